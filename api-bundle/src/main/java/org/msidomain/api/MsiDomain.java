@@ -1,0 +1,91 @@
+package org.msidomain.api;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The generic MSI irq domain (the consumer API a driver uses). Implemented by the core bundle and
+ * registered as a service.
+ *
+ * <p>Control operations (allocate, free, affinity, mask, unmask) are serialized by the domain and may
+ * block briefly; they throw {@link IllegalArgumentException} for bad arguments (unknown device or irq,
+ * CPU out of range, count beyond capacity) and {@link IllegalStateException} when the state does not
+ * allow the operation, in both cases leaving the domain unchanged. Queries never block.
+ */
+@ProviderType
+public interface MsiDomain {
+
+    /** Passed to {@link #allocateAt} to take the first free index. */
+    int ANY_INDEX = -1;
+
+    /**
+     * Allocates {@code count} vectors of a device at indices 0..count-1, programs their messages and
+     * enables the device's MSI storage (the analog of {@code pci_alloc_irq_vectors}).
+     *
+     * @return the irq numbers, in index order
+     */
+    int[] allocate(String device, int count);
+
+    /**
+     * Allocates one more vector of a device at {@code index} (or the first free one with
+     * {@link #ANY_INDEX}) without disturbing the live ones (dynamic MSI-X).
+     *
+     * @return the irq number
+     */
+    int allocateAt(String device, int index);
+
+    /** Frees every vector of a device and disables its MSI storage. */
+    void free(String device);
+
+    /** Frees one vector (dynamic MSI-X). */
+    void freeIrq(int irq);
+
+    /** Steers an interrupt to a CPU. */
+    void setAffinity(int irq, int cpu);
+
+    /** Masks an interrupt: at the source where the storage can, else at the destination. */
+    void mask(int irq);
+
+    /** Unmasks an interrupt; a message that arrived while masked is delivered once. */
+    void unmask(int irq);
+
+    /** Attaches the action of an interrupt (the analog of {@code request_irq}), replacing any other. */
+    void setHandler(int irq, String name, IrqHandler handler);
+
+    /** Detaches the action of an interrupt; later interrupts are counted but not handled. */
+    void removeHandler(int irq);
+
+    /**
+     * The irq of a device's MSI index.
+     *
+     * @throws IllegalArgumentException if the device has no vector at that index
+     */
+    int irqOf(String device, int index);
+
+    /** A snapshot of one interrupt. */
+    Optional<IrqInfo> irq(int irq);
+
+    /** Snapshots of every allocated interrupt, by irq number. */
+    List<IrqInfo> irqs();
+
+    /** Every device of the machine with its binding state. */
+    List<DeviceInfo> devices();
+
+    /** Every bound storage provider. */
+    List<ProviderInfo> providers();
+
+    /** The number of CPUs interrupts can be steered to. */
+    int cpuCount();
+
+    /** Messages that reached a CPU on a vector no interrupt owns (spurious), per CPU. */
+    long spurious(int cpu);
+
+    /**
+     * Waits until the domain has processed every provider arrival and departure it was told of.
+     *
+     * @return false if that did not happen within the time
+     */
+    boolean awaitSettled(long timeoutMillis) throws InterruptedException;
+}

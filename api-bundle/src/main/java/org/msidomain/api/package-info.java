@@ -1,0 +1,10 @@
+/**
+ * The consumer API of the generic MSI domain: allocate and free a device's vectors, steer, mask and
+ * unmask them, attach handlers and read per-CPU counts and snapshots.
+ */
+@Export
+@Version("1.0.0")
+package org.msidomain.api;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,47 @@
+package org.msidomain.hw;
+
+import java.util.Map;
+import java.util.Optional;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** A device of the machine that can signal interrupts by message. */
+@ProviderType
+public interface HwDevice {
+
+    /** The short id: {@code 00:04.0} for PCI (domain shown only when not 0), {@code hpet} ... */
+    String id();
+
+    /** The full name used in chip names: {@code 0000:00:04.0} for PCI. */
+    String fullName();
+
+    /**
+     * The storage type a provider must serve for this device's messages ({@code pci}, {@code hpet},
+     * {@code dmar}, {@code platform}, ...), or an empty string if it cannot signal by message.
+     */
+    String storageType();
+
+    /** The PCI requester id (bus &lt;&lt; 8 | device &lt;&lt; 3 | function), or -1 if the device has none. */
+    int requesterId();
+
+    /** The configuration space of a PCI function. */
+    Optional<ConfigSpace> config();
+
+    /**
+     * A memory region of the device: PCI BAR {@code n}, or region 0 for a device with one register block.
+     *
+     * @throws IllegalArgumentException if the device has no such region
+     */
+    Mmio region(int n);
+
+    /** Device properties from the machine description (timer capabilities, queue depth, ...). */
+    Map<String, String> properties();
+
+    /**
+     * The device raises its interrupt {@code index}: it reads its own registers and either sends the
+     * message or latches it as pending, as the hardware would. Allocation-free and lock-free.
+     *
+     * @throws IllegalArgumentException if the device has no such interrupt
+     */
+    void raise(int index);
+}

@@ -1,0 +1,43 @@
+package org.msidomain.hw;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The simulated machine: CPUs with local APICs that accept message writes to the 0xFEExxxxx window,
+ * and the devices that write them. Registered as a service by the hardware model.
+ */
+@ProviderType
+public interface Machine {
+
+    /** The number of CPUs. */
+    int cpuCount();
+
+    /** The local APIC id of a CPU (CPU n has APIC id n unless the machine says otherwise). */
+    int apicId(int cpu);
+
+    /** Every device, in bus order. */
+    List<HwDevice> devices();
+
+    /** A device by id ({@code 00:04.0} or {@code 0000:00:04.0}). */
+    Optional<HwDevice> device(String id);
+
+    /** Connects the local APICs to the domain; messages that arrive while none is connected are counted as lost. */
+    void connect(VectorSink sink);
+
+    /** Disconnects a sink if it is the connected one. */
+    void disconnect(VectorSink sink);
+
+    /** Messages the machine could not deliver (no APIC at the address, no sink), since boot. */
+    long lostMessages();
+
+    /**
+     * The PCI view as pciutils' {@code lspci} prints it.
+     *
+     * @param verbosity 0, 1 ({@code -v}) or 2 ({@code -vv})
+     * @param slot      a {@code [[domain:]bus:]dev.fn} filter, or null for every device
+     */
+    String lspci(int verbosity, String slot);
+}

@@ -1,0 +1,19 @@
+package org.msidomain.spi;
+
+/** What a storage variant can do; the domain chooses its sequences from these, once per device. */
+public enum StorageFlag {
+    /** The storage can mask each vector at the source (PCI MSI-X, MSI with per-vector masking). */
+    CAN_MASK,
+    /** One message serves a power-of-two block of vectors (multi-message PCI MSI). */
+    MULTI_MESSAGE,
+    /** Vectors may be added and removed while the storage is enabled (dynamic MSI-X). */
+    ALLOC_DYNAMIC,
+    /** Updates are recorded under {@code lock} and pushed to the device at {@code unlock}. */
+    BUS_LOCK,
+    /** A hypervisor owns the table: the OS must never write it nor zero it on deactivation. */
+    HYPERVISOR_OWNED,
+    /** Events raised while masked at the source are lost, not latched (HPET FSB). */
+    LOSSY_MASK,
+    /** Besides the source, the destination (parent) is masked too: mask device then parent. */
+    MASK_PARENT
+}

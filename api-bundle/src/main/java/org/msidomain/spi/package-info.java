@@ -1,0 +1,11 @@
+/**
+ * The provider SPI of the generic MSI domain: a storage provider bundle registers an
+ * {@link org.msidomain.spi.MsiStorageOps} service per storage type it serves; the domain binds to it
+ * dynamically and creates through it one {@link org.msidomain.spi.MsiStorage} per device.
+ */
+@Export
+@Version("1.0.0")
+package org.msidomain.spi;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
