@@ -36,6 +36,14 @@ public interface MsiDomain {
      */
     int allocateAt(String device, int index);
 
+    /**
+     * The most vectors the device's storage can hold (the analog of {@code pci_msix_vec_count}), as the
+     * bound provider says.
+     *
+     * @throws IllegalStateException if no provider serves the device now
+     */
+    int maxVectors(String device);
+
     /** Frees every vector of a device and disables its MSI storage. */
     void free(String device);
 

@@ -28,6 +28,13 @@ public interface MsiStorageOps {
      */
     MsiStorage createStorage(HwDevice device, StorageRequest request);
 
+    /**
+     * The most vectors the device's storage can hold, read from the device without changing it.
+     *
+     * @throws IllegalArgumentException if the device has no storage this provider can serve
+     */
+    int maxVectors(HwDevice device);
+
     /** Releases a storage the domain no longer uses (after its descriptors were deactivated). */
     default void releaseStorage(MsiStorage storage) {
     }

@@ -1,0 +1,151 @@
+package org.msidomain.app.internal;
+
+import java.util.List;
+
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.msidomain.api.DeviceInfo;
+import org.msidomain.api.IrqInfo;
+import org.msidomain.api.MsiDomain;
+import org.msidomain.api.ProviderInfo;
+import org.msidomain.hw.HwDevice;
+import org.msidomain.hw.Machine;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The {@code msi:*} Gogo commands. Their names, arguments and output formats are a public interface
+ * that scripts rely on: keep them stable. Errors are thrown as exceptions with a one-line message.
+ */
+@Component(service = MsiCommands.class, property = {
+    "osgi.command.scope=msi",
+    "osgi.command.function=lspci", "osgi.command.function=interrupts", "osgi.command.function=devices",
+    "osgi.command.function=providers", "osgi.command.function=alloc", "osgi.command.function=free",
+    "osgi.command.function=affinity", "osgi.command.function=mask", "osgi.command.function=unmask",
+    "osgi.command.function=fire" })
+public final class MsiCommands {
+
+    private final MsiDomain domain;
+    private final Machine machine;
+
+    @Activate
+    public MsiCommands(@Reference(name = "domain") MsiDomain domain, @Reference(name = "machine") Machine machine) {
+        this.domain = domain;
+        this.machine = machine;
+    }
+
+    @Descriptor("list PCI devices as pciutils' lspci does")
+    public String lspci(
+            @Descriptor("verbose") @Parameter(names = "-v", presentValue = "true", absentValue = "false") boolean v,
+            @Descriptor("very verbose: MSI/MSI-X details") @Parameter(names = "-vv", presentValue = "true",
+                    absentValue = "false") boolean vv,
+            @Descriptor("[[domain:]bus:]dev.fn") @Parameter(names = "-s", absentValue = "") String slot) {
+        return machine.lspci(vv ? 2 : v ? 1 : 0, slot.isEmpty() ? null : slot);
+    }
+
+    @Descriptor("interrupt counts per CPU, as /proc/interrupts")
+    public String interrupts() {
+        settle();
+        return InterruptsTable.format(domain);
+    }
+
+    @Descriptor("devices with their storage type and binding state")
+    public String devices() {
+        settle();
+        List<DeviceInfo> devices = domain.devices();
+        if (devices.isEmpty()) {
+            return "No MSI-capable devices.";
+        }
+        Tables t = new Tables("DEVICE", "TYPE", "STATE", "PROVIDER", "#VECTORS");
+        devices.forEach(d -> t.row(d.id(), d.storageType(), d.state(), d.provider().isEmpty() ? "-" : d.provider(),
+                d.vectors()));
+        return t.toString().stripTrailing();
+    }
+
+    @Descriptor("bound storage providers")
+    public String providers() {
+        settle();
+        List<ProviderInfo> providers = domain.providers();
+        if (providers.isEmpty()) {
+            return "No providers bound.";
+        }
+        Tables t = new Tables("#ID", "SYMBOLIC NAME", "VERSION", "TYPES", "STATE", "#DEVICES", "#VECTORS");
+        providers.forEach(p -> t.row(p.bundleId(), p.symbolicName(), p.version(), String.join(",", p.storageTypes()),
+                p.state(), p.devices(), p.vectors()));
+        return t.toString().stripTrailing();
+    }
+
+    @Descriptor("allocate vectors of a device")
+    public String alloc(@Descriptor("device, e.g. 00:04.0") String device, @Descriptor("vector count") int count) {
+        settle();
+        StringBuilder out = new StringBuilder();
+        for (int irq : domain.allocate(device, count)) {
+            out.append(describe(irq)).append('\n');
+        }
+        return out.toString().stripTrailing();
+    }
+
+    @Descriptor("free every vector of a device")
+    public String free(@Descriptor("device") String device) {
+        settle();
+        int n = domain.devices().stream().filter(d -> d.id().equals(device)).mapToInt(DeviceInfo::vectors)
+                .findFirst().orElse(0);
+        domain.free(device);
+        return device + ": freed " + n + " vectors";
+    }
+
+    @Descriptor("steer an interrupt to a CPU")
+    public String affinity(@Descriptor("irq or DEVICE/INDEX") String irq, @Descriptor("CPU number") int cpu) {
+        settle();
+        int n = IrqRef.resolve(domain, irq);
+        domain.setAffinity(n, cpu);
+        return describe(n);
+    }
+
+    @Descriptor("mask an interrupt")
+    public String mask(@Descriptor("irq or DEVICE/INDEX") String irq) {
+        int n = IrqRef.resolve(domain, irq);
+        domain.mask(n);
+        return "irq " + n + ": masked";
+    }
+
+    @Descriptor("unmask an interrupt")
+    public String unmask(@Descriptor("irq or DEVICE/INDEX") String irq) {
+        int n = IrqRef.resolve(domain, irq);
+        domain.unmask(n);
+        return "irq " + n + ": unmasked";
+    }
+
+    @Descriptor("make a device raise one of its interrupts")
+    public String fire(@Descriptor("device") String device, @Descriptor("MSI index") int index) {
+        return fire(device, index, 1);
+    }
+
+    @Descriptor("make a device raise one of its interrupts COUNT times")
+    public String fire(@Descriptor("device") String device, @Descriptor("MSI index") int index,
+            @Descriptor("how many times") int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be at least 1, not " + count);
+        }
+        HwDevice hw = machine.device(device)
+                .orElseThrow(() -> new IllegalArgumentException("unknown device " + device));
+        for (int i = 0; i < count; i++) {
+            hw.raise(index);
+        }
+        return device + "/" + index + ": fired " + count;
+    }
+
+    private String describe(int irq) {
+        IrqInfo i = domain.irq(irq).orElseThrow();
+        return String.format("irq %d: %s/%d CPU%d vector 0x%02x", i.irq(), i.device(), i.index(), i.cpu(), i.vector());
+    }
+
+    private void settle() {
+        try {
+            domain.awaitSettled(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

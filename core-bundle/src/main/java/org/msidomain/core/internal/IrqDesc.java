@@ -1,0 +1,145 @@
+package org.msidomain.core.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import org.msidomain.api.IrqHandler;
+import org.msidomain.api.MsiMsg;
+import org.msidomain.spi.MsiDescView;
+
+/**
+ * One interrupt: Linux's {@code irq_desc} and {@code msi_desc} in one object. The control fields are
+ * written only under the domain's control lock; the hot path reads them through volatiles.
+ */
+final class IrqDesc implements MsiDescView {
+
+    private static final VarHandle PENDING;
+
+    static {
+        try {
+            PENDING = MethodHandles.lookup().findVarHandle(IrqDesc.class, "pending", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final int irq;
+    final DeviceState device;
+    final int index;
+
+    /** Where the interrupt is steered now. */
+    volatile int cpu;
+    volatile int vector;
+    /** The CPU an affinity change asked for while no provider could write the message; -1 if none. */
+    int wantedCpu = -1;
+
+    private volatile MsiMsg msg = MsiMsg.ZERO;
+    /** What the driver asked for. */
+    volatile boolean masked;
+    /** Whether the storage was told to mask. */
+    volatile boolean sourceMasked;
+    /** Whether arriving messages are held in the core (mask at the destination, Linux lazy disable). */
+    volatile boolean parentMasked;
+    /** 1 while a message that arrived masked at the destination waits for unmask (IRQS_PENDING). */
+    @SuppressWarnings("unused")
+    private volatile int pending;
+    int blockSize = 1;
+
+    private volatile IrqHandler handler;
+    private volatile String action = "";
+
+    /** Counts from (CPU, vector) slots the interrupt has left, by CPU. */
+    private long[] history;
+
+    IrqDesc(int irq, DeviceState device, int index) {
+        this.irq = irq;
+        this.device = device;
+        this.index = index;
+    }
+
+    /** The hot path: a message reached {@code cpu} on this interrupt's vector. */
+    void deliver(int onCpu, AtomicLongArray slotCounts, int onVector) {
+        if (parentMasked) {
+            PENDING.setVolatile(this, 1);
+            // Re-check: an unmask that ran between the two reads either sees pending or we see it unmasked.
+            if (parentMasked || !PENDING.compareAndSet(this, 1, 0)) {
+                return;
+            }
+        }
+        slotCounts.incrementAndGet(onVector);
+        IrqHandler h = handler;
+        if (h != null) {
+            h.handle(irq, onCpu);
+        }
+    }
+
+    /** Takes the pending message a destination mask held back; true if there was one. */
+    boolean takePending() {
+        return PENDING.compareAndSet(this, 1, 0);
+    }
+
+    boolean isPending() {
+        return (int) PENDING.getVolatile(this) == 1;
+    }
+
+    void setMsg(MsiMsg msg) {
+        this.msg = msg;
+    }
+
+    void setHandler(String name, IrqHandler handler) {
+        this.action = name;
+        this.handler = handler;
+    }
+
+    String action() {
+        return action;
+    }
+
+    /** Records the count of a slot the interrupt leaves. Control path only. */
+    void fold(int onCpu, long count, int cpus) {
+        if (count == 0) {
+            return;
+        }
+        if (history == null) {
+            history = new long[cpus];
+        }
+        history[onCpu] += count;
+    }
+
+    long history(int onCpu) {
+        long[] h = history;
+        return h == null ? 0 : h[onCpu];
+    }
+
+    long[] historyCopy(int cpus) {
+        long[] h = history;
+        return h == null ? new long[cpus] : Arrays.copyOf(h, cpus);
+    }
+
+    @Override
+    public int index() {
+        return index;
+    }
+
+    @Override
+    public int irq() {
+        return irq;
+    }
+
+    @Override
+    public MsiMsg msg() {
+        return msg;
+    }
+
+    @Override
+    public boolean masked() {
+        return sourceMasked;
+    }
+
+    @Override
+    public int blockSize() {
+        return blockSize;
+    }
+}

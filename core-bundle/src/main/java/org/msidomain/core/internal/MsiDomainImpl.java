@@ -1,0 +1,513 @@
+package org.msidomain.core.internal;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+import org.msidomain.api.DeviceInfo;
+import org.msidomain.api.IrqHandler;
+import org.msidomain.api.IrqInfo;
+import org.msidomain.api.MsiDomain;
+import org.msidomain.api.ProviderInfo;
+import org.msidomain.hw.HwDevice;
+import org.msidomain.hw.Machine;
+import org.msidomain.spi.MsiStorageOps;
+import org.msidomain.spi.StorageFlag;
+import org.msidomain.spi.StorageRequest;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+/**
+ * The generic MSI domain. It knows no storage type: devices are matched by their storage type to the
+ * {@link MsiStorageOps} services bound here (whiteboard), and every storage access goes through them.
+ *
+ * <p>Threads: SCR's bind and unbind callbacks only queue an event for the binder thread; the binder and
+ * every control operation run under one control lock (Linux's sparse irq lock), so bindings, restores
+ * and driver operations are serialized. The interrupt path never takes it.
+ */
+@Component(service = MsiDomain.class, immediate = true)
+public final class MsiDomainImpl implements MsiDomain {
+
+    private static final System.Logger LOG = System.getLogger("org.msidomain.core");
+    private static final int FIRST_IRQ = 24;
+
+    private final Machine machine;
+    private final VectorDomain vectors;
+    private final VectorTable table;
+    private final StorageWriter writer;
+    private final ProviderRegistry registry = new ProviderRegistry();
+    private final Map<String, DeviceState> devices = new LinkedHashMap<>();
+    private final ConcurrentSkipListMap<Integer, IrqDesc> irqs = new ConcurrentSkipListMap<>();
+    private final ReentrantLock control = new ReentrantLock();
+    private final ExecutorService binder = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "msi-binder");
+        t.setDaemon(true);
+        return t;
+    });
+    private final BundleContext context;
+    private int nextIrq = FIRST_IRQ;
+
+    /** A domain outside a framework, for tests and benchmarks: bind providers with {@link #bindStorageOps}. */
+    public MsiDomainImpl(Machine machine) {
+        this(machine, null);
+    }
+
+    @Activate
+    public MsiDomainImpl(@Reference(name = "machine") Machine machine, BundleContext context) {
+        this.context = context;
+        this.machine = machine;
+        int[] apicIds = new int[machine.cpuCount()];
+        for (int cpu = 0; cpu < apicIds.length; cpu++) {
+            apicIds[cpu] = machine.apicId(cpu);
+        }
+        vectors = new VectorDomain(apicIds);
+        table = new VectorTable(apicIds.length);
+        writer = new StorageWriter(vectors, table);
+        for (HwDevice hw : machine.devices()) {
+            if (!hw.storageType().isEmpty()) {
+                devices.put(hw.id(), new DeviceState(hw));
+            }
+        }
+        machine.connect(table);
+    }
+
+    @Deactivate
+    public void deactivate() {
+        machine.disconnect(table);
+        binder.shutdownNow();
+    }
+
+    @Reference(service = MsiStorageOps.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    public void bindStorageOps(MsiStorageOps ops, Map<String, Object> props) {
+        ProviderBinding binding = ProviderBinding.of(ops, props, context);
+        binder.execute(() -> locked(() -> onBind(binding)));
+    }
+
+    /** Unbinds by service id, never by equality: a replacement may already be bound (DS §112.5.10). */
+    public void unbindStorageOps(MsiStorageOps ops, Map<String, Object> props) {
+        long serviceId = ProviderBinding.serviceId(props);
+        binder.execute(() -> locked(() -> onUnbind(serviceId)));
+    }
+
+    // ---- binding (binder thread, under the control lock) ----
+
+    private void onBind(ProviderBinding binding) {
+        registry.add(binding);
+        LOG.log(Level.INFO, "provider {0} {1} bound for {2}", binding.symbolicName(), binding.version(),
+                binding.types());
+        for (DeviceState d : devices.values()) {
+            if (binding.serves(d.type()) && registry.best(d.type()).orElse(null) == binding) {
+                bindDevice(d, binding);
+            }
+        }
+    }
+
+    private void onUnbind(long serviceId) {
+        ProviderBinding gone = registry.remove(serviceId).orElse(null);
+        if (gone == null) {
+            return;
+        }
+        LOG.log(Level.INFO, "provider {0} {1} unbound", gone.symbolicName(), gone.version());
+        for (DeviceState d : devices.values()) {
+            if (d.provider() == gone) {
+                d.detach();
+                registry.best(d.type()).ifPresent(next -> bindDevice(d, next));
+            }
+        }
+    }
+
+    /** Hands a device to a provider; if it has live vectors, their state is restored through it. */
+    private void bindDevice(DeviceState d, ProviderBinding binding) {
+        d.detach();
+        d.bind(binding);
+        if (d.descs.isEmpty()) {
+            return;
+        }
+        try {
+            d.attach(binding.ops().createStorage(d.hw, new StorageRequest(d.descs.lastKey() + 1)));
+            writer.restore(d);
+            LOG.log(Level.INFO, "restored {0} vectors of {1} through {2}", d.descs.size(), d.id(),
+                    binding.symbolicName());
+        } catch (RuntimeException e) {
+            d.fail("provider " + binding.symbolicName() + " failed to restore: " + e.getMessage());
+            LOG.log(Level.ERROR, "{0}: {1}", d.id(), d.reason());
+        }
+    }
+
+    // ---- control operations ----
+
+    @Override
+    public int[] allocate(String device, int count) {
+        return locked(() -> {
+            DeviceState d = device(device);
+            if (count < 1) {
+                throw new IllegalArgumentException("vector count must be at least 1, not " + count);
+            }
+            if (!d.descs.isEmpty()) {
+                throw new IllegalStateException("device " + device + " already has " + d.descs.size()
+                        + " vectors; free them first");
+            }
+            if (count > vectors.freeTotal()) {
+                throw new IllegalStateException("cannot allocate " + count + " vectors for " + device + ": only "
+                        + vectors.freeTotal() + " free");
+            }
+            boolean writable = d.provider() != null;
+            if (writable) {
+                d.attach(d.provider().ops().createStorage(d.hw, new StorageRequest(count)));
+            }
+            List<IrqDesc> fresh = new ArrayList<>(count);
+            try {
+                for (int index = 0; index < count; index++) {
+                    fresh.add(newDesc(d, index, vectors.emptiestCpu()));
+                }
+                if (writable) {
+                    writer.program(d, fresh, true);
+                }
+            } catch (RuntimeException e) {
+                fresh.forEach(desc -> forget(d, desc));
+                d.dropStorage();
+                throw e;
+            }
+            return fresh.stream().mapToInt(desc -> desc.irq).toArray();
+        });
+    }
+
+    @Override
+    public int allocateAt(String device, int index) {
+        return locked(() -> {
+            DeviceState d = device(device);
+            if (d.descs.isEmpty()) {
+                throw new IllegalStateException("device " + device + " has no vectors; allocate first");
+            }
+            if (!d.writable()) {
+                throw new IllegalStateException("device " + device + " has no bound provider: " + d.reason());
+            }
+            if (!d.has(StorageFlag.ALLOC_DYNAMIC)) {
+                throw new IllegalStateException(d.chipName() + " cannot add vectors while enabled");
+            }
+            int hwsize = d.info().hwsize();
+            int at = index == ANY_INDEX ? firstFreeIndex(d, hwsize) : index;
+            if (at < 0 || at >= hwsize) {
+                throw new IllegalArgumentException("index " + index + " is beyond the table of " + device
+                        + " (size " + hwsize + ")");
+            }
+            if (d.descs.containsKey(at)) {
+                throw new IllegalArgumentException("index " + at + " of " + device + " is already in use");
+            }
+            int cpu = vectors.emptiestCpu();
+            if (cpu < 0) {
+                throw new IllegalStateException("no free vector on any CPU");
+            }
+            IrqDesc desc = newDesc(d, at, cpu);
+            try {
+                writer.program(d, List.of(desc), false);
+            } catch (RuntimeException e) {
+                forget(d, desc);
+                throw e;
+            }
+            return desc.irq;
+        });
+    }
+
+    @Override
+    public int maxVectors(String device) {
+        return locked(() -> {
+            DeviceState d = device(device);
+            if (d.provider() == null) {
+                throw new IllegalStateException("device " + device + ": " + d.reason());
+            }
+            return d.provider().ops().maxVectors(d.hw);
+        });
+    }
+
+    @Override
+    public void free(String device) {
+        locked(() -> {
+            DeviceState d = device(device);
+            if (d.descs.isEmpty()) {
+                throw new IllegalStateException("device " + device + " has no vectors to free");
+            }
+            for (IrqDesc desc : List.copyOf(d.descriptors())) {
+                writer.deactivate(d, desc);
+                d.descs.remove(desc.index);
+                irqs.remove(desc.irq);
+            }
+            if (d.writable()) {
+                d.storage().disable();
+                d.provider().ops().releaseStorage(d.storage());
+            }
+            d.dropStorage();
+            return null;
+        });
+    }
+
+    @Override
+    public void freeIrq(int irq) {
+        locked(() -> {
+            IrqDesc desc = desc(irq);
+            DeviceState d = desc.device;
+            if (d.descs.size() == 1) {
+                free(d.id());
+                return null;
+            }
+            if (!d.has(StorageFlag.ALLOC_DYNAMIC)) {
+                throw new IllegalStateException(d.chipName() + " cannot free single vectors; free the device");
+            }
+            writer.deactivate(d, desc);
+            d.descs.remove(desc.index);
+            irqs.remove(irq);
+            return null;
+        });
+    }
+
+    @Override
+    public void setAffinity(int irq, int cpu) {
+        locked(() -> {
+            IrqDesc desc = desc(irq);
+            vectors.checkCpu(cpu);
+            if (desc.cpu == cpu && desc.wantedCpu < 0) {
+                return null;
+            }
+            DeviceState d = desc.device;
+            if (!d.writable()) {
+                desc.wantedCpu = cpu; // applied when a provider binds and restores
+                return null;
+            }
+            if (vectors.free(cpu) == 0) {
+                throw new IllegalStateException("no free vector on CPU " + cpu);
+            }
+            d.provider().ops().lock(d.storage());
+            try {
+                writer.retarget(d, desc, cpu);
+            } finally {
+                d.provider().ops().unlock(d.storage());
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void mask(int irq) {
+        locked(() -> {
+            IrqDesc desc = desc(irq);
+            DeviceState d = desc.device;
+            desc.masked = true;
+            if (d.writable() && d.has(StorageFlag.CAN_MASK)) {
+                d.provider().ops().lock(d.storage());
+                try {
+                    d.provider().ops().mask(d.storage(), desc);
+                } finally {
+                    d.provider().ops().unlock(d.storage());
+                }
+                desc.sourceMasked = true;
+            }
+            if (!desc.sourceMasked || d.has(StorageFlag.MASK_PARENT)) {
+                desc.parentMasked = true;
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void unmask(int irq) {
+        locked(() -> {
+            IrqDesc desc = desc(irq);
+            DeviceState d = desc.device;
+            desc.masked = false;
+            if (desc.parentMasked) {
+                desc.parentMasked = false;
+                if (desc.takePending()) {
+                    table.accept(desc.cpu, desc.vector); // resend, as Linux does for IRQS_PENDING
+                }
+            }
+            if (desc.sourceMasked && d.writable()) {
+                d.provider().ops().lock(d.storage());
+                try {
+                    d.provider().ops().unmask(d.storage(), desc);
+                } finally {
+                    d.provider().ops().unlock(d.storage());
+                }
+                desc.sourceMasked = false;
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void setHandler(int irq, String name, IrqHandler handler) {
+        desc(irq).setHandler(name, handler);
+    }
+
+    @Override
+    public void removeHandler(int irq) {
+        desc(irq).setHandler("", null);
+    }
+
+    // ---- queries ----
+
+    @Override
+    public int irqOf(String device, int index) {
+        IrqDesc desc = device(device).descs.get(index);
+        if (desc == null) {
+            throw new IllegalArgumentException("device " + device + " has no vector at index " + index);
+        }
+        return desc.irq;
+    }
+
+    @Override
+    public Optional<IrqInfo> irq(int irq) {
+        return Optional.ofNullable(irqs.get(irq)).map(this::info);
+    }
+
+    @Override
+    public List<IrqInfo> irqs() {
+        return irqs.values().stream().map(this::info).toList();
+    }
+
+    @Override
+    public List<DeviceInfo> devices() {
+        return devices.values().stream()
+                .map(d -> new DeviceInfo(d.id(), d.type(), d.state(),
+                        d.provider() == null ? "" : d.provider().symbolicName(), d.descs.size(), d.reason()))
+                .toList();
+    }
+
+    @Override
+    public List<ProviderInfo> providers() {
+        List<ProviderInfo> out = new ArrayList<>();
+        for (ProviderBinding b : registry.all()) {
+            int served = 0;
+            int vectorCount = 0;
+            for (DeviceState d : devices.values()) {
+                if (d.provider() == b) {
+                    served++;
+                    vectorCount += d.descs.size();
+                }
+            }
+            out.add(new ProviderInfo(b.bundleId(), b.symbolicName(), b.version(), b.types(), "active", served,
+                    vectorCount));
+        }
+        return out;
+    }
+
+    @Override
+    public int cpuCount() {
+        return vectors.cpus();
+    }
+
+    @Override
+    public long spurious(int cpu) {
+        vectors.checkCpu(cpu);
+        return table.spurious(cpu);
+    }
+
+    @Override
+    public boolean awaitSettled(long timeoutMillis) throws InterruptedException {
+        try {
+            binder.submit(() -> { }).get(timeoutMillis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    // ---- helpers ----
+
+    private IrqInfo info(IrqDesc desc) {
+        int cpus = vectors.cpus();
+        long[] counts = desc.historyCopy(cpus);
+        int cpu = desc.cpu;
+        counts[cpu] += table.count(cpu, desc.vector);
+        List<Long> perCpu = new ArrayList<>(cpus);
+        for (long c : counts) {
+            perCpu.add(c);
+        }
+        return new IrqInfo(desc.irq, desc.device.id(), desc.index, desc.device.chipName(), cpu, desc.vector,
+                desc.msg(), desc.masked, desc.isPending(), perCpu, desc.action());
+    }
+
+    private IrqDesc newDesc(DeviceState d, int index, int cpu) {
+        if (cpu < 0) {
+            throw new IllegalStateException("no free vector on any CPU");
+        }
+        IrqDesc desc = new IrqDesc(nextIrq++, d, index);
+        desc.cpu = cpu;
+        desc.vector = vectors.allocate(cpu);
+        table.install(cpu, desc.vector, desc);
+        d.descs.put(index, desc);
+        irqs.put(desc.irq, desc);
+        return desc;
+    }
+
+    /** Undoes {@link #newDesc} for an allocation that failed half way. */
+    private void forget(DeviceState d, IrqDesc desc) {
+        table.uninstall(desc.cpu, desc.vector);
+        vectors.release(desc.cpu, desc.vector);
+        d.descs.remove(desc.index);
+        irqs.remove(desc.irq);
+    }
+
+    private static int firstFreeIndex(DeviceState d, int hwsize) {
+        for (int i = 0; i < hwsize; i++) {
+            if (!d.descs.containsKey(i)) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("every entry of " + d.id() + " (" + hwsize + ") is in use");
+    }
+
+    private DeviceState device(String id) {
+        DeviceState d = devices.get(id);
+        if (d == null) {
+            d = machine.device(id).map(hw -> devices.get(hw.id())).orElse(null);
+        }
+        if (d == null) {
+            throw new IllegalArgumentException("unknown device " + id);
+        }
+        return d;
+    }
+
+    private IrqDesc desc(int irq) {
+        IrqDesc desc = irqs.get(irq);
+        if (desc == null) {
+            throw new IllegalArgumentException("no irq " + irq);
+        }
+        return desc;
+    }
+
+    private <T> T locked(Supplier<T> op) {
+        control.lock();
+        try {
+            return op.get();
+        } finally {
+            control.unlock();
+        }
+    }
+
+    private void locked(Runnable op) {
+        locked(() -> {
+            op.run();
+            return null;
+        });
+    }
+}

@@ -1,0 +1,41 @@
+package org.msidomain.core.internal;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** The storage providers the domain has bound, and which one serves a storage type. */
+final class ProviderRegistry {
+
+    private final List<ProviderBinding> bound = new CopyOnWriteArrayList<>();
+
+    void add(ProviderBinding binding) {
+        bound.add(binding);
+    }
+
+    /** Removes the binding of a service by id (identity, not equality of the service object). */
+    Optional<ProviderBinding> remove(long serviceId) {
+        for (ProviderBinding b : bound) {
+            if (b.serviceId() == serviceId) {
+                bound.remove(b);
+                return Optional.of(b);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The best provider of a type: highest ranking, then oldest service. */
+    Optional<ProviderBinding> best(String type) {
+        ProviderBinding best = null;
+        for (ProviderBinding b : bound) {
+            if (b.serves(type) && (best == null || b.outranks(best))) {
+                best = b;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    List<ProviderBinding> all() {
+        return List.copyOf(bound);
+    }
+}

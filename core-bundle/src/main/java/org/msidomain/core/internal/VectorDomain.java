@@ -1,0 +1,123 @@
+package org.msidomain.core.internal;
+
+import java.util.BitSet;
+
+import org.msidomain.api.MsiMsg;
+
+/**
+ * The parent x86 vector domain: per-CPU allocation of device vectors 0x20-0xEF, spread over the CPUs
+ * the way Linux's matrix allocator does (the CPU with the most free vectors first), and composition of
+ * the message that targets a (CPU, vector). Called only from the domain's control path.
+ */
+final class VectorDomain {
+
+    private static final int PER_CPU = X86Msi.LAST_DEVICE_VECTOR - X86Msi.FIRST_DEVICE_VECTOR + 1;
+
+    private final BitSet[] used;
+    private final int[] free;
+    private final int[] apicIds;
+    /** Where the next search on a CPU starts, so freed vectors are not reused at once. */
+    private final int[] cursor;
+
+    VectorDomain(int[] apicIds) {
+        this.apicIds = apicIds.clone();
+        int cpus = apicIds.length;
+        used = new BitSet[cpus];
+        free = new int[cpus];
+        cursor = new int[cpus];
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            used[cpu] = new BitSet(VectorTable.VECTORS);
+            free[cpu] = PER_CPU;
+            cursor[cpu] = X86Msi.FIRST_DEVICE_VECTOR;
+        }
+    }
+
+    int cpus() {
+        return used.length;
+    }
+
+    int apicId(int cpu) {
+        return apicIds[cpu];
+    }
+
+    /** Free device vectors on a CPU. */
+    int free(int cpu) {
+        return free[cpu];
+    }
+
+    /** Free device vectors on all CPUs. */
+    int freeTotal() {
+        int sum = 0;
+        for (int f : free) {
+            sum += f;
+        }
+        return sum;
+    }
+
+    /** The CPU with the most free vectors (lowest number on a tie), or -1 if every CPU is full. */
+    int emptiestCpu() {
+        int best = -1;
+        for (int cpu = 0; cpu < free.length; cpu++) {
+            if (free[cpu] > 0 && (best < 0 || free[cpu] > free[best])) {
+                best = cpu;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Allocates a vector on a CPU.
+     *
+     * @throws IllegalStateException if the CPU has no free vector
+     */
+    int allocate(int cpu) {
+        checkCpu(cpu);
+        if (free[cpu] == 0) {
+            throw new IllegalStateException("no free vector on CPU " + cpu);
+        }
+        int v = used[cpu].nextClearBit(cursor[cpu]);
+        if (v > X86Msi.LAST_DEVICE_VECTOR) {
+            v = used[cpu].nextClearBit(X86Msi.FIRST_DEVICE_VECTOR);
+        }
+        used[cpu].set(v);
+        free[cpu]--;
+        cursor[cpu] = v + 1 > X86Msi.LAST_DEVICE_VECTOR ? X86Msi.FIRST_DEVICE_VECTOR : v + 1;
+        return v;
+    }
+
+    /**
+     * Allocates {@code count} consecutive vectors aligned to {@code count} (a power of two) on a CPU,
+     * as multi-message MSI needs; returns the first, or -1 if the CPU has no such block.
+     */
+    int allocateBlock(int cpu, int count) {
+        checkCpu(cpu);
+        int first = (X86Msi.FIRST_DEVICE_VECTOR + count - 1) & -count;
+        for (int base = first; base + count - 1 <= X86Msi.LAST_DEVICE_VECTOR; base += count) {
+            if (used[cpu].nextSetBit(base) >= base + count || used[cpu].nextSetBit(base) < 0) {
+                used[cpu].set(base, base + count);
+                free[cpu] -= count;
+                return base;
+            }
+        }
+        return -1;
+    }
+
+    void release(int cpu, int vector) {
+        if (!used[cpu].get(vector)) {
+            throw new IllegalStateException("vector " + vector + " of CPU " + cpu + " is not allocated");
+        }
+        used[cpu].clear(vector);
+        free[cpu]++;
+    }
+
+    /** The message that targets a vector on a CPU. */
+    MsiMsg compose(int cpu, int vector) {
+        return X86Msi.compose(apicIds[cpu], vector);
+    }
+
+    void checkCpu(int cpu) {
+        if (cpu < 0 || cpu >= used.length) {
+            throw new IllegalArgumentException("CPU " + cpu + " out of range 0-" + (used.length - 1));
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package org.msidomain.core.internal;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.msidomain.api.MsiMsg;
+import org.msidomain.hw.ConfigSpace;
+import org.msidomain.hw.HwDevice;
+import org.msidomain.hw.Machine;
+import org.msidomain.hw.Mmio;
+import org.msidomain.hw.VectorSink;
+import org.msidomain.spi.MsiDescView;
+import org.msidomain.spi.MsiStorage;
+import org.msidomain.spi.MsiStorageOps;
+import org.msidomain.spi.StorageFlag;
+import org.msidomain.spi.StorageInfo;
+import org.msidomain.spi.StorageRequest;
+
+/**
+ * A minimal machine for the core's unit tests: devices hold one message and a mask bit per index and
+ * deliver through the connected sink by decoding the x86 address, or latch while masked.
+ */
+final class FakeHardware {
+
+    static final class Device implements HwDevice {
+        final String id;
+        final int size;
+        final MsiMsg[] msgs;
+        final boolean[] masked;
+        final boolean[] pending;
+        final FakeMachine machine;
+
+        Device(FakeMachine machine, String id, int size) {
+            this.machine = machine;
+            this.id = id;
+            this.size = size;
+            msgs = new MsiMsg[size];
+            masked = new boolean[size];
+            pending = new boolean[size];
+            java.util.Arrays.fill(msgs, MsiMsg.ZERO);
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public String fullName() {
+            return "0000:" + id;
+        }
+
+        @Override
+        public String storageType() {
+            return "fake";
+        }
+
+        @Override
+        public int requesterId() {
+            return -1;
+        }
+
+        @Override
+        public Optional<ConfigSpace> config() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Mmio region(int n) {
+            throw new IllegalArgumentException("no region");
+        }
+
+        @Override
+        public Map<String, String> properties() {
+            return Map.of();
+        }
+
+        @Override
+        public synchronized void raise(int index) {
+            if (masked[index]) {
+                pending[index] = true;
+                return;
+            }
+            machine.send(msgs[index]);
+        }
+
+        synchronized void setMasked(int index, boolean m) {
+            masked[index] = m;
+            if (!m && pending[index]) {
+                pending[index] = false;
+                machine.send(msgs[index]);
+            }
+        }
+    }
+
+    static final class FakeMachine implements Machine {
+        final int cpus;
+        final List<HwDevice> devices = new ArrayList<>();
+        volatile VectorSink sink;
+        long lost;
+
+        FakeMachine(int cpus) {
+            this.cpus = cpus;
+        }
+
+        Device add(String id, int size) {
+            Device d = new Device(this, id, size);
+            devices.add(d);
+            return d;
+        }
+
+        void send(MsiMsg msg) {
+            VectorSink s = sink;
+            if (s == null || !X86Msi.isCompatibility(msg) || X86Msi.destination(msg) >= cpus) {
+                lost++;
+                return;
+            }
+            s.accept(X86Msi.destination(msg), X86Msi.vector(msg));
+        }
+
+        @Override
+        public int cpuCount() {
+            return cpus;
+        }
+
+        @Override
+        public int apicId(int cpu) {
+            return cpu;
+        }
+
+        @Override
+        public List<HwDevice> devices() {
+            return devices;
+        }
+
+        @Override
+        public Optional<HwDevice> device(String id) {
+            return devices.stream().filter(d -> d.id().equals(id)).findFirst();
+        }
+
+        @Override
+        public void connect(VectorSink s) {
+            sink = s;
+        }
+
+        @Override
+        public void disconnect(VectorSink s) {
+            sink = null;
+        }
+
+        @Override
+        public long lostMessages() {
+            return lost;
+        }
+
+        @Override
+        public String lspci(int verbosity, String slot) {
+            return "";
+        }
+    }
+
+    /** A storage provider whose storages write straight into the fake devices and log every call. */
+    static final class Ops implements MsiStorageOps {
+        final Set<StorageFlag> flags;
+        final List<String> log = new ArrayList<>();
+        final Map<String, Storage> storages = new HashMap<>();
+        RuntimeException failWrite;
+
+        Ops(StorageFlag... flags) {
+            this.flags = flags.length == 0 ? EnumSet.noneOf(StorageFlag.class) : EnumSet.of(flags[0], flags);
+        }
+
+        @Override
+        public MsiStorage createStorage(HwDevice device, StorageRequest request) {
+            Device d = (Device) device;
+            if (request.vectors() > d.size) {
+                throw new IllegalArgumentException(d.id + " holds " + d.size + " vectors");
+            }
+            log.add("create " + d.id);
+            Storage s = new Storage(this, d);
+            storages.put(d.id, s);
+            return s;
+        }
+
+        @Override
+        public int maxVectors(HwDevice device) {
+            return ((Device) device).size;
+        }
+    }
+
+    static final class Storage implements MsiStorage {
+        final Ops ops;
+        final Device device;
+
+        Storage(Ops ops, Device device) {
+            this.ops = ops;
+            this.device = device;
+        }
+
+        @Override
+        public StorageInfo info() {
+            return new StorageInfo("FAKE-" + device.id, device.size, ops.flags);
+        }
+
+        @Override
+        public void writeMsg(MsiDescView desc, MsiMsg msg) {
+            if (ops.failWrite != null) {
+                throw ops.failWrite;
+            }
+            ops.log.add("write " + device.id + "/" + desc.index() + " " + msg);
+            device.msgs[desc.index()] = msg;
+        }
+
+        @Override
+        public void mask(MsiDescView desc) {
+            ops.log.add("mask " + device.id + "/" + desc.index());
+            device.setMasked(desc.index(), true);
+        }
+
+        @Override
+        public void unmask(MsiDescView desc) {
+            ops.log.add("unmask " + device.id + "/" + desc.index());
+            device.setMasked(desc.index(), false);
+        }
+
+        @Override
+        public void lock() {
+            ops.log.add("lock");
+        }
+
+        @Override
+        public void unlock() {
+            ops.log.add("unlock");
+        }
+
+        @Override
+        public void enable() {
+            ops.log.add("enable " + device.id);
+        }
+    }
+
+    private FakeHardware() {
+    }
+
+    static Map<String, Object> props(long serviceId, int ranking) {
+        return Map.of("service.id", serviceId, "service.ranking", ranking, MsiStorageOps.STORAGE_TYPE, "fake",
+                "msi.provider.name", "fake-" + serviceId);
+    }
+}

@@ -1,0 +1,202 @@
+package org.msidomain.core.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.msidomain.api.BindingState;
+import org.msidomain.api.IrqInfo;
+import org.msidomain.api.MsiMsg;
+import org.msidomain.core.internal.FakeHardware.Device;
+import org.msidomain.core.internal.FakeHardware.FakeMachine;
+import org.msidomain.core.internal.FakeHardware.Ops;
+import org.msidomain.spi.StorageFlag;
+
+class MsiDomainImplTest {
+
+    private FakeMachine machine;
+    private Device nic;
+    private MsiDomainImpl domain;
+    private Ops ops;
+    private final AtomicLongArray handled = new AtomicLongArray(64 * 4);
+
+    @BeforeEach
+    void boot() throws InterruptedException {
+        machine = new FakeMachine(4);
+        nic = machine.add("00:04.0", 8);
+        domain = new MsiDomainImpl(machine);
+        ops = new Ops(StorageFlag.CAN_MASK, StorageFlag.ALLOC_DYNAMIC);
+        domain.bindStorageOps(ops, FakeHardware.props(1, 0));
+        assertTrue(domain.awaitSettled(5000));
+    }
+
+    @AfterEach
+    void stop() {
+        domain.deactivate();
+    }
+
+    private void countOn(int irq) {
+        domain.setHandler(irq, "h" + irq, (i, cpu) -> handled.incrementAndGet(i * 4 + cpu));
+    }
+
+    @Test
+    void allocationSpreadsProgramsAndEnables() {
+        int[] irqs = domain.allocate("00:04.0", 4);
+        assertEquals(List.of(24, 25, 26, 27), List.of(irqs[0], irqs[1], irqs[2], irqs[3]));
+        for (int i = 0; i < 4; i++) {
+            IrqInfo info = domain.irq(irqs[i]).orElseThrow();
+            assertEquals(i, info.cpu(), "one vector per CPU");
+            assertEquals(X86Msi.compose(i, info.vector()), nic.msgs[i], "message stored on the device");
+            assertEquals("FAKE-00:04.0", info.chip());
+        }
+        assertEquals(List.of("create 00:04.0", "lock"), ops.log.subList(0, 2));
+        assertEquals("enable 00:04.0", ops.log.get(ops.log.size() - 1), "enabled after the table is written");
+        assertEquals("unlock", ops.log.get(ops.log.size() - 2));
+    }
+
+    @Test
+    void aFiredInterruptReachesItsHandlerOnItsCpu() {
+        int irq = domain.allocate("00:04.0", 2)[1];
+        countOn(irq);
+        domain.setAffinity(irq, 3);
+        for (int i = 0; i < 5; i++) {
+            nic.raise(1);
+        }
+        assertEquals(5, handled.get(irq * 4 + 3));
+        IrqInfo info = domain.irq(irq).orElseThrow();
+        assertEquals(List.of(0L, 0L, 0L, 5L), info.counts());
+        assertEquals(0, machine.lost);
+    }
+
+    @Test
+    void affinityRewritesTheMessageAndKeepsEarlierCounts() {
+        int irq = domain.allocate("00:04.0", 1)[0];
+        countOn(irq);
+        nic.raise(0);
+        int oldVector = domain.irq(irq).orElseThrow().vector();
+        domain.setAffinity(irq, 2);
+        IrqInfo moved = domain.irq(irq).orElseThrow();
+        assertEquals(2, moved.cpu());
+        assertEquals(X86Msi.compose(2, moved.vector()), nic.msgs[0]);
+        nic.raise(0);
+        assertEquals(List.of(1L, 0L, 1L, 0L), domain.irq(irq).orElseThrow().counts());
+        machine.sink.accept(0, oldVector);
+        assertEquals(1, domain.spurious(0), "the old vector was released");
+    }
+
+    @Test
+    void maskableStorageLatchesAndDeliversOnceOnUnmask() {
+        int irq = domain.allocate("00:04.0", 1)[0];
+        countOn(irq);
+        domain.mask(irq);
+        nic.raise(0);
+        nic.raise(0);
+        assertEquals(0, domain.irq(irq).orElseThrow().total());
+        domain.unmask(irq);
+        assertEquals(1, domain.irq(irq).orElseThrow().total(), "two raises coalesce into one delivery");
+    }
+
+    @Test
+    void storageThatCannotMaskIsMaskedAtTheDestination() throws InterruptedException {
+        Ops plain = new Ops();
+        Device timer = machine.add("00:07.0", 1);
+        MsiDomainImpl d2 = new MsiDomainImpl(machine);
+        try {
+            d2.bindStorageOps(plain, FakeHardware.props(7, 0));
+            assertTrue(d2.awaitSettled(5000));
+            int irq = d2.allocate("00:07.0", 1)[0];
+            d2.mask(irq);
+            assertFalse(plain.log.stream().anyMatch(l -> l.startsWith("mask")), "no source mask");
+            timer.raise(0);
+            IrqInfo held = d2.irq(irq).orElseThrow();
+            assertEquals(0, held.total());
+            assertTrue(held.pending(), "recorded as pending in the core");
+            d2.unmask(irq);
+            assertEquals(1, d2.irq(irq).orElseThrow().total(), "resent once on unmask");
+            assertFalse(d2.irq(irq).orElseThrow().pending());
+        } finally {
+            d2.deactivate();
+        }
+    }
+
+    @Test
+    void deliveryGoesOnWhileUnboundAndRebindRestores() throws InterruptedException {
+        int irq = domain.allocate("00:04.0", 2)[0];
+        countOn(irq);
+        domain.unbindStorageOps(ops, FakeHardware.props(1, 0));
+        assertTrue(domain.awaitSettled(5000));
+        assertEquals(BindingState.UNBOUND, domain.devices().get(0).state());
+        nic.raise(0);
+        assertEquals(1, domain.irq(irq).orElseThrow().total(), "the programmed message still delivers");
+
+        domain.setAffinity(irq, 3); // deferred: no storage to write
+        assertEquals(0, domain.irq(irq).orElseThrow().cpu());
+        domain.mask(irq); // falls back to the destination
+        nic.raise(0);
+        assertEquals(1, domain.irq(irq).orElseThrow().total());
+
+        Ops next = new Ops(StorageFlag.CAN_MASK, StorageFlag.ALLOC_DYNAMIC);
+        domain.bindStorageOps(next, FakeHardware.props(2, 0));
+        assertTrue(domain.awaitSettled(5000));
+        assertEquals(BindingState.BOUND, domain.devices().get(0).state());
+        IrqInfo restored = domain.irq(irq).orElseThrow();
+        assertEquals(3, restored.cpu(), "deferred affinity applied at restore");
+        assertEquals(X86Msi.compose(3, restored.vector()), nic.msgs[0]);
+        assertTrue(next.log.contains("mask 00:04.0/0"), "mask state restored at the source: " + next.log);
+        domain.unmask(irq);
+        assertEquals(2, domain.irq(irq).orElseThrow().total(), "the held message is delivered once");
+    }
+
+    @Test
+    void aHigherRankedProviderTakesOver() throws InterruptedException {
+        domain.allocate("00:04.0", 1);
+        Ops better = new Ops(StorageFlag.CAN_MASK);
+        domain.bindStorageOps(better, FakeHardware.props(5, 10));
+        assertTrue(domain.awaitSettled(5000));
+        assertEquals("fake-5", domain.devices().get(0).provider());
+        assertTrue(better.log.stream().anyMatch(l -> l.startsWith("write 00:04.0/0")), "restored through it");
+        domain.unbindStorageOps(ops, FakeHardware.props(1, 0));
+        assertTrue(domain.awaitSettled(5000));
+        assertEquals("fake-5", domain.devices().get(0).provider(), "unbinding the old one changes nothing");
+    }
+
+    @Test
+    void badRequestsChangeNothing() {
+        assertThrows(IllegalArgumentException.class, () -> domain.allocate("00:09.0", 1));
+        assertThrows(IllegalArgumentException.class, () -> domain.allocate("00:04.0", 9));
+        assertThrows(IllegalArgumentException.class, () -> domain.allocate("00:04.0", 0));
+        ops.failWrite = new IllegalStateException("bus error");
+        assertThrows(IllegalStateException.class, () -> domain.allocate("00:04.0", 2));
+        assertTrue(domain.irqs().isEmpty(), "a failed allocation releases what it took");
+        ops.failWrite = null;
+        int irq = domain.allocate("00:04.0", 2)[0];
+        assertThrows(IllegalArgumentException.class, () -> domain.setAffinity(irq, 4));
+        assertThrows(IllegalArgumentException.class, () -> domain.allocateAt("00:04.0", 8));
+        assertThrows(IllegalArgumentException.class, () -> domain.allocateAt("00:04.0", 1));
+        domain.free("00:04.0");
+        assertThrows(IllegalStateException.class, () -> domain.free("00:04.0"), "freeing twice");
+        assertEquals(MsiMsg.ZERO, nic.msgs[0], "deactivation writes a zero message");
+    }
+
+    @Test
+    void dynamicAllocationAddsWithoutDisturbing() {
+        int[] live = domain.allocate("00:04.0", 2);
+        countOn(live[0]);
+        List<String> before = List.copyOf(ops.log);
+        int added = domain.allocateAt("00:04.0", 5);
+        assertEquals(5, domain.irq(added).orElseThrow().index());
+        assertFalse(ops.log.subList(before.size(), ops.log.size()).stream().anyMatch(l -> l.contains("/0") || l.contains("/1")),
+                "live vectors untouched");
+        assertEquals(2, domain.irq(domain.allocateAt("00:04.0", -1)).orElseThrow().index(), "first free index");
+        domain.freeIrq(added);
+        nic.raise(0);
+        assertEquals(1, domain.irq(live[0]).orElseThrow().total());
+    }
+}

@@ -1,0 +1,69 @@
+package org.msidomain.core.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+class VectorDomainTest {
+
+    @Test
+    void everyCpuHasDeviceVectors0x20To0xEF() {
+        VectorDomain d = new VectorDomain(new int[] {0, 1});
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < 0xEF - 0x20 + 1; i++) {
+            int v = d.allocate(1);
+            assertTrue(v >= 0x20 && v <= 0xEF, "vector " + v);
+            assertTrue(seen.add(v), "vector " + v + " handed out twice");
+        }
+        assertEquals(0, d.free(1));
+        assertEquals(208, d.free(0));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> d.allocate(1));
+        assertEquals("no free vector on CPU 1", e.getMessage());
+    }
+
+    @Test
+    void spreadsOverTheEmptiestCpu() {
+        VectorDomain d = new VectorDomain(new int[] {0, 1, 2, 3});
+        int[] perCpu = new int[4];
+        for (int i = 0; i < 40; i++) {
+            int cpu = d.emptiestCpu();
+            d.allocate(cpu);
+            perCpu[cpu]++;
+        }
+        for (int cpu = 0; cpu < 4; cpu++) {
+            assertEquals(10, perCpu[cpu], "CPU " + cpu);
+        }
+    }
+
+    @Test
+    void releasedVectorsAreNotReusedAtOnce() {
+        VectorDomain d = new VectorDomain(new int[] {0});
+        int first = d.allocate(0);
+        d.release(0, first);
+        assertNotEquals(first, d.allocate(0), "Linux hands out a different vector to catch stale messages");
+        assertThrows(IllegalStateException.class, () -> d.release(0, first));
+    }
+
+    @Test
+    void blocksAreAlignedPowersOfTwo() {
+        VectorDomain d = new VectorDomain(new int[] {0});
+        d.allocate(0); // 0x20 taken
+        int base = d.allocateBlock(0, 8);
+        assertEquals(0, base % 8);
+        assertEquals(0x28, base);
+        assertEquals(208 - 9, d.free(0));
+    }
+
+    @Test
+    void composesForTheCpusApicId() {
+        VectorDomain d = new VectorDomain(new int[] {4, 6});
+        assertEquals(0xFEE06000, d.compose(1, 0x30).addressLo());
+        assertThrows(IllegalArgumentException.class, () -> d.checkCpu(2));
+    }
+}

@@ -1,0 +1,121 @@
+package org.msidomain.provider.pci.internal;
+
+import java.util.EnumSet;
+
+import org.msidomain.api.MsiMsg;
+import org.msidomain.hw.ConfigSpace;
+import org.msidomain.hw.HwDevice;
+import org.msidomain.hw.Mmio;
+import org.msidomain.spi.MsiDescView;
+import org.msidomain.spi.MsiStorage;
+import org.msidomain.spi.StorageFlag;
+import org.msidomain.spi.StorageInfo;
+
+/**
+ * PCI MSI-X storage, written the way Linux's drivers/pci/msi/msi.c does: the vector control word of
+ * each entry is cached; an unmasked entry is masked around a message update; mask reads back to flush;
+ * the function is enabled with Function Mask set and every entry masked, and Function Mask is cleared
+ * only when the table is programmed.
+ */
+final class MsixStorage implements MsiStorage {
+
+    private static final int CONTROL = 2;
+    private static final int ENABLE = 1 << 15;
+    private static final int FUNCTION_MASK = 1 << 14;
+    private static final int ENTRY_SIZE = 16;
+    private static final int LOWER_ADDR = 0;
+    private static final int UPPER_ADDR = 4;
+    private static final int DATA = 8;
+    private static final int VECTOR_CTRL = 12;
+    private static final int MASKBIT = 1;
+
+    private final ConfigSpace config;
+    private final int cap;
+    private final Mmio bar;
+    private final long table;
+    private final int[] ctrl;
+    private final StorageInfo info;
+
+    MsixStorage(HwDevice device, ConfigSpace config, int cap, int vectors) {
+        this.config = config;
+        this.cap = cap;
+        int size = (config.read16(cap + CONTROL) & 0x7FF) + 1;
+        if (vectors > size) {
+            throw new IllegalArgumentException("device " + device.id() + ": MSI-X table has " + size
+                    + " entries, " + vectors + " vectors requested");
+        }
+        int tableReg = config.read32(cap + 4);
+        bar = device.region(tableReg & 7);
+        table = tableReg & 0xFFFF_FFF8L;
+        ctrl = new int[size];
+        info = new StorageInfo("PCI-MSIX-" + device.fullName(), size,
+                EnumSet.of(StorageFlag.CAN_MASK, StorageFlag.ALLOC_DYNAMIC));
+        // Function Mask and Enable together, so no entry fires while the table is programmed.
+        writeControl(ENABLE | FUNCTION_MASK);
+        for (int k = 0; k < size; k++) {
+            ctrl[k] = bar.read32(entry(k) + VECTOR_CTRL) | MASKBIT;
+            bar.write32(entry(k) + VECTOR_CTRL, ctrl[k]);
+        }
+    }
+
+    @Override
+    public StorageInfo info() {
+        return info;
+    }
+
+    @Override
+    public void writeMsg(MsiDescView desc, MsiMsg msg) {
+        long e = entry(desc.index());
+        int c = ctrl[desc.index()];
+        boolean unmasked = (c & MASKBIT) == 0;
+        // The spec leaves an update of an unmasked entry undefined: mask around it.
+        if (unmasked) {
+            bar.write32(e + VECTOR_CTRL, c | MASKBIT);
+        }
+        bar.write32(e + LOWER_ADDR, msg.addressLo());
+        bar.write32(e + UPPER_ADDR, msg.addressHi());
+        bar.write32(e + DATA, msg.data());
+        if (unmasked) {
+            bar.write32(e + VECTOR_CTRL, c);
+        }
+        bar.read32(e + DATA); // flush the posted writes
+    }
+
+    @Override
+    public void mask(MsiDescView desc) {
+        int k = desc.index();
+        ctrl[k] |= MASKBIT;
+        bar.write32(entry(k) + VECTOR_CTRL, ctrl[k]);
+        bar.read32(entry(k) + VECTOR_CTRL); // the device is known masked when mask returns
+    }
+
+    @Override
+    public void unmask(MsiDescView desc) {
+        int k = desc.index();
+        ctrl[k] &= ~MASKBIT;
+        bar.write32(entry(k) + VECTOR_CTRL, ctrl[k]);
+    }
+
+    @Override
+    public void enable() {
+        writeControl(ENABLE);
+    }
+
+    @Override
+    public void disable() {
+        for (int k = 0; k < ctrl.length; k++) {
+            ctrl[k] |= MASKBIT;
+            bar.write32(entry(k) + VECTOR_CTRL, ctrl[k]);
+        }
+        writeControl(0);
+    }
+
+    private void writeControl(int bits) {
+        int value = config.read16(cap + CONTROL) & ~(ENABLE | FUNCTION_MASK) | bits;
+        config.write16(cap + CONTROL, value);
+    }
+
+    private long entry(int k) {
+        return table + (long) k * ENTRY_SIZE;
+    }
+}
