@@ -1,0 +1,21 @@
+package org.msidomain.hw.internal;
+
+import java.util.List;
+
+import org.msidomain.hw.internal.pci.PciDump;
+
+/**
+ * What a machine is built from: CPUs with their APIC ids and the PCI functions' config spaces.
+ *
+ * @param apicIds  the APIC id of each CPU, by CPU number
+ * @param pci      the PCI functions
+ * @param problems inputs that were refused (one line each), so the machine booted without them
+ */
+public record MachineSpec(List<Integer> apicIds, List<PciDump> pci, List<String> problems) {
+
+    public MachineSpec {
+        apicIds = List.copyOf(apicIds);
+        pci = List.copyOf(pci);
+        problems = List.copyOf(problems);
+    }
+}

@@ -1,0 +1,113 @@
+package org.msidomain.hw.internal;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.msidomain.hw.HwDevice;
+import org.msidomain.hw.Machine;
+import org.msidomain.hw.VectorSink;
+import org.msidomain.hw.internal.pci.Lspci;
+import org.msidomain.hw.internal.pci.PciAddress;
+import org.msidomain.hw.internal.pci.PciDump;
+import org.msidomain.hw.internal.pci.PciFunction;
+import org.msidomain.hw.internal.pci.PciView;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The simulated machine, registered as the {@link Machine} service. Built once from a
+ * {@link MachineSpec}; what to build comes from the launcher's framework properties
+ * (see {@link MachineLoader}).
+ */
+@Component(service = Machine.class, immediate = true)
+public final class SimMachine implements Machine {
+
+    private static final System.Logger LOG = System.getLogger("org.msidomain.hw");
+
+    private final int[] apicIds;
+    private final InterruptFabric fabric = new InterruptFabric();
+    private final Map<String, HwDevice> devices = new LinkedHashMap<>();
+    private final List<PciFunction> pci = new ArrayList<>();
+    private volatile VectorSink sink;
+
+    @Activate
+    public SimMachine(BundleContext context) {
+        this(MachineLoader.load(context::getProperty));
+    }
+
+    public SimMachine(MachineSpec spec) {
+        for (String problem : spec.problems()) {
+            LOG.log(System.Logger.Level.WARNING, problem);
+        }
+        apicIds = spec.apicIds().stream().mapToInt(Integer::intValue).toArray();
+        for (int cpu = 0; cpu < apicIds.length; cpu++) {
+            fabric.attach(new LocalApic(cpu, apicIds[cpu], () -> sink, fabric));
+        }
+        for (PciDump dump : spec.pci()) {
+            PciFunction f = new PciFunction(dump, fabric);
+            pci.add(f);
+            devices.put(f.id(), f);
+        }
+    }
+
+    @Override
+    public int cpuCount() {
+        return apicIds.length;
+    }
+
+    @Override
+    public int apicId(int cpu) {
+        return apicIds[cpu];
+    }
+
+    @Override
+    public List<HwDevice> devices() {
+        return List.copyOf(devices.values());
+    }
+
+    @Override
+    public Optional<HwDevice> device(String id) {
+        HwDevice d = devices.get(id);
+        if (d == null && id.matches("(?i)[0-9a-f]{1,6}:[0-9a-f]{1,2}:[0-9a-f]{1,2}\\.[0-7]")) {
+            d = devices.get(PciAddress.parse(id).toString());
+        }
+        return Optional.ofNullable(d);
+    }
+
+    /** A PCI function by id, with its model internals (tests, benchmarks). */
+    public Optional<PciFunction> pciFunction(String id) {
+        return device(id).filter(PciFunction.class::isInstance).map(PciFunction.class::cast);
+    }
+
+    @Override
+    public void connect(VectorSink sink) {
+        this.sink = sink;
+    }
+
+    @Override
+    public void disconnect(VectorSink sink) {
+        if (this.sink == sink) {
+            this.sink = null;
+        }
+    }
+
+    @Override
+    public long lostMessages() {
+        return fabric.lost();
+    }
+
+    @Override
+    public String lspci(int verbosity, String slot) {
+        List<PciView> views = new ArrayList<>();
+        for (PciFunction f : pci) {
+            if (slot == null || f.address().matches(slot)) {
+                views.add(new PciView(f.address(), f.pciConfig()));
+            }
+        }
+        return Lspci.print(views, verbosity);
+    }
+}

@@ -1,0 +1,72 @@
+package org.msidomain.hw.internal.pci;
+
+import org.msidomain.hw.Mmio;
+
+/**
+ * One memory BAR of a PCI function. The MSI-X table and PBA are decoded where the capability puts
+ * them; the rest of the BAR is device memory the model does not implement (reads 0, writes ignored).
+ */
+final class BarRegion implements Mmio {
+
+    private final int bar;
+    private final long size;
+    private final MsixModel msix;
+    private volatile Runnable writeObserver;
+
+    BarRegion(int bar, long size, MsixModel msix) {
+        this.bar = bar;
+        this.size = size;
+        this.msix = msix;
+    }
+
+    void setWriteObserver(Runnable observer) {
+        this.writeObserver = observer;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public int read32(long offset) {
+        check(offset);
+        if (inTable(offset)) {
+            return msix.readTable(offset - msix.tableOffset());
+        }
+        if (inPba(offset)) {
+            return msix.readPba(offset - msix.pbaOffset());
+        }
+        return 0;
+    }
+
+    @Override
+    public void write32(long offset, int value) {
+        check(offset);
+        if (inTable(offset)) {
+            msix.writeTable(offset - msix.tableOffset(), value);
+        }
+        // PBA writes are ignored (it is read-only), as is memory the model does not implement.
+        Runnable observer = writeObserver;
+        if (observer != null) {
+            observer.run();
+        }
+    }
+
+    private boolean inTable(long offset) {
+        return msix != null && msix.tableBar() == bar && offset >= msix.tableOffset()
+                && offset < msix.tableOffset() + msix.tableBytes();
+    }
+
+    private boolean inPba(long offset) {
+        return msix != null && msix.pbaBar() == bar && offset >= msix.pbaOffset()
+                && offset < msix.pbaOffset() + msix.pbaBytes();
+    }
+
+    private void check(long offset) {
+        if (offset < 0 || offset + 4 > size || (offset & 3) != 0) {
+            throw new IllegalArgumentException(String.format("BAR%d access at 0x%x is outside its %d bytes or unaligned",
+                    bar, offset, size));
+        }
+    }
+}

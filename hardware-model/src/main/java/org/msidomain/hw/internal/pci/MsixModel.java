@@ -1,0 +1,212 @@
+package org.msidomain.hw.internal.pci;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import org.msidomain.hw.internal.InterruptFabric;
+
+/**
+ * The device side of MSI-X (PCIe r6 §6.1.4, QEMU hw/pci/msix.c): the table of {address lo, address hi,
+ * data, vector control} entries and the Pending Bit Array in the BARs the capability names. Entries
+ * reset masked. A raise on a masked vector (entry mask or Function Mask) sets its PBA bit instead of
+ * sending; the vector becoming unmasked with its bit set sends the message once, with the entry's
+ * current content.
+ */
+public final class MsixModel implements PciConfig.WriteHook {
+
+    static final int ID = 0x11;
+    private static final int ENABLE = 1 << 15;
+    private static final int FUNCTION_MASK = 1 << 14;
+
+    private final PciConfig config;
+    private final int cap;
+    private final int size;
+    private final int tableBar;
+    private final long tableOffset;
+    private final int pbaBar;
+    private final long pbaOffset;
+    private final AtomicIntegerArray table;
+    /** Bumped by every table write, so a raise never combines fields from either side of a write. */
+    private final AtomicIntegerArray writes;
+    private final AtomicLongArray pba;
+    private final InFlight inFlight;
+    private final InterruptFabric fabric;
+    private final int requesterId;
+
+    MsixModel(PciConfig config, int cap, InFlight inFlight, InterruptFabric fabric, int requesterId) {
+        this.config = config;
+        this.cap = cap;
+        this.inFlight = inFlight;
+        this.fabric = fabric;
+        this.requesterId = requesterId;
+        size = (config.read16(cap + 2) & 0x7FF) + 1;
+        int t = config.read32(cap + 4);
+        int p = config.read32(cap + 8);
+        tableBar = t & 7;
+        tableOffset = t & 0xFFFF_FFF8L;
+        pbaBar = p & 7;
+        pbaOffset = p & 0xFFFF_FFF8L;
+        table = new AtomicIntegerArray(size * 4);
+        writes = new AtomicIntegerArray(size);
+        pba = new AtomicLongArray((size + 63) / 64);
+        for (int k = 0; k < size; k++) {
+            table.set(k * 4 + 3, 1);
+        }
+        config.allowWrites(cap, (ENABLE | FUNCTION_MASK) << 16);
+        config.addHook(this);
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int capability() {
+        return cap;
+    }
+
+    int tableBar() {
+        return tableBar;
+    }
+
+    long tableOffset() {
+        return tableOffset;
+    }
+
+    int pbaBar() {
+        return pbaBar;
+    }
+
+    long pbaOffset() {
+        return pbaOffset;
+    }
+
+    long tableBytes() {
+        return size * 16L;
+    }
+
+    long pbaBytes() {
+        return pba.length() * 8L;
+    }
+
+    public boolean enabled() {
+        return (control() & ENABLE) != 0;
+    }
+
+    private int control() {
+        return config.read16(cap + 2);
+    }
+
+    private boolean masked(int k) {
+        int ctl = control();
+        return (ctl & ENABLE) == 0 || (ctl & FUNCTION_MASK) != 0 || (table.get(k * 4 + 3) & 1) != 0;
+    }
+
+    /** Whether vector {@code k}'s pending bit is set. */
+    public boolean pending(int k) {
+        return (pba.get(k >> 6) & (1L << (k & 63))) != 0;
+    }
+
+    /** The device raises vector {@code k}. */
+    void raise(int k) {
+        if (k < 0 || k >= size) {
+            throw new IllegalArgumentException("MSI-X vector " + k + " beyond the table size " + size);
+        }
+        if (masked(k)) {
+            setPending(k);
+            // An unmask may have run between the check and the latch: then nobody else will send it.
+            if (!masked(k) && clearPending(k)) {
+                send(k);
+            }
+            return;
+        }
+        send(k);
+    }
+
+    /** The device's condition for vector {@code k} was serviced (polled) while masked: no stale message. */
+    public void service(int k) {
+        clearPending(k);
+    }
+
+    private void send(int k) {
+        int base = k * 4;
+        for (;;) {
+            int w = writes.get(k);
+            int lo = table.get(base);
+            int hi = table.get(base + 1);
+            int data = table.get(base + 2);
+            if (writes.get(k) == w) {
+                fabric.write(lo, hi, data, requesterId);
+                return;
+            }
+        }
+    }
+
+    private void setPending(int k) {
+        int word = k >> 6;
+        long bit = 1L << (k & 63);
+        long v;
+        do {
+            v = pba.get(word);
+        } while ((v & bit) == 0 && !pba.compareAndSet(word, v, v | bit));
+    }
+
+    private boolean clearPending(int k) {
+        int word = k >> 6;
+        long bit = 1L << (k & 63);
+        long v;
+        do {
+            v = pba.get(word);
+            if ((v & bit) == 0) {
+                return false;
+            }
+        } while (!pba.compareAndSet(word, v, v & ~bit));
+        return true;
+    }
+
+    /** Sends what became unmasked and is pending (QEMU's msix_handle_mask_update). */
+    private void releasePending(int k) {
+        if (!masked(k) && clearPending(k)) {
+            inFlight.begin();
+            try {
+                send(k);
+            } finally {
+                inFlight.end();
+            }
+        }
+    }
+
+    @Override
+    public void written(int dwordOffset, int before, int after) {
+        if (dwordOffset == cap && before != after) {
+            for (int k = 0; k < size; k++) {
+                releasePending(k);
+            }
+        }
+    }
+
+    // ---- MMIO, called by the BAR regions; offsets are relative to the table / PBA start ----
+
+    int readTable(long offset) {
+        inFlight.drain();
+        return table.get((int) (offset >> 2));
+    }
+
+    void writeTable(long offset, int value) {
+        int i = (int) (offset >> 2);
+        int k = i >> 2;
+        if ((i & 3) == 3) {
+            value &= 0xFFFF_0001; // steering tag and mask bit; bits 15:1 are reserved
+        }
+        table.set(i, value);
+        writes.incrementAndGet(k);
+        if ((i & 3) == 3) {
+            releasePending(k);
+        }
+    }
+
+    int readPba(long offset) {
+        inFlight.drain();
+        long q = pba.get((int) (offset >> 3));
+        return (offset & 4) == 0 ? (int) q : (int) (q >>> 32);
+    }
+}

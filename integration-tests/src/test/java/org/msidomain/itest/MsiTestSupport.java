@@ -1,0 +1,72 @@
+package org.msidomain.itest;
+
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.options;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import javax.inject.Inject;
+
+import org.msidomain.api.BindingState;
+import org.msidomain.api.DeviceInfo;
+import org.msidomain.api.MsiDomain;
+import org.ops4j.pax.exam.Option;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+
+/** What every integration test boots: SCR and the platform's bundles from target/bundles. */
+public abstract class MsiTestSupport {
+
+    static final String PCI_PROVIDER = "org.msidomain.provider.pci";
+
+    @Inject
+    protected BundleContext context;
+
+    @Inject
+    protected MsiDomain domain;
+
+    protected static Option[] baseConfiguration() {
+        List<Option> options = new ArrayList<>();
+        options.add(systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
+        options.add(junitBundles());
+        File dir = new File(System.getProperty("msi.itest.bundles", "target/bundles"));
+        File[] jars = dir.listFiles((d, name) -> name.endsWith(".jar"));
+        if (jars == null || jars.length == 0) {
+            throw new IllegalStateException("no bundles in " + dir.getAbsolutePath());
+        }
+        Arrays.sort(jars);
+        for (File jar : jars) {
+            options.add(org.ops4j.pax.exam.CoreOptions.bundle(jar.toURI().toString()));
+        }
+        return options(options.toArray(new Option[0]));
+    }
+
+    protected Bundle installed(String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("no bundle " + symbolicName);
+    }
+
+    /** Waits, bounded, until the device has the binding state (the binder works asynchronously). */
+    protected DeviceInfo awaitState(String device, BindingState state) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        DeviceInfo info = null;
+        while (System.nanoTime() < deadline) {
+            domain.awaitSettled(10_000);
+            info = domain.devices().stream().filter(d -> d.id().equals(device)).findFirst().orElseThrow();
+            if (info.state() == state) {
+                return info;
+            }
+            Thread.sleep(10); // a service event not yet dispatched by the framework
+        }
+        throw new AssertionError(device + " did not become " + state + ": " + info);
+    }
+}

@@ -1,0 +1,133 @@
+package org.msidomain.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.inject.Inject;
+
+import org.junit.After;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.msidomain.api.BindingState;
+import org.msidomain.api.DeviceInfo;
+import org.msidomain.api.IrqInfo;
+import org.msidomain.hw.ConfigSpace;
+import org.msidomain.hw.HwDevice;
+import org.msidomain.hw.Machine;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerMethod;
+import org.osgi.framework.Bundle;
+
+/**
+ * The working slice in a real Felix: a device's vectors are allocated through the pci-provider's
+ * service, a fired interrupt reaches its handler on the CPU its affinity names, and stopping and
+ * starting the provider bundle neither stops delivery nor loses the domain's state.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerMethod.class)
+public class PciProviderIT extends MsiTestSupport {
+
+    private static final String NIC = "00:04.0"; // virtio-net, MSI-X with 4 entries
+
+    @Inject
+    private Machine machine;
+
+    @Configuration
+    public Option[] config() {
+        return baseConfiguration();
+    }
+
+    @After
+    public void startProviderAgain() throws Exception {
+        installed(PCI_PROVIDER).start();
+    }
+
+    @Test
+    public void vectorsAreAllocatedThroughThePciProvidersService() throws Exception {
+        DeviceInfo bound = awaitState(NIC, BindingState.BOUND);
+        assertEquals(PCI_PROVIDER, bound.provider());
+        int[] irqs = domain.allocate(NIC, 4);
+        assertEquals(4, irqs.length);
+        assertEquals("PCI-MSIX-0000:00:04.0", domain.irq(irqs[0]).get().chip());
+
+        HwDevice nic = machine.device(NIC).get();
+        ConfigSpace config = nic.config().get();
+        int cap = 0x98; // from the real dump: Capabilities: [98] MSI-X
+        assertEquals(0x11, config.read8(cap));
+        int control = config.read16(cap + 2);
+        assertEquals("MSI-X Enable set, Function Mask clear", 0x8000, control & 0xC000);
+        for (int i = 0; i < 4; i++) {
+            IrqInfo info = domain.irq(irqs[i]).get();
+            long entry = 0x8000 + 16L * i; // Vector table: BAR=0 offset=00008000
+            int addressLo = nic.region(0).read32(entry);
+            int data = nic.region(0).read32(entry + 8);
+            assertEquals("entry " + i + " targets its CPU's APIC", info.cpu(), (addressLo >>> 12) & 0xFF);
+            assertEquals(0xFEE, addressLo >>> 20);
+            assertEquals(info.vector(), data & 0xFF);
+            assertEquals("entry unmasked", 0, nic.region(0).read32(entry + 12) & 1);
+        }
+        assertEquals(1, domain.providers().size());
+        assertEquals(1, domain.providers().get(0).devices() > 0 ? 1 : 0);
+    }
+
+    @Test
+    public void aFiredInterruptReachesTheHandlerOnItsAffinityCpu() throws Exception {
+        awaitState(NIC, BindingState.BOUND);
+        int irq = domain.allocate(NIC, 4)[2];
+        domain.setAffinity(irq, 3);
+        CountDownLatch fired = new CountDownLatch(10);
+        AtomicInteger wrongCpu = new AtomicInteger();
+        domain.setHandler(irq, "test", (n, cpu) -> {
+            if (cpu != 3) {
+                wrongCpu.incrementAndGet();
+            }
+            fired.countDown();
+        });
+        HwDevice nic = machine.device(NIC).get();
+        for (int i = 0; i < 10; i++) {
+            nic.raise(2);
+        }
+        assertTrue(fired.await(5, TimeUnit.SECONDS));
+        assertEquals(0, wrongCpu.get());
+        assertEquals(Long.valueOf(10), domain.irq(irq).get().counts().get(3));
+    }
+
+    @Test
+    public void interruptsArriveWhileTheProviderIsStoppedAndItRebinds() throws Exception {
+        awaitState(NIC, BindingState.BOUND);
+        int irq = domain.allocate(NIC, 4)[0];
+        AtomicInteger handled = new AtomicInteger();
+        domain.setHandler(irq, "test", (n, cpu) -> handled.incrementAndGet());
+        HwDevice nic = machine.device(NIC).get();
+
+        Bundle provider = installed(PCI_PROVIDER);
+        provider.stop();
+        awaitState(NIC, BindingState.UNBOUND);
+        assertTrue(domain.providers().isEmpty());
+        for (int i = 0; i < 100; i++) {
+            nic.raise(0);
+        }
+        assertEquals("the programmed message still delivers", 100, handled.get());
+        domain.setAffinity(irq, 1); // deferred until a provider writes it
+
+        provider.start();
+        DeviceInfo rebound = awaitState(NIC, BindingState.BOUND);
+        assertEquals(PCI_PROVIDER, rebound.provider());
+        IrqInfo info = domain.irq(irq).get();
+        assertEquals("the deferred affinity was applied at restore", 1, info.cpu());
+        int addressLo = nic.region(0).read32(0x8000);
+        assertEquals(machine.apicId(1), (addressLo >>> 12) & 0xFF);
+        for (int i = 0; i < 100; i++) {
+            nic.raise(0);
+        }
+        assertEquals(200, handled.get());
+        assertEquals(Long.valueOf(100), domain.irq(irq).get().counts().get(1));
+    }
+}
