@@ -26,7 +26,17 @@ public interface MsiDomain {
      *
      * @return the irq numbers, in index order
      */
-    int[] allocate(String device, int count);
+    default int[] allocate(String device, int count) {
+        return allocate(device, count, "");
+    }
+
+    /**
+     * Allocates vectors choosing the storage variant: a storage-type specific word passed to the
+     * provider ({@code msi} or {@code msix} for PCI), or an empty string for the provider's preference.
+     *
+     * @return the irq numbers, in index order
+     */
+    int[] allocate(String device, int count, String variant);
 
     /**
      * Allocates one more vector of a device at {@code index} (or the first free one with

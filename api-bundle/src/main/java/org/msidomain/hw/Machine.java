@@ -18,6 +18,9 @@ public interface Machine {
     /** The local APIC id of a CPU (CPU n has APIC id n unless the machine says otherwise). */
     int apicId(int cpu);
 
+    /** The local APIC of a CPU. */
+    LocalApic localApic(int cpu);
+
     /** Every device, in bus order. */
     List<HwDevice> devices();
 
@@ -29,6 +32,12 @@ public interface Machine {
 
     /** Disconnects a sink if it is the connected one. */
     void disconnect(VectorSink sink);
+
+    /**
+     * Messages merged into one already waiting in a CPU's IRR while that CPU had interrupts disabled:
+     * edge interrupts coalesce there, as on hardware, so several messages yield one delivery.
+     */
+    long coalescedMessages();
 
     /** Messages the machine could not deliver (no APIC at the address, no sink), since boot. */
     long lostMessages();

@@ -22,6 +22,10 @@ final class DeviceState {
     private volatile MsiStorage storage;
     private volatile StorageInfo info;
     private volatile String failure = "";
+    /** The storage variant the driver asked for at allocation, asked again at every restore. */
+    volatile String variant = "";
+    /** The power-of-two block of vectors a multi-message device uses on one CPU; 1 otherwise. */
+    int blockSize = 1;
 
     DeviceState(HwDevice hw) {
         this.hw = hw;

@@ -79,7 +79,7 @@ public final class MsiDomainImpl implements MsiDomain {
         }
         vectors = new VectorDomain(apicIds);
         table = new VectorTable(apicIds.length);
-        writer = new StorageWriter(vectors, table);
+        writer = new StorageWriter(vectors, table, machine);
         for (HwDevice hw : machine.devices()) {
             if (!hw.storageType().isEmpty()) {
                 devices.put(hw.id(), new DeviceState(hw));
@@ -142,7 +142,7 @@ public final class MsiDomainImpl implements MsiDomain {
             return;
         }
         try {
-            d.attach(binding.ops().createStorage(d.hw, new StorageRequest(d.descs.lastKey() + 1)));
+            d.attach(binding.ops().createStorage(d.hw, new StorageRequest(d.descs.lastKey() + 1, d.variant)));
             writer.restore(d);
             LOG.log(Level.INFO, "restored {0} vectors of {1} through {2}", d.descs.size(), d.id(),
                     binding.symbolicName());
@@ -155,7 +155,7 @@ public final class MsiDomainImpl implements MsiDomain {
     // ---- control operations ----
 
     @Override
-    public int[] allocate(String device, int count) {
+    public int[] allocate(String device, int count, String variant) {
         return locked(() -> {
             DeviceState d = device(device);
             if (count < 1) {
@@ -171,18 +171,28 @@ public final class MsiDomainImpl implements MsiDomain {
             }
             boolean writable = d.provider() != null;
             if (writable) {
-                d.attach(d.provider().ops().createStorage(d.hw, new StorageRequest(count)));
+                d.attach(d.provider().ops().createStorage(d.hw, new StorageRequest(count, variant)));
+                d.variant = variant;
             }
             List<IrqDesc> fresh = new ArrayList<>(count);
+            d.blockSize = writable && d.has(StorageFlag.MULTI_MESSAGE) && count > 1 ? Integer.highestOneBit(count - 1) << 1 : 1;
             try {
-                for (int index = 0; index < count; index++) {
-                    fresh.add(newDesc(d, index, vectors.emptiestCpu()));
+                if (d.blockSize > 1) {
+                    allocateBlock(d, count, fresh);
+                } else {
+                    for (int index = 0; index < count; index++) {
+                        int cpu = vectors.emptiestCpu();
+                        if (cpu < 0) {
+                            throw new IllegalStateException("no free vector on any CPU");
+                        }
+                        fresh.add(newDesc(d, index, cpu, vectors.allocate(cpu)));
+                    }
                 }
                 if (writable) {
                     writer.program(d, fresh, true);
                 }
             } catch (RuntimeException e) {
-                fresh.forEach(desc -> forget(d, desc));
+                forget(d, fresh);
                 d.dropStorage();
                 throw e;
             }
@@ -216,11 +226,11 @@ public final class MsiDomainImpl implements MsiDomain {
             if (cpu < 0) {
                 throw new IllegalStateException("no free vector on any CPU");
             }
-            IrqDesc desc = newDesc(d, at, cpu);
+            IrqDesc desc = newDesc(d, at, cpu, vectors.allocate(cpu));
             try {
                 writer.program(d, List.of(desc), false);
             } catch (RuntimeException e) {
-                forget(d, desc);
+                forget(d, List.of(desc));
                 throw e;
             }
             return desc.irq;
@@ -245,8 +255,12 @@ public final class MsiDomainImpl implements MsiDomain {
             if (d.descs.isEmpty()) {
                 throw new IllegalStateException("device " + device + " has no vectors to free");
             }
-            for (IrqDesc desc : List.copyOf(d.descriptors())) {
+            List<IrqDesc> all = List.copyOf(d.descriptors());
+            for (IrqDesc desc : all) {
                 writer.deactivate(d, desc);
+            }
+            releaseVectors(d, all);
+            for (IrqDesc desc : all) {
                 d.descs.remove(desc.index);
                 irqs.remove(desc.irq);
             }
@@ -272,6 +286,7 @@ public final class MsiDomainImpl implements MsiDomain {
                 throw new IllegalStateException(d.chipName() + " cannot free single vectors; free the device");
             }
             writer.deactivate(d, desc);
+            vectors.release(desc.cpu, desc.vector);
             d.descs.remove(desc.index);
             irqs.remove(irq);
             return null;
@@ -446,25 +461,60 @@ public final class MsiDomainImpl implements MsiDomain {
                 desc.msg(), desc.masked, desc.isPending(), perCpu, desc.action());
     }
 
-    private IrqDesc newDesc(DeviceState d, int index, int cpu) {
-        if (cpu < 0) {
-            throw new IllegalStateException("no free vector on any CPU");
-        }
+    private IrqDesc newDesc(DeviceState d, int index, int cpu, int vector) {
         IrqDesc desc = new IrqDesc(nextIrq++, d, index);
         desc.cpu = cpu;
-        desc.vector = vectors.allocate(cpu);
-        table.install(cpu, desc.vector, desc);
+        desc.vector = vector;
+        desc.blockSize = d.blockSize;
+        table.install(cpu, vector, desc);
         d.descs.put(index, desc);
         irqs.put(desc.irq, desc);
         return desc;
     }
 
+    /** A multi-message block: 2^n aligned vectors on the CPU with the most free, all for this device. */
+    private void allocateBlock(DeviceState d, int count, List<IrqDesc> fresh) {
+        Integer[] cpus = new Integer[vectors.cpus()];
+        for (int i = 0; i < cpus.length; i++) {
+            cpus[i] = i;
+        }
+        java.util.Arrays.sort(cpus, (a, b) -> vectors.free(b) - vectors.free(a));
+        for (int cpu : cpus) {
+            int base = vectors.allocateBlock(cpu, d.blockSize, -1);
+            if (base >= 0) {
+                for (int index = 0; index < count; index++) {
+                    fresh.add(newDesc(d, index, cpu, base + index));
+                }
+                return;
+            }
+        }
+        throw new IllegalStateException("no CPU has " + d.blockSize + " aligned free vectors for " + d.id());
+    }
+
     /** Undoes {@link #newDesc} for an allocation that failed half way. */
-    private void forget(DeviceState d, IrqDesc desc) {
-        table.uninstall(desc.cpu, desc.vector);
-        vectors.release(desc.cpu, desc.vector);
-        d.descs.remove(desc.index);
-        irqs.remove(desc.irq);
+    private void forget(DeviceState d, List<IrqDesc> descs) {
+        for (IrqDesc desc : descs) {
+            table.uninstall(desc.cpu, desc.vector);
+        }
+        releaseVectors(d, descs);
+        for (IrqDesc desc : descs) {
+            d.descs.remove(desc.index);
+            irqs.remove(desc.irq);
+        }
+    }
+
+    /** Gives the descriptors' vectors back: a multi-message block as a whole, else one by one. */
+    private void releaseVectors(DeviceState d, List<IrqDesc> descs) {
+        if (descs.isEmpty()) {
+            return;
+        }
+        if (d.blockSize > 1) {
+            IrqDesc first = descs.get(0);
+            vectors.releaseBlock(first.cpu, first.vector - first.index, d.blockSize);
+        } else {
+            descs.forEach(desc -> vectors.release(desc.cpu, desc.vector));
+        }
+        d.blockSize = 1;
     }
 
     private static int firstFreeIndex(DeviceState d, int hwsize) {

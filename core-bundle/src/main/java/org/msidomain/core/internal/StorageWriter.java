@@ -1,25 +1,30 @@
 package org.msidomain.core.internal;
 
 import java.util.Collection;
+import java.util.List;
 
 import org.msidomain.api.MsiMsg;
+import org.msidomain.hw.LocalApic;
+import org.msidomain.hw.Machine;
 import org.msidomain.spi.MsiStorage;
 import org.msidomain.spi.MsiStorageOps;
 import org.msidomain.spi.StorageFlag;
 
 /**
  * The sequences that touch a device's storage: program fresh descriptors, restore every live one after
- * a provider binds, re-target one, deactivate one. Each runs under the storage's bus lock
- * ({@code lock}/{@code unlock} around every change of its state). Control path only.
+ * a provider binds, re-target one (or a multi-message block), deactivate one. Storage state changes
+ * happen between the storage's {@code lock} and {@code unlock}. Control path only.
  */
 final class StorageWriter {
 
     private final VectorDomain vectors;
     private final VectorTable table;
+    private final Machine machine;
 
-    StorageWriter(VectorDomain vectors, VectorTable table) {
+    StorageWriter(VectorDomain vectors, VectorTable table, Machine machine) {
         this.vectors = vectors;
         this.table = table;
+        this.machine = machine;
     }
 
     /** Activates fresh descriptors: writes their composed messages unmasked, then enables the storage. */
@@ -29,9 +34,7 @@ final class StorageWriter {
         ops.lock(s);
         try {
             for (IrqDesc desc : fresh) {
-                MsiMsg msg = vectors.compose(desc.cpu, desc.vector);
-                ops.writeMsg(s, desc, msg);
-                desc.setMsg(msg);
+                write(d, desc, desc.cpu, desc.vector);
                 applyMask(ops, s, d, desc);
             }
         } finally {
@@ -52,12 +55,15 @@ final class StorageWriter {
         ops.lock(s);
         try {
             for (IrqDesc desc : d.descriptors()) {
-                if (desc.wantedCpu >= 0) {
-                    retarget(d, desc, desc.wantedCpu);
-                    desc.wantedCpu = -1;
+                int wanted = desc.wantedCpu;
+                desc.wantedCpu = -1;
+                if (wanted >= 0 && wanted != desc.cpu) {
+                    retarget(d, desc, wanted);
                 } else {
                     ops.writeMsg(s, desc, desc.msg());
                 }
+            }
+            for (IrqDesc desc : d.descriptors()) {
                 applyMask(ops, s, d, desc);
             }
         } finally {
@@ -67,30 +73,84 @@ final class StorageWriter {
     }
 
     /**
-     * Moves a descriptor to a new (CPU, vector): the new slot is installed before the message changes,
-     * and the old one is released only after the storage's write returned, which flushes messages the
-     * device sent with the old content. Caller holds the bus lock or takes it around this.
+     * Moves a descriptor, or the whole block of a multi-message device, to a CPU. The new slots are
+     * installed before the message changes and the old ones released only after the storage's write
+     * returned (its read-back flushes messages sent with the old content). Storage that cannot mask
+     * is moved in Linux's two steps (x86 {@code msi_set_affinity}). Caller holds the bus lock.
      */
     void retarget(DeviceState d, IrqDesc desc, int cpu) {
-        int newVector = vectors.allocate(cpu);
-        table.install(cpu, newVector, desc);
-        MsiMsg msg = vectors.compose(cpu, newVector);
+        List<IrqDesc> group = d.blockSize > 1 ? List.copyOf(d.descriptors()) : List.of(desc);
+        int size = d.blockSize;
+        IrqDesc first = group.get(0);
+        int oldCpu = first.cpu;
+        int oldBase = first.vector - offset(d, first);
+        boolean twoSteps = !d.has(StorageFlag.CAN_MASK) && cpu != oldCpu;
+        int base = size > 1 || twoSteps ? vectors.allocateBlock(cpu, size, twoSteps ? oldCpu : -1) : vectors.allocate(cpu);
+        if (base < 0) {
+            throw new IllegalStateException("no free block of " + size + " vectors on CPU " + cpu
+                    + (twoSteps ? " that is also free on CPU " + oldCpu : ""));
+        }
+        for (IrqDesc g : group) {
+            table.install(cpu, base + offset(d, g), g);
+        }
         try {
-            d.provider().ops().writeMsg(d.storage(), desc, msg);
+            if (twoSteps && base != oldBase) {
+                moveInTwoSteps(d, group, oldCpu, cpu, base);
+            } else {
+                for (IrqDesc g : group) {
+                    write(d, g, cpu, base + offset(d, g));
+                }
+            }
         } catch (RuntimeException e) {
-            table.uninstall(cpu, newVector);
-            vectors.release(cpu, newVector);
+            for (IrqDesc g : group) {
+                table.uninstall(cpu, base + offset(d, g));
+            }
+            vectors.releaseBlock(cpu, base, size);
             throw e;
         }
-        desc.setMsg(msg);
-        int oldCpu = desc.cpu;
-        int oldVector = desc.vector;
-        desc.cpu = cpu;
-        desc.vector = newVector;
-        release(desc, oldCpu, oldVector);
+        for (IrqDesc g : group) {
+            int oldVector = g.vector;
+            g.cpu = cpu;
+            g.vector = base + offset(d, g);
+            g.fold(oldCpu, table.uninstall(oldCpu, oldVector), table.cpus());
+        }
+        vectors.releaseBlock(oldCpu, oldBase, size);
     }
 
-    /** Deactivates a descriptor (mask, zero message unless a hypervisor owns the table), then frees its slot. */
+    /**
+     * The non-maskable move, run "on the old CPU with interrupts disabled": first the new vector with
+     * the old destination (only data changes), then the new destination (only the address changes).
+     * The device always holds (old CPU, old vector), (old CPU, new vector) or (new CPU, new vector); a
+     * message that hit the middle state sits in the old CPU's IRR and is retriggered on the new CPU.
+     */
+    private void moveInTwoSteps(DeviceState d, List<IrqDesc> group, int oldCpu, int cpu, int base) {
+        LocalApic apic = machine.localApic(oldCpu);
+        apic.disableInterrupts();
+        try {
+            for (IrqDesc g : group) {
+                table.install(oldCpu, base + offset(d, g), VectorTable.RETRIGGERED);
+            }
+            for (IrqDesc g : group) {
+                write(d, g, oldCpu, base + offset(d, g));
+            }
+            for (IrqDesc g : group) {
+                write(d, g, cpu, base + offset(d, g));
+            }
+            for (IrqDesc g : group) {
+                int v = base + offset(d, g);
+                if (apic.testAndClearIrr(v)) {
+                    table.accept(cpu, v); // irq_retrigger: an IPI with the vector to the new target
+                }
+            }
+        } finally {
+            for (IrqDesc g : group) {
+                table.uninstall(oldCpu, base + offset(d, g));
+            }
+            apic.enableInterrupts();
+        }
+    }
+
+    /** Deactivates a descriptor (mask, zero message unless a hypervisor owns the table) and frees its slot. */
     void deactivate(DeviceState d, IrqDesc desc) {
         if (d.writable()) {
             MsiStorageOps ops = d.provider().ops();
@@ -109,12 +169,18 @@ final class StorageWriter {
                 ops.unlock(s);
             }
         }
-        release(desc, desc.cpu, desc.vector);
+        desc.fold(desc.cpu, table.uninstall(desc.cpu, desc.vector), table.cpus());
     }
 
-    private void release(IrqDesc desc, int cpu, int vector) {
-        desc.fold(cpu, table.uninstall(cpu, vector), table.cpus());
-        vectors.release(cpu, vector);
+    private void write(DeviceState d, IrqDesc desc, int cpu, int vector) {
+        MsiMsg msg = vectors.compose(cpu, vector);
+        d.provider().ops().writeMsg(d.storage(), desc, msg);
+        desc.setMsg(msg);
+    }
+
+    /** A block member's vector is the block's base plus its index; a lone vector is its own base. */
+    private static int offset(DeviceState d, IrqDesc desc) {
+        return d.blockSize > 1 ? desc.index : 0;
     }
 
     /** Makes the storage's mask match what the driver wants; storage that cannot mask is masked at the parent. */

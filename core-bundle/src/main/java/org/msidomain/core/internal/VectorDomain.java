@@ -87,19 +87,32 @@ final class VectorDomain {
 
     /**
      * Allocates {@code count} consecutive vectors aligned to {@code count} (a power of two) on a CPU,
-     * as multi-message MSI needs; returns the first, or -1 if the CPU has no such block.
+     * as multi-message MSI needs, whose numbers are also free on CPU {@code alsoFreeOn} (-1: no such
+     * condition). Returns the first, or -1 if the CPU has no such block.
      */
-    int allocateBlock(int cpu, int count) {
+    int allocateBlock(int cpu, int count, int alsoFreeOn) {
         checkCpu(cpu);
         int first = (X86Msi.FIRST_DEVICE_VECTOR + count - 1) & -count;
         for (int base = first; base + count - 1 <= X86Msi.LAST_DEVICE_VECTOR; base += count) {
-            if (used[cpu].nextSetBit(base) >= base + count || used[cpu].nextSetBit(base) < 0) {
+            if (clear(cpu, base, count) && (alsoFreeOn < 0 || clear(alsoFreeOn, base, count))) {
                 used[cpu].set(base, base + count);
                 free[cpu] -= count;
                 return base;
             }
         }
         return -1;
+    }
+
+    private boolean clear(int cpu, int base, int count) {
+        int next = used[cpu].nextSetBit(base);
+        return next < 0 || next >= base + count;
+    }
+
+    /** Releases a block allocated by {@link #allocateBlock}. */
+    void releaseBlock(int cpu, int base, int count) {
+        for (int v = base; v < base + count; v++) {
+            release(cpu, v);
+        }
     }
 
     void release(int cpu, int vector) {

@@ -17,6 +17,12 @@ final class VectorTable implements VectorSink {
 
     static final int VECTORS = 256;
 
+    /**
+     * Marks a slot whose vector a non-maskable move uses on the old CPU for a moment (Linux's
+     * VECTOR_RETRIGGERED): a message there is handled by the retrigger, not reported as spurious.
+     */
+    static final IrqDesc RETRIGGERED = new IrqDesc(-1, null, -1);
+
     private final AtomicReferenceArray<IrqDesc>[] slots;
     private final AtomicLongArray[] counts;
     private final AtomicLongArray spurious;
@@ -42,6 +48,9 @@ final class VectorTable implements VectorSink {
         IrqDesc desc = slots[cpu].get(vector);
         if (desc == null) {
             spurious.incrementAndGet(cpu * 8);
+            return;
+        }
+        if (desc == RETRIGGERED) {
             return;
         }
         desc.deliver(cpu, counts[cpu], vector);

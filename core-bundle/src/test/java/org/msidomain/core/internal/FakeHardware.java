@@ -11,6 +11,7 @@ import java.util.Set;
 import org.msidomain.api.MsiMsg;
 import org.msidomain.hw.ConfigSpace;
 import org.msidomain.hw.HwDevice;
+import org.msidomain.hw.LocalApic;
 import org.msidomain.hw.Machine;
 import org.msidomain.hw.Mmio;
 import org.msidomain.hw.VectorSink;
@@ -106,6 +107,10 @@ final class FakeHardware {
 
         FakeMachine(int cpus) {
             this.cpus = cpus;
+            apics = new Apic[cpus];
+            for (int i = 0; i < cpus; i++) {
+                apics[i] = new Apic(i);
+            }
         }
 
         Device add(String id, int size) {
@@ -114,13 +119,65 @@ final class FakeHardware {
             return d;
         }
 
+        final Apic[] apics;
+
         void send(MsiMsg msg) {
             VectorSink s = sink;
             if (s == null || !X86Msi.isCompatibility(msg) || X86Msi.destination(msg) >= cpus) {
                 lost++;
                 return;
             }
-            s.accept(X86Msi.destination(msg), X86Msi.vector(msg));
+            apics[X86Msi.destination(msg)].accept(X86Msi.vector(msg));
+        }
+
+        @Override
+        public LocalApic localApic(int cpu) {
+            return apics[cpu];
+        }
+
+        /** An APIC with an IRR that holds messages while interrupts are disabled. */
+        final class Apic implements LocalApic {
+            final int cpu;
+            final java.util.BitSet irr = new java.util.BitSet(256);
+            boolean disabled;
+
+            Apic(int cpu) {
+                this.cpu = cpu;
+            }
+
+            void accept(int vector) {
+                if (disabled) {
+                    irr.set(vector);
+                } else {
+                    sink.accept(cpu, vector);
+                }
+            }
+
+            @Override
+            public int apicId() {
+                return cpu;
+            }
+
+            @Override
+            public void disableInterrupts() {
+                disabled = true;
+            }
+
+            @Override
+            public void enableInterrupts() {
+                disabled = false;
+                for (int v = irr.nextSetBit(0); v >= 0; v = irr.nextSetBit(v + 1)) {
+                    irr.clear(v);
+                    sink.accept(cpu, v);
+                }
+            }
+
+            @Override
+            public boolean testAndClearIrr(int vector) {
+                boolean set = irr.get(vector);
+                irr.clear(vector);
+                return set;
+            }
         }
 
         @Override
@@ -151,6 +208,11 @@ final class FakeHardware {
         @Override
         public void disconnect(VectorSink s) {
             sink = null;
+        }
+
+        @Override
+        public long coalescedMessages() {
+            return 0;
         }
 
         @Override

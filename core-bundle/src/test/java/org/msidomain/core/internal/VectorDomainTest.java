@@ -54,7 +54,7 @@ class VectorDomainTest {
     void blocksAreAlignedPowersOfTwo() {
         VectorDomain d = new VectorDomain(new int[] {0});
         d.allocate(0); // 0x20 taken
-        int base = d.allocateBlock(0, 8);
+        int base = d.allocateBlock(0, 8, -1);
         assertEquals(0, base % 8);
         assertEquals(0x28, base);
         assertEquals(208 - 9, d.free(0));

@@ -9,10 +9,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class InterruptFabric {
 
-    private final LocalApic[] byApicId = new LocalApic[256];
+    private final SimLocalApic[] byApicId = new SimLocalApic[256];
     private final AtomicLong lost = new AtomicLong();
+    private final AtomicLong coalesced = new AtomicLong();
 
-    void attach(LocalApic apic) {
+    void attach(SimLocalApic apic) {
         if (byApicId[apic.apicId()] != null) {
             throw new IllegalArgumentException("two CPUs have APIC id " + apic.apicId());
         }
@@ -29,7 +30,7 @@ public final class InterruptFabric {
             lost.incrementAndGet();
             return;
         }
-        LocalApic apic = byApicId[(addressLo >>> 12) & 0xFF];
+        SimLocalApic apic = byApicId[(addressLo >>> 12) & 0xFF];
         int vector = data & 0xFF;
         if (apic == null || vector < 0x10) {
             lost.incrementAndGet();
@@ -38,8 +39,20 @@ public final class InterruptFabric {
         apic.accept(vector);
     }
 
+    void coalescedOne() {
+        coalesced.incrementAndGet();
+    }
+
+    long coalesced() {
+        return coalesced.get();
+    }
+
     void lostOne() {
         lost.incrementAndGet();
+    }
+
+    SimLocalApic apic(int apicId) {
+        return byApicId[apicId];
     }
 
     long lost() {

@@ -1,6 +1,5 @@
 package org.msidomain.hw.internal;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -34,6 +33,8 @@ public final class MachineLoader {
     public static final String DUMPS = "msi.machine.dumps";
     public static final String SYSFS = "msi.machine.sysfs";
     public static final String CPUS = "msi.machine.cpus";
+    /** Separates the dump paths in {@link #DUMPS}: a newline, since sysfs-style names contain colons. */
+    public static final String DUMP_SEPARATOR = "\n";
     static final String DEFAULT = "/machines/default/machine.json";
     static final int DEFAULT_CPUS = 4;
 
@@ -159,7 +160,10 @@ public final class MachineLoader {
         Map<PciAddress, PciDump> pci = new LinkedHashMap<>();
         List<PciDump> all = new ArrayList<>();
         if (dumps != null && !dumps.isEmpty()) {
-            for (String file : dumps.split(File.pathSeparator)) {
+            for (String file : dumps.split(DUMP_SEPARATOR)) {
+                if (file.isBlank()) {
+                    continue;
+                }
                 try {
                     all.addAll(DumpReader.read(Path.of(file)));
                 } catch (DumpFormatException e) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.msidomain.hw.HwDevice;
+import org.msidomain.hw.LocalApic;
 import org.msidomain.hw.Machine;
 import org.msidomain.hw.VectorSink;
 import org.msidomain.hw.internal.pci.Lspci;
@@ -45,7 +46,7 @@ public final class SimMachine implements Machine {
         }
         apicIds = spec.apicIds().stream().mapToInt(Integer::intValue).toArray();
         for (int cpu = 0; cpu < apicIds.length; cpu++) {
-            fabric.attach(new LocalApic(cpu, apicIds[cpu], () -> sink, fabric));
+            fabric.attach(new SimLocalApic(cpu, apicIds[cpu], () -> sink, fabric));
         }
         for (PciDump dump : spec.pci()) {
             PciFunction f = new PciFunction(dump, fabric);
@@ -62,6 +63,14 @@ public final class SimMachine implements Machine {
     @Override
     public int apicId(int cpu) {
         return apicIds[cpu];
+    }
+
+    @Override
+    public LocalApic localApic(int cpu) {
+        if (cpu < 0 || cpu >= apicIds.length) {
+            throw new IllegalArgumentException("CPU " + cpu + " out of range 0-" + (apicIds.length - 1));
+        }
+        return fabric.apic(apicIds[cpu]);
     }
 
     @Override
@@ -93,6 +102,11 @@ public final class SimMachine implements Machine {
         if (this.sink == sink) {
             this.sink = null;
         }
+    }
+
+    @Override
+    public long coalescedMessages() {
+        return fabric.coalesced();
     }
 
     @Override

@@ -93,7 +93,7 @@ public final class MsixModel implements PciConfig.WriteHook {
     }
 
     private int control() {
-        return config.read16(cap + 2);
+        return config.peek16(cap + 2);
     }
 
     private boolean masked(int k) {

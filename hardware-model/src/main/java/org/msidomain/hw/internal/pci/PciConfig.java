@@ -24,6 +24,7 @@ public final class PciConfig implements ConfigSpace {
     private final int[] writable;
     private final List<WriteHook> hooks = new CopyOnWriteArrayList<>();
     private volatile Runnable writeObserver;
+    private final InFlight inFlight = new InFlight();
 
     /** A config space holding {@code bytes} (the bytes a dump gave), every bit read-only at first. */
     public PciConfig(byte[] bytes) {
@@ -60,6 +61,24 @@ public final class PciConfig implements ConfigSpace {
         dwords.set(offset >> 2, value);
     }
 
+    /**
+     * Changes bits of a dword as the device itself would, atomically: sets {@code set} then clears
+     * {@code clear}. Returns the dword before the change.
+     */
+    int deviceUpdate(int offset, int set, int clear) {
+        int d = offset >> 2;
+        int before;
+        do {
+            before = dwords.get(d);
+        } while (!dwords.compareAndSet(d, before, (before | set) & ~clear));
+        return before;
+    }
+
+    /** The device's messages in flight: a CPU read of config space waits for them (a flush). */
+    InFlight inFlight() {
+        return inFlight;
+    }
+
     @Override
     public int size() {
         return size;
@@ -68,18 +87,31 @@ public final class PciConfig implements ConfigSpace {
     @Override
     public int read8(int offset) {
         check(offset, 1);
+        inFlight.drain();
         return (dwords.get(offset >> 2) >>> ((offset & 3) * 8)) & 0xFF;
     }
 
     @Override
     public int read16(int offset) {
         check(offset, 2);
-        return (dwords.get(offset >> 2) >>> ((offset & 3) * 8)) & 0xFFFF;
+        inFlight.drain();
+        return peek16(offset);
     }
 
     @Override
     public int read32(int offset) {
         check(offset, 4);
+        inFlight.drain();
+        return dwords.get(offset >> 2);
+    }
+
+    /** A read by the device itself (no flush: it must not wait for its own messages). */
+    int peek16(int offset) {
+        return (dwords.get(offset >> 2) >>> ((offset & 3) * 8)) & 0xFFFF;
+    }
+
+    /** A read by the device itself. */
+    int peek32(int offset) {
         return dwords.get(offset >> 2);
     }
 

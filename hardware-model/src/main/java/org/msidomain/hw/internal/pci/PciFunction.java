@@ -3,6 +3,7 @@ package org.msidomain.hw.internal.pci;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.msidomain.hw.ConfigSpace;
 import org.msidomain.hw.HwDevice;
@@ -20,16 +21,25 @@ public final class PciFunction implements HwDevice {
 
     private final PciAddress address;
     private final PciConfig config;
-    private final InFlight inFlight = new InFlight();
+    private final InFlight inFlight;
     private final MsixModel msix;
+    private final MsiModel msi;
+    private final AtomicInteger exclusionViolations = new AtomicInteger();
     private final Map<Integer, BarRegion> bars = new TreeMap<>();
 
     public PciFunction(PciDump dump, InterruptFabric fabric) {
         this.address = dump.address();
         this.config = new PciConfig(dump.bytes());
         config.allowWrites(0x04, 0x0406); // Command: memory space, bus master, INTx disable
+        inFlight = config.inFlight();
+        int msiCap = CapabilityFinder.find(config, MsiModel.ID);
+        msi = msiCap < 0 || msiCap + 0x0A > config.size() ? null
+                : new MsiModel(config, msiCap, inFlight, fabric, address.requesterId());
         int msixCap = CapabilityFinder.find(config, MsixModel.ID);
         msix = msixCap < 0 ? null : new MsixModel(config, msixCap, inFlight, fabric, address.requesterId());
+        if (msi != null && msix != null) {
+            config.addHook(this::refuseBothEnabled);
+        }
         if (msix != null) {
             long tableEnd = msix.tableOffset() + msix.tableBytes();
             long pbaEnd = msix.pbaOffset() + msix.pbaBytes();
@@ -40,6 +50,27 @@ public final class PciFunction implements HwDevice {
                 addBar(msix.pbaBar(), pbaEnd);
             }
         }
+    }
+
+    /**
+     * MSI and MSI-X enabled together is undefined (PCIe r6 §6.1.4): the model refuses the enable that
+     * would make it so, leaving that bit clear, and counts the attempt.
+     */
+    private void refuseBothEnabled(int dwordOffset, int before, int after) {
+        boolean msiEnable = dwordOffset == msi.capability() && (before & (1 << 16)) == 0 && (after & (1 << 16)) != 0;
+        boolean msixEnable = dwordOffset == msix.capability() && (before & (1 << 31)) == 0 && (after & (1 << 31)) != 0;
+        if (msiEnable && msix.enabled()) {
+            config.deviceUpdate(msi.capability(), 0, 1 << 16);
+            exclusionViolations.incrementAndGet();
+        } else if (msixEnable && msi.enabled()) {
+            config.deviceUpdate(msix.capability(), 0, 1 << 31);
+            exclusionViolations.incrementAndGet();
+        }
+    }
+
+    /** How many times software tried to enable MSI and MSI-X together (refused). */
+    public int exclusionViolations() {
+        return exclusionViolations.get();
     }
 
     private void addBar(int bar, long end) {
@@ -53,6 +84,11 @@ public final class PciFunction implements HwDevice {
 
     public PciConfig pciConfig() {
         return config;
+    }
+
+    /** The MSI side of the device, if it has the capability. */
+    public Optional<MsiModel> msi() {
+        return Optional.ofNullable(msi);
     }
 
     /** The MSI-X side of the device, if it has the capability. */
@@ -78,7 +114,7 @@ public final class PciFunction implements HwDevice {
 
     @Override
     public String storageType() {
-        return msix != null ? STORAGE_TYPE : "";
+        return msix != null || msi != null ? STORAGE_TYPE : "";
     }
 
     @Override
@@ -107,12 +143,15 @@ public final class PciFunction implements HwDevice {
 
     @Override
     public void raise(int index) {
-        if (msix == null || !msix.enabled()) {
-            throw new IllegalStateException("device " + id() + " has no message-signalled interrupt enabled");
-        }
         inFlight.begin();
         try {
-            msix.raise(index);
+            if (msix != null && msix.enabled()) {
+                msix.raise(index);
+            } else if (msi != null && msi.enabled()) {
+                msi.raise(index);
+            } else {
+                throw new IllegalStateException("device " + id() + " has no message-signalled interrupt enabled");
+            }
         } finally {
             inFlight.end();
         }

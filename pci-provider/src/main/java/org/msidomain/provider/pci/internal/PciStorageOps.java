@@ -8,34 +8,68 @@ import org.msidomain.spi.StorageRequest;
 import org.osgi.service.component.annotations.Component;
 
 /**
- * The PCI storage provider: picks a device's storage variant once, preferring MSI-X as
- * {@code pci_alloc_irq_vectors(PCI_IRQ_MSIX | PCI_IRQ_MSI)} does.
+ * The PCI storage provider. Picks a device's storage variant once: MSI-X if the device has it (as
+ * {@code pci_alloc_irq_vectors(PCI_IRQ_MSIX | PCI_IRQ_MSI)} prefers), else MSI in its 32- or 64-bit
+ * layout; the driver may ask for {@code msi} or {@code msix}. The other mode is turned off first:
+ * MSI and MSI-X are never enabled together.
  */
 @Component(service = MsiStorageOps.class, property = MsiStorageOps.STORAGE_TYPE + "=pci")
 public final class PciStorageOps implements MsiStorageOps {
 
+    static final String MSI = "msi";
+    static final String MSIX = "msix";
+
     @Override
     public MsiStorage createStorage(HwDevice device, StorageRequest request) {
         ConfigSpace config = config(device);
-        return new MsixStorage(device, config, msix(device, config), request.vectors());
+        int msix = PciCapabilities.find(config, PciCapabilities.MSIX);
+        int msi = PciCapabilities.find(config, PciCapabilities.MSI);
+        String variant = request.variant().isEmpty() ? (msix >= 0 ? MSIX : MSI) : request.variant();
+        switch (variant) {
+            case MSIX -> {
+                require(device, msix, "MSI-X");
+                turnOff(config, msi, 0x0001);
+                return new MsixStorage(device, config, msix, request.vectors());
+            }
+            case MSI -> {
+                require(device, msi, "MSI");
+                turnOff(config, msix, 0x8000);
+                boolean is64 = (config.read16(msi + 2) & 0x80) != 0;
+                return is64 ? new Msi64Storage(device, config, msi, request.vectors())
+                        : new Msi32Storage(device, config, msi, request.vectors());
+            }
+            default -> throw new IllegalArgumentException("device " + device.id() + ": unknown PCI storage variant '"
+                    + variant + "' (msi or msix)");
+        }
     }
 
     @Override
     public int maxVectors(HwDevice device) {
         ConfigSpace config = config(device);
-        return (config.read16(msix(device, config) + 2) & 0x7FF) + 1;
+        int msix = PciCapabilities.find(config, PciCapabilities.MSIX);
+        if (msix >= 0) {
+            return (config.read16(msix + 2) & 0x7FF) + 1;
+        }
+        int msi = PciCapabilities.find(config, PciCapabilities.MSI);
+        require(device, msi, "MSI or MSI-X");
+        return 1 << ((config.read16(msi + 2) >> 1) & 7);
+    }
+
+    private static void require(HwDevice device, int cap, String what) {
+        if (cap < 0) {
+            throw new IllegalArgumentException("device " + device.id() + " has no " + what + " capability");
+        }
+    }
+
+    /** Clears the other mode's enable bit (what Linux's pci_msi_init / pci_msix_init do at enumeration). */
+    private static void turnOff(ConfigSpace config, int cap, int enable) {
+        if (cap >= 0 && (config.read16(cap + 2) & enable) != 0) {
+            config.write16(cap + 2, config.read16(cap + 2) & ~enable);
+        }
     }
 
     private static ConfigSpace config(HwDevice device) {
         return device.config().orElseThrow(
                 () -> new IllegalArgumentException("device " + device.id() + " has no PCI config space"));
-    }
-
-    private static int msix(HwDevice device, ConfigSpace config) {
-        int msix = PciCapabilities.find(config, PciCapabilities.MSIX);
-        if (msix < 0) {
-            throw new IllegalArgumentException("device " + device.id() + " has no MSI-X capability");
-        }
-        return msix;
     }
 }

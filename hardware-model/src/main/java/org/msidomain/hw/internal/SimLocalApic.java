@@ -1,0 +1,96 @@
+package org.msidomain.hw.internal;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Supplier;
+
+import org.msidomain.hw.LocalApic;
+import org.msidomain.hw.VectorSink;
+
+/**
+ * A CPU's local APIC: accepts a vector from the fabric and enters the domain on that CPU, or, while the
+ * CPU has interrupts disabled, sets the vector's IRR bit (several messages for one vector coalesce, as
+ * on hardware) and delivers it when interrupts are enabled again.
+ */
+final class SimLocalApic implements LocalApic {
+
+    private final int cpu;
+    private final int apicId;
+    private final Supplier<VectorSink> sink;
+    private final InterruptFabric fabric;
+    private final AtomicLongArray irr = new AtomicLongArray(4);
+    private volatile boolean disabled;
+
+    SimLocalApic(int cpu, int apicId, Supplier<VectorSink> sink, InterruptFabric fabric) {
+        this.cpu = cpu;
+        this.apicId = apicId;
+        this.sink = sink;
+        this.fabric = fabric;
+    }
+
+    @Override
+    public int apicId() {
+        return apicId;
+    }
+
+    void accept(int vector) {
+        if (disabled) {
+            setIrr(vector);
+            // Interrupts may have been enabled between the check and the set: then deliver it here.
+            if (disabled || !testAndClearIrr(vector)) {
+                return;
+            }
+        }
+        dispatch(vector);
+    }
+
+    private void dispatch(int vector) {
+        VectorSink s = sink.get();
+        if (s == null) {
+            fabric.lostOne();
+            return;
+        }
+        s.accept(cpu, vector);
+    }
+
+    @Override
+    public void disableInterrupts() {
+        disabled = true;
+    }
+
+    @Override
+    public void enableInterrupts() {
+        disabled = false;
+        for (int v = 0; v < 256; v++) {
+            if (testAndClearIrr(v)) {
+                dispatch(v);
+            }
+        }
+    }
+
+    @Override
+    public boolean testAndClearIrr(int vector) {
+        int word = vector >> 6;
+        long bit = 1L << (vector & 63);
+        long v;
+        do {
+            v = irr.get(word);
+            if ((v & bit) == 0) {
+                return false;
+            }
+        } while (!irr.compareAndSet(word, v, v & ~bit));
+        return true;
+    }
+
+    private void setIrr(int vector) {
+        int word = vector >> 6;
+        long bit = 1L << (vector & 63);
+        long v;
+        do {
+            v = irr.get(word);
+            if ((v & bit) != 0) {
+                fabric.coalescedOne();
+                return;
+            }
+        } while (!irr.compareAndSet(word, v, v | bit));
+    }
+}

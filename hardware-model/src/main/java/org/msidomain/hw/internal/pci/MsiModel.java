@@ -1,0 +1,135 @@
+package org.msidomain.hw.internal.pci;
+
+import org.msidomain.hw.internal.InterruptFabric;
+
+/**
+ * The device side of PCI MSI (PCIe r6 §6.1.4, QEMU hw/pci/msi.c): one address/data pair for a block
+ * of 2^MME vectors, vector k sent with the data's low MME bits replaced by k; with per-vector masking
+ * (PVM) a raise on a masked vector sets its pending bit and the unmask sends it once; without PVM every
+ * raise is sent. Message Enable Count above the capable count is clamped, as QEMU does.
+ */
+public final class MsiModel implements PciConfig.WriteHook {
+
+    static final int ID = 0x05;
+    private static final int ENABLE = 1;
+    private static final int MME = 0x70;
+    private static final int IS64 = 0x80;
+    private static final int PVM = 0x100;
+
+    private final PciConfig config;
+    private final int cap;
+    private final boolean is64;
+    private final boolean maskable;
+    private final int dataOffset;
+    private final int maskOffset;
+    private final int capable;
+    private final InFlight inFlight;
+    private final InterruptFabric fabric;
+    private final int requesterId;
+
+    MsiModel(PciConfig config, int cap, InFlight inFlight, InterruptFabric fabric, int requesterId) {
+        this.config = config;
+        this.cap = cap;
+        this.inFlight = inFlight;
+        this.fabric = fabric;
+        this.requesterId = requesterId;
+        int ctrl = config.read16(cap + 2);
+        is64 = (ctrl & IS64) != 0;
+        maskable = (ctrl & PVM) != 0;
+        capable = 1 << Math.min(5, (ctrl >> 1) & 7);
+        dataOffset = cap + (is64 ? 0x0C : 0x08);
+        maskOffset = cap + (is64 ? 0x10 : 0x0C);
+        config.allowWrites(cap, (ENABLE | MME) << 16);
+        config.allowWrites(cap + 4, 0xFFFF_FFFC);
+        if (is64) {
+            config.allowWrites(cap + 8, 0xFFFF_FFFF);
+        }
+        config.allowWrites(dataOffset, 0xFFFF);
+        if (maskable && maskOffset + 8 <= config.size()) {
+            config.allowWrites(maskOffset, 0xFFFF_FFFF);
+        }
+        config.addHook(this);
+    }
+
+    public int capability() {
+        return cap;
+    }
+
+    public boolean is64() {
+        return is64;
+    }
+
+    public boolean maskable() {
+        return maskable;
+    }
+
+    public boolean enabled() {
+        return (config.peek16(cap + 2) & ENABLE) != 0;
+    }
+
+    /** The number of vectors software enabled (2^MME, clamped to the capable count). */
+    public int enabledVectors() {
+        return Math.min(capable, 1 << ((config.peek16(cap + 2) & MME) >> 4));
+    }
+
+    public boolean pending(int k) {
+        return maskable && (config.peek32(maskOffset + 4) & (1 << k)) != 0;
+    }
+
+    private boolean masked(int k) {
+        return maskable && (config.peek32(maskOffset) & (1 << k)) != 0;
+    }
+
+    /** The device raises vector {@code k} of its block. */
+    void raise(int k) {
+        int n = enabledVectors();
+        if (k < 0 || k >= n) {
+            throw new IllegalArgumentException("MSI vector " + k + " beyond the " + n + " enabled");
+        }
+        if (masked(k)) {
+            config.deviceUpdate(maskOffset + 4, 1 << k, 0);
+            if (!masked(k) && clearPending(k)) {
+                send(k, n);
+            }
+            return;
+        }
+        send(k, n);
+    }
+
+    /** The device's condition for vector {@code k} was serviced while masked. */
+    public void service(int k) {
+        clearPending(k);
+    }
+
+    private boolean clearPending(int k) {
+        return maskable && (config.deviceUpdate(maskOffset + 4, 0, 1 << k) & (1 << k)) != 0;
+    }
+
+    private void send(int k, int n) {
+        int lo = config.peek32(cap + 4);
+        int hi = is64 ? config.peek32(cap + 8) : 0;
+        int data = config.peek16(dataOffset);
+        fabric.write(lo, hi, (data & ~(n - 1)) | k, requesterId);
+    }
+
+    @Override
+    public void written(int dwordOffset, int before, int after) {
+        if (!maskable || before == after) {
+            return;
+        }
+        if (dwordOffset == maskOffset || dwordOffset == cap) {
+            // Unmasked (or just enabled) vectors with their pending bit set send once.
+            int n = enabledVectors();
+            for (int k = 0; k < n && enabled(); k++) {
+                if (!masked(k) && clearPending(k)) {
+                    inFlight.begin();
+                    try {
+                        send(k, n);
+                    } finally {
+                        inFlight.end();
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package org.msidomain.itest.scenario;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.msidomain.api.IrqInfo;
+import org.msidomain.hw.ConfigSpace;
+import org.msidomain.hw.internal.pci.MsiModel;
+import org.msidomain.hw.internal.pci.PciFunction;
+
+/** Scenarios 5, 7, 9, 10 and 13 of the reference (section 9) on real MSI devices. */
+class MsiScenariosTest {
+
+    private static final String PLX = "05:01.0";   // MSI [48] 64-bit, per-vector masking, 1/8
+    private static final String AHCI = "00:1f.2";  // MSI [80] 32-bit, no masking, 1/16
+    private static final String ROOT = "00:02.0";  // MSI [60] 32-bit, per-vector masking, 1/2
+    private static final String LSI = "04:00.0";   // MSI [a8] 64-bit + MSI-X [c0] 15
+
+    private Rig rig;
+
+    @BeforeEach
+    void boot() throws InterruptedException {
+        rig = new Rig();
+    }
+
+    @AfterEach
+    void stop() {
+        rig.close();
+    }
+
+    @Test
+    void scenario5MaskableMsiLatchesInItsPendingBits() {
+        PciFunction plx = rig.pci(PLX);
+        MsiModel msi = plx.msi().orElseThrow();
+        int irq = rig.domain.allocate(PLX, 1, "msi")[0];
+        rig.count(irq);
+        rig.domain.mask(irq);
+        assertEquals(1, plx.pciConfig().read32(0x48 + 0x10) & 1, "mask bit 0 at +0x10 (64-bit layout)");
+        plx.raise(0);
+        assertEquals(0, rig.handled.get());
+        assertTrue(msi.pending(0));
+        assertEquals(1, plx.pciConfig().read32(0x48 + 0x14) & 1, "pending bit 0 at +0x14");
+        rig.domain.unmask(irq);
+        assertEquals(1, rig.handled.get(), "delivered once on unmask");
+        assertFalse(msi.pending(0));
+    }
+
+    @Test
+    void scenario5MsiWithoutMaskingAlwaysDeliversToTheCpu() {
+        PciFunction ahci = rig.pci(AHCI);
+        int irq = rig.domain.allocate(AHCI, 1)[0];
+        rig.count(irq);
+        int before = ahci.pciConfig().read32(0x80 + 0x0C);
+        rig.domain.mask(irq); // masked at the destination: the device is not touched
+        assertEquals(before, ahci.pciConfig().read32(0x80 + 0x0C));
+        ahci.raise(0);
+        ahci.raise(0);
+        assertEquals(0, rig.handled.get());
+        assertTrue(rig.info(irq).pending(), "the message reached the CPU and is held in the core");
+        assertFalse(ahci.msi().orElseThrow().pending(0), "the device has no pending bits");
+        rig.domain.unmask(irq);
+        assertEquals(1, rig.handled.get(), "resent once");
+    }
+
+    @Test
+    void scenario7NonMaskableMsiMovesInTwoStepsAndLosesNothing() {
+        PciFunction ahci = rig.pci(AHCI);
+        ConfigSpace cfg = ahci.pciConfig();
+        int irq = rig.domain.allocate(AHCI, 1)[0];
+        rig.count(irq);
+        IrqInfo before = rig.info(irq);
+        int target = (before.cpu() + 1) % 4;
+        List<int[]> states = new ArrayList<>();
+        AtomicInteger raised = new AtomicInteger();
+        ahci.setWriteObserver(() -> {
+            states.add(new int[] { (cfg.read32(0x84) >>> 12) & 0xFF, cfg.read16(0x88) & 0xFF });
+            ahci.raise(0); // between every pair of register writes
+            raised.incrementAndGet();
+        });
+        rig.domain.setAffinity(irq, target);
+        ahci.setWriteObserver(null);
+        IrqInfo after = rig.info(irq);
+        assertEquals(target, after.cpu());
+        for (int[] s : states) {
+            boolean oldOld = s[0] == before.cpu() && s[1] == before.vector();
+            boolean oldNew = s[0] == before.cpu() && s[1] == after.vector();
+            boolean newNew = s[0] == target && s[1] == after.vector();
+            assertTrue(oldOld || oldNew || newNew, "the device never holds (new CPU, old vector)");
+        }
+        assertTrue(states.stream().anyMatch(s -> s[0] == before.cpu() && s[1] == after.vector()),
+                "the interim state (old CPU, new vector) was used");
+        // Raises that hit a vector already waiting in the old CPU's IRR merge there (edge semantics).
+        assertEquals(raised.get(), rig.handled.get() + rig.machine.coalescedMessages(), "no interrupt lost");
+        assertEquals(0, rig.machine.lostMessages());
+        assertEquals(0, rig.spurious(), "none reported as spurious");
+        assertTrue(rig.info(irq).counts().get(target) > 0, "interim-state messages retriggered on the new CPU");
+        ahci.raise(0);
+        assertEquals(raised.get() + 1, rig.handled.get() + rig.machine.coalescedMessages());
+    }
+
+    @Test
+    void scenario9MultiMessageBlock() {
+        PciFunction plx = rig.pci(PLX);
+        ConfigSpace cfg = plx.pciConfig();
+        int[] irqs = rig.domain.allocate(PLX, 3, "msi");
+        assertEquals(3, irqs.length);
+        assertEquals(2, (cfg.read16(0x48 + 2) >> 4) & 7, "QSIZE = 2: four message slots");
+        int data = cfg.read16(0x48 + 0x0C);
+        assertEquals(0, data & 3, "base data has the low 2 bits clear");
+        IrqInfo first = rig.info(irqs[0]);
+        for (int k = 0; k < 3; k++) {
+            IrqInfo i = rig.info(irqs[k]);
+            assertEquals(first.cpu(), i.cpu(), "the whole block on one CPU");
+            assertEquals(first.vector() + k, i.vector(), "vector k = base | k");
+            rig.count(irqs[k]);
+            plx.raise(k);
+            assertEquals(1, rig.total(irqs[k]), "vector " + k + " reaches irq base+" + k);
+        }
+        rig.domain.mask(irqs[2]);
+        assertEquals(1 << 2, cfg.read32(0x48 + 0x10) & 7, "mask bit = irq - base irq");
+        rig.domain.unmask(irqs[2]);
+        int newCpu = (first.cpu() + 1) % 4;
+        rig.domain.setAffinity(irqs[1], newCpu);
+        for (int k = 0; k < 3; k++) {
+            assertEquals(newCpu, rig.info(irqs[k]).cpu(), "affinity moves the block");
+            plx.raise(k);
+        }
+        assertEquals(6, rig.handled.get());
+        rig.domain.free(PLX);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> rig.domain.allocate(PLX, 16, "msi"));
+        assertTrue(e.getMessage().contains("capable of 8"), e.getMessage());
+        assertTrue(rig.domain.irqs().isEmpty(), "nothing left behind");
+    }
+
+    @Test
+    void scenario10ThirtyTwoAndSixtyFourBitLayouts() {
+        int irq32 = rig.domain.allocate(ROOT, 1)[0];
+        int irq64 = rig.domain.allocate(PLX, 1, "msi")[0];
+        ConfigSpace c32 = rig.pci(ROOT).pciConfig();
+        ConfigSpace c64 = rig.pci(PLX).pciConfig();
+        assertEquals(rig.info(irq32).msg().addressLo(), c32.read32(0x60 + 4));
+        assertEquals(rig.info(irq32).msg().data(), c32.read16(0x60 + 8), "32-bit: data at +0x08");
+        assertEquals(rig.info(irq64).msg().addressLo(), c64.read32(0x48 + 4));
+        assertEquals(0, c64.read32(0x48 + 8), "64-bit: address hi at +0x08");
+        assertEquals(rig.info(irq64).msg().data(), c64.read16(0x48 + 0x0C), "64-bit: data at +0x0C");
+        rig.domain.mask(irq32);
+        assertEquals(1, c32.read32(0x60 + 0x0C) & 1, "32-bit: mask at +0x0C");
+        rig.pci(ROOT).raise(0);
+        assertEquals(1, c32.read32(0x60 + 0x10) & 1, "32-bit: pending at +0x10");
+    }
+
+    @Test
+    void scenario13MsiAndMsixAreExclusive() {
+        PciFunction lsi = rig.pci(LSI);
+        ConfigSpace cfg = lsi.pciConfig();
+        rig.domain.allocate(LSI, 2);
+        assertTrue((cfg.read16(0xc0 + 2) & 0x8000) != 0, "MSI-X enabled");
+        cfg.write16(0xa8 + 2, cfg.read16(0xa8 + 2) | 1); // software tries to enable MSI as well
+        assertEquals(0, cfg.read16(0xa8 + 2) & 1, "the model refuses it");
+        assertEquals(1, lsi.exclusionViolations());
+        assertThrows(IllegalStateException.class, () -> rig.domain.allocate(LSI, 1, "msi"),
+                "the domain refuses a second mode while one is live");
+        rig.domain.free(LSI);
+        int irq = rig.domain.allocate(LSI, 1, "msi")[0];
+        assertEquals(0, cfg.read16(0xc0 + 2) & 0x8000, "MSI-X off");
+        assertEquals(1, cfg.read16(0xa8 + 2) & 1, "MSI on");
+        rig.count(irq);
+        lsi.raise(0);
+        assertEquals(1, rig.handled.get());
+        assertEquals(1, lsi.exclusionViolations(), "the provider never tried both");
+    }
+
+    @Test
+    void scenario25ChipNamesAndHwirq() {
+        int msix = rig.domain.allocate("00:04.0", 4)[3];
+        int msi = rig.domain.allocate(AHCI, 1)[0];
+        assertEquals("PCI-MSIX-0000:00:04.0", rig.info(msix).chip());
+        assertEquals(3, rig.info(msix).index(), "hwirq = MSI-X entry number");
+        assertEquals("PCI-MSI-0000:00:1f.2", rig.info(msi).chip());
+    }
+}

@@ -1,0 +1,223 @@
+package org.msidomain.itest.scenario;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.msidomain.api.IrqInfo;
+import org.msidomain.hw.Mmio;
+import org.msidomain.hw.internal.pci.MsixModel;
+import org.msidomain.hw.internal.pci.PciFunction;
+
+/** Scenarios 1-4, 6, 8, 11, 12 and 24 of the reference (section 9) on real MSI-X devices. */
+class MsixScenariosTest {
+
+    private static final String NIC = "00:04.0"; // virtio-net: MSI-X cap [98], 4 entries, table BAR0+0x8000, PBA BAR0+0x48000
+    private static final int CAP = 0x98;
+    private static final long TABLE = 0x8000;
+    private static final long PBA = 0x48000;
+
+    private Rig rig;
+    private PciFunction nic;
+    private MsixModel msix;
+
+    @BeforeEach
+    void boot() throws InterruptedException {
+        rig = new Rig();
+        nic = rig.pci(NIC);
+        msix = nic.msix().orElseThrow();
+    }
+
+    @AfterEach
+    void stop() {
+        rig.close();
+    }
+
+    private Mmio bar() {
+        return nic.region(0);
+    }
+
+    @Test
+    void scenario1PendingLatchDeliversOnceWithTheCurrentMessage() {
+        int irq = rig.domain.allocate(NIC, 4)[1];
+        rig.count(irq);
+        rig.domain.mask(irq);
+        assertEquals(1, bar().read32(TABLE + 16 + 12) & 1, "entry mask bit set");
+        nic.raise(1);
+        assertEquals(0, rig.handled.get(), "no message while masked");
+        assertTrue(msix.pending(1), "PBA bit set");
+        assertEquals(2, bar().read32(PBA), "PBA bit 1 visible through the BAR");
+        rig.domain.setAffinity(irq, 3); // the message changes while pending
+        rig.domain.unmask(irq);
+        assertEquals(1, rig.handled.get(), "exactly one message on unmask");
+        assertEquals(Long.valueOf(1), rig.info(irq).counts().get(3), "sent with the current message (CPU 3)");
+        assertFalse(msix.pending(1), "PBA bit cleared");
+    }
+
+    @Test
+    void scenario2ThreeRaisesWhileMaskedCoalesce() {
+        int irq = rig.domain.allocate(NIC, 2)[0];
+        rig.count(irq);
+        rig.domain.mask(irq);
+        nic.raise(0);
+        nic.raise(0);
+        nic.raise(0);
+        rig.domain.unmask(irq);
+        assertEquals(1, rig.handled.get());
+    }
+
+    @Test
+    void scenario3FunctionMaskLatchesEveryVector() {
+        int[] irqs = rig.domain.allocate(NIC, 2);
+        rig.count(irqs[0]);
+        rig.count(irqs[1]);
+        rig.domain.mask(irqs[1]);
+        int ctrl = nic.pciConfig().read16(CAP + 2);
+        nic.pciConfig().write16(CAP + 2, ctrl | 0x4000); // Function Mask
+        nic.raise(0);
+        nic.raise(1);
+        assertEquals(0, rig.handled.get());
+        assertTrue(msix.pending(0) && msix.pending(1));
+        nic.pciConfig().write16(CAP + 2, ctrl & ~0x4000);
+        assertEquals(1, rig.handled.get(), "vector 0 delivered when Function Mask clears");
+        assertTrue(msix.pending(1), "vector 1 is still masked by its own bit");
+        rig.domain.unmask(irqs[1]);
+        assertEquals(2, rig.handled.get());
+        assertEquals(1, rig.total(irqs[1]));
+    }
+
+    @Test
+    void scenario4ServicingClearsThePendingBit() {
+        int irq = rig.domain.allocate(NIC, 1)[0];
+        rig.count(irq);
+        rig.domain.mask(irq);
+        nic.raise(0);
+        assertTrue(msix.pending(0));
+        msix.service(0); // the driver polled the device
+        assertFalse(msix.pending(0));
+        rig.domain.unmask(irq);
+        assertEquals(0, rig.handled.get(), "no stale message");
+    }
+
+    @Test
+    void scenario6AnUpdateOfAnUnmaskedEntryIsDoneMaskedAndNeverMixesMessages() {
+        int irq = rig.domain.allocate(NIC, 4)[2];
+        rig.count(irq);
+        IrqInfo before = rig.info(irq);
+        List<int[]> states = new ArrayList<>();
+        nic.setWriteObserver(() -> {
+            states.add(new int[] { bar().read32(TABLE + 32), bar().read32(TABLE + 40), bar().read32(TABLE + 44) });
+            nic.raise(2); // the device fires between every two register writes
+        });
+        rig.domain.setAffinity(irq, (before.cpu() + 1) % 4);
+        nic.setWriteObserver(null);
+        IrqInfo after = rig.info(irq);
+        for (int[] s : states) {
+            boolean unmasked = (s[2] & 1) == 0;
+            boolean old = ((s[0] >>> 12) & 0xFF) == before.cpu() && (s[1] & 0xFF) == before.vector();
+            boolean neu = ((s[0] >>> 12) & 0xFF) == after.cpu() && (s[1] & 0xFF) == after.vector();
+            assertTrue(!unmasked || old || neu, "an unmasked entry held a mixed message");
+        }
+        assertEquals(5, states.size(), "mask, address lo, address hi, data, restore control");
+        // Raises during the masked update (after the mask, lo, hi and data writes) latch in one PBA bit,
+        // delivered once by the restore of the control word; the raise after the restore goes directly.
+        assertEquals(2, rig.handled.get(), "one latched delivery plus one direct");
+        assertEquals(Long.valueOf(2), after.counts().get(after.cpu()), "both with the new message");
+        assertEquals(0, rig.spurious());
+        assertEquals(after.cpu(), (bar().read32(TABLE + 32) >>> 12) & 0xFF);
+    }
+
+    @Test
+    void scenario8MaskableStorageTakesTheDirectPath() {
+        int irq = rig.domain.allocate(NIC, 1)[0];
+        IrqInfo before = rig.info(irq);
+        List<Integer> data = new ArrayList<>();
+        nic.setWriteObserver(() -> data.add(bar().read32(TABLE + 8) & 0xFF));
+        rig.domain.setAffinity(irq, (before.cpu() + 2) % 4);
+        nic.setWriteObserver(null);
+        int newVector = rig.info(irq).vector();
+        // one compose+write: the data goes from the old vector straight to the new, never via an interim one
+        assertEquals(List.of(before.vector(), before.vector(), before.vector(), newVector, newVector), data);
+    }
+
+    @Test
+    void scenario11TableAndPbaGeometry() throws InterruptedException {
+        PciFunction cx3 = rig.pci("03:00.0"); // ConnectX-3: MSI-X cap [9c], 256 entries, table BAR0+0x7c000, PBA BAR0+0x7d000
+        MsixModel m = cx3.msix().orElseThrow();
+        assertEquals(256, m.size(), "table size = control[10:0] + 1");
+        for (int k : new int[] { 0, 63, 64, 255 }) {
+            assertEquals(1, cx3.region(0).read32(0x7c000 + 16L * k + 12) & 1, "entry " + k + " resets masked");
+        }
+        int[] irqs = rig.domain.allocate("03:00.0", 70);
+        rig.domain.mask(irqs[65]);
+        cx3.raise(65);
+        assertEquals(0, cx3.region(0).read32(0x7d000), "bits 0-31 clear");
+        assertEquals(1 << 1, cx3.region(0).read32(0x7d000 + 8), "bit 65 = QWORD 1, bit 1");
+        cx3.region(0).write32(0x7d000 + 8, 0);
+        assertTrue(m.pending(65), "PBA writes are ignored");
+        int[] entry = { cx3.region(0).read32(0x7c000 + 16 * 65), cx3.region(0).read32(0x7c000 + 16 * 65 + 8) };
+        IrqInfo info = rig.info(irqs[65]);
+        assertEquals(info.msg().addressLo(), entry[0], "entry k at table + 16k");
+        assertEquals(info.msg().data(), entry[1]);
+    }
+
+    @Test
+    void scenario12EnableSequenceNeverExposesAHalfProgrammedTable() {
+        List<String> unsafe = new ArrayList<>();
+        nic.setWriteObserver(() -> {
+            int ctrl = nic.pciConfig().read16(CAP + 2);
+            boolean live = (ctrl & 0x8000) != 0 && (ctrl & 0x4000) == 0;
+            for (int k = 0; k < 4 && live; k++) {
+                int vctl = bar().read32(TABLE + 16L * k + 12);
+                int lo = bar().read32(TABLE + 16L * k);
+                if ((vctl & 1) == 0 && (lo >>> 20) != 0xFEE) {
+                    unsafe.add("entry " + k + " live without a message");
+                }
+            }
+        });
+        rig.domain.allocate(NIC, 4);
+        assertTrue(unsafe.isEmpty(), unsafe.toString());
+        int ctrl = nic.pciConfig().read16(CAP + 2);
+        assertEquals(0x8000, ctrl & 0xC000, "enabled, Function Mask cleared at the end");
+
+        List<String> order = new ArrayList<>();
+        nic.setWriteObserver(() -> order.add(((nic.pciConfig().read16(CAP + 2) & 0x8000) != 0 ? "E" : "e")
+                + (bar().read32(TABLE + 12) & 1)));
+        rig.domain.free(NIC);
+        nic.setWriteObserver(null);
+        assertEquals("e1", order.get(order.size() - 1), "disable: entries masked, then Enable cleared");
+        assertTrue(order.subList(0, order.size() - 1).stream().allMatch(s -> s.startsWith("E")));
+    }
+
+    @Test
+    void scenario24DynamicMsixAddsAndFreesWithoutDisturbingLiveVectors() {
+        int[] live = rig.domain.allocate(NIC, 2);
+        rig.count(live[0]);
+        rig.count(live[1]);
+        List<Integer> controls = new ArrayList<>();
+        nic.setWriteObserver(() -> controls.add(nic.pciConfig().read16(CAP + 2)));
+        int at5 = rig.domain.allocateAt(NIC, 3);
+        int any = rig.domain.allocateAt(NIC, -1);
+        nic.setWriteObserver(null);
+        assertEquals(3, rig.info(at5).index());
+        assertEquals(2, rig.info(any).index(), "MSI_ANY_INDEX takes the first free entry");
+        assertTrue(controls.stream().allMatch(c -> (c & 0x8000) != 0), "MSI-X never disabled");
+        nic.raise(0);
+        nic.raise(1);
+        rig.domain.freeIrq(at5);
+        nic.raise(0);
+        assertEquals(3, rig.handled.get(), "live vectors kept working");
+        assertEquals(1, bar().read32(TABLE + 48 + 12) & 1, "a freed entry is masked");
+        assertEquals(0, bar().read32(TABLE + 48), "and its message zeroed");
+        IllegalArgumentException beyond = assertThrows(IllegalArgumentException.class, () -> rig.domain.allocateAt(NIC, 4));
+        assertTrue(beyond.getMessage().contains("beyond"), beyond.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> rig.domain.allocateAt(NIC, 1), "index in use");
+    }
+}

@@ -1,0 +1,96 @@
+package org.msidomain.provider.pci.internal;
+
+import java.util.EnumSet;
+
+import org.msidomain.api.MsiMsg;
+import org.msidomain.hw.ConfigSpace;
+import org.msidomain.hw.HwDevice;
+import org.msidomain.spi.MsiDescView;
+import org.msidomain.spi.MsiStorage;
+import org.msidomain.spi.StorageFlag;
+import org.msidomain.spi.StorageInfo;
+
+/**
+ * PCI MSI storage (drivers/pci/msi/msi.c): one message for a power-of-two block of vectors, written
+ * only for the block's first descriptor with QSIZE (Multiple Message Enable) rewritten each time and a
+ * read of Message Control to flush. The subclasses differ only in where address and data live.
+ */
+abstract class PciMsiStorage implements MsiStorage {
+
+    static final int CONTROL = 2;
+    static final int ENABLE = 1;
+    static final int QSIZE = 0x70;
+    private static final int COMMAND = 0x04;
+    private static final int INTX_DISABLE = 1 << 10;
+
+    final ConfigSpace config;
+    final int cap;
+    private final int multiple;
+    private final MsiMaskBits mask;
+    private final StorageInfo info;
+
+    PciMsiStorage(HwDevice device, ConfigSpace config, int cap, int vectors, int maskRegister) {
+        this.config = config;
+        this.cap = cap;
+        int ctrl = config.read16(cap + CONTROL);
+        int capable = 1 << ((ctrl >> 1) & 7);
+        if (vectors > capable) {
+            throw new IllegalArgumentException("device " + device.id() + ": MSI is capable of " + capable
+                    + " vectors (Multiple Message Capable), " + vectors + " requested");
+        }
+        multiple = 32 - Integer.numberOfLeadingZeros(Math.max(1, vectors) - 1);
+        mask = MsiMaskBits.of(config, maskRegister, (ctrl & 0x100) != 0);
+        EnumSet<StorageFlag> flags = EnumSet.of(StorageFlag.MULTI_MESSAGE);
+        if (mask.canMask()) {
+            flags.add(StorageFlag.CAN_MASK);
+        }
+        info = new StorageInfo("PCI-MSI-" + device.fullName(), capable, flags);
+        // msi_capability_init: MSI off while the message is programmed; vectors masked until started.
+        config.write16(cap + CONTROL, ctrl & ~ENABLE);
+        for (int k = 0; k < (1 << multiple); k++) {
+            mask.mask(k);
+        }
+    }
+
+    @Override
+    public StorageInfo info() {
+        return info;
+    }
+
+    @Override
+    public void writeMsg(MsiDescView desc, MsiMsg msg) {
+        if (desc.index() != 0) {
+            return; // one message for the whole block: only its first descriptor writes it
+        }
+        int ctrl = config.read16(cap + CONTROL) & ~QSIZE | (multiple << 4);
+        config.write16(cap + CONTROL, ctrl);
+        writeAddressAndData(msg);
+        config.read16(cap + CONTROL); // make sure the writes reached the device
+    }
+
+    /** Writes the message words in the capability's layout, one 32-bit (or 16-bit) write each. */
+    abstract void writeAddressAndData(MsiMsg msg);
+
+    @Override
+    public void mask(MsiDescView desc) {
+        mask.mask(desc.index());
+    }
+
+    @Override
+    public void unmask(MsiDescView desc) {
+        mask.unmask(desc.index());
+    }
+
+    @Override
+    public void enable() {
+        config.write16(COMMAND, config.read16(COMMAND) | INTX_DISABLE);
+        config.write16(cap + CONTROL, config.read16(cap + CONTROL) | ENABLE);
+    }
+
+    @Override
+    public void disable() {
+        config.write16(cap + CONTROL, config.read16(cap + CONTROL) & ~ENABLE);
+        mask.unmaskAll(); // handed back unmasked, as after reset
+        config.write16(COMMAND, config.read16(COMMAND) & ~INTX_DISABLE);
+    }
+}
