@@ -39,6 +39,7 @@ final class InterruptsTable {
             if (!irq.action().isEmpty()) {
                 out.append("  ").append(irq.action());
             }
+            stripTrailing(out);
             out.append('\n');
         }
         out.append(String.format("%" + prec + "s:", "SPU"));
@@ -47,5 +48,13 @@ final class InterruptsTable {
         }
         out.append("  Spurious interrupts\n");
         return out.toString();
+    }
+
+    private static void stripTrailing(StringBuilder out) {
+        int end = out.length();
+        while (end > 0 && out.charAt(end - 1) == ' ') {
+            end--;
+        }
+        out.setLength(end);
     }
 }

@@ -1,0 +1,202 @@
+package org.msidomain.launcher;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.launch.FrameworkFactory;
+
+import picocli.CommandLine;
+
+/**
+ * Boots Apache Felix with the platform's bundles, which it carries inside itself, then runs the main
+ * job, a Gogo script ({@code -c}) or the interactive shell. It links no bundle's classes: it meets the
+ * jobs through services of JDK types, registered with the property {@value #ROLE}.
+ *
+ * <p>Standard output carries only job and command output; everything the framework and the bundles log
+ * goes to standard error.
+ */
+public final class Launcher implements Callable<Integer> {
+
+    static final String ROLE = "msi.launcher.role";
+    static final long READY_TIMEOUT_MS = 60_000;
+    private static final String GOGO_SHELL = "org.apache.felix.gogo.shell";
+
+    private final Options options;
+    private final PrintStream out;
+
+    Launcher(Options options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        PrintStream out = System.out;
+        Options options = new Options();
+        CommandLine cli = new CommandLine(options);
+        int code;
+        try {
+            CommandLine.ParseResult parsed = cli.parseArgs(args);
+            if (cli.isUsageHelpRequested()) {
+                cli.usage(out);
+                code = 0;
+            } else if (cli.isVersionHelpRequested()) {
+                cli.printVersionHelp(out);
+                code = 0;
+            } else if (options.problem() != null) {
+                System.err.println("msi-launcher: " + options.problem());
+                code = 2;
+            } else {
+                code = parsed != null ? new Launcher(options, out).call() : 2;
+            }
+        } catch (CommandLine.ParameterException e) {
+            System.err.println("msi-launcher: " + e.getMessage());
+            code = 2;
+        }
+        out.flush();
+        System.exit(code);
+    }
+
+    @Override
+    public Integer call() {
+        System.setOut(System.err); // logs of the framework and the bundles never reach stdout
+        Path storage = null;
+        Framework framework = null;
+        try {
+            storage = Files.createTempDirectory("msi-felix-");
+            framework = boot(storage);
+            return run(framework.getBundleContext());
+        } catch (IOException | BundleException | InvalidSyntaxException e) {
+            System.err.println("msi-launcher: " + e.getMessage());
+            return 2;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } catch (RuntimeException e) {
+            System.err.println("msi-launcher: " + e.getMessage());
+            return 1;
+        } finally {
+            stop(framework);
+            delete(storage);
+        }
+    }
+
+    private Framework boot(Path storage) throws IOException, BundleException {
+        Map<String, String> config = new HashMap<>(options.frameworkProperties());
+        config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
+        config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()
+                .orElseThrow(() -> new IOException("no OSGi framework on the class path"));
+        Framework framework = factory.newFramework(config);
+        framework.init();
+        BundleContext context = framework.getBundleContext();
+        List<Bundle> installed = new ArrayList<>();
+        for (String name : EmbeddedBundles.names()) {
+            try (InputStream in = EmbeddedBundles.open(name)) {
+                installed.add(context.installBundle("msi:" + name, in));
+            }
+        }
+        framework.start();
+        for (Bundle b : installed) {
+            boolean fragment = b.getHeaders().get(Constants.FRAGMENT_HOST) != null;
+            if (!fragment && !GOGO_SHELL.equals(b.getSymbolicName())) {
+                try {
+                    b.start();
+                } catch (BundleException e) {
+                    throw new BundleException(b.getSymbolicName() + " failed to start: " + e.getMessage(), e);
+                }
+            }
+        }
+        return framework;
+    }
+
+    @SuppressWarnings("unchecked")
+    private int run(BundleContext context) throws InterruptedException, InvalidSyntaxException, BundleException {
+        if (options.shell) {
+            System.setOut(out);
+            for (Bundle b : context.getBundles()) {
+                if (GOGO_SHELL.equals(b.getSymbolicName())) {
+                    b.start();
+                }
+            }
+            awaitStop(context);
+            return 0;
+        }
+        if (options.command != null) {
+            BiFunction<String, PrintStream, Integer> script = await(context, BiFunction.class, "script");
+            return script.apply(options.command, out);
+        }
+        Function<PrintStream, Integer> main = await(context, Function.class, "main");
+        return main.apply(out);
+    }
+
+    /** Waits, bounded, for the job service of a role; its type is a JDK type both sides see. */
+    @SuppressWarnings("rawtypes")
+    private static <T> T await(BundleContext context, Class<?> type, String role)
+            throws InterruptedException, InvalidSyntaxException {
+        String filter = "(" + ROLE + "=" + role + ")";
+        long deadline = System.nanoTime() + READY_TIMEOUT_MS * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            ServiceReference[] refs = context.getAllServiceReferences(type.getName(), filter);
+            if (refs != null && refs.length > 0) {
+                @SuppressWarnings("unchecked")
+                T service = (T) context.getService(refs[0]);
+                if (service != null) {
+                    return service;
+                }
+            }
+            Thread.sleep(20); // bundles activate on their own threads; poll the registry briefly
+        }
+        throw new IllegalStateException("the platform did not become ready within " + READY_TIMEOUT_MS
+                + " ms (no " + role + " job service)");
+    }
+
+    private static void awaitStop(BundleContext context) throws InterruptedException {
+        Bundle system = context.getBundle(0);
+        while (system.getState() == Bundle.ACTIVE || system.getState() == Bundle.STARTING) {
+            Thread.sleep(200);
+        }
+    }
+
+    private static void stop(Framework framework) {
+        if (framework == null) {
+            return;
+        }
+        try {
+            framework.stop();
+            framework.waitForStop(10_000);
+        } catch (BundleException | InterruptedException e) {
+            System.err.println("msi-launcher: stopping the framework: " + e.getMessage());
+        }
+    }
+
+    private static void delete(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temp dir left behind is harmless
+        }
+    }
+}

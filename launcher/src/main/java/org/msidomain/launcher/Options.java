@@ -1,0 +1,97 @@
+package org.msidomain.launcher;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The launcher's options. Their names are a public interface: keep them stable.
+ */
+@Command(name = "msi-launcher", mixinStandardHelpOptions = true, version = "msi-launcher 0.1.0",
+        description = "Boots the MSI platform in an embedded Apache Felix. With no options it runs the main job "
+                + "on the embedded default machine.")
+public final class Options {
+
+    @Option(names = "--dump", paramLabel = "FILE",
+            description = "Build the PCI bus from this config-space dump (binary, or lspci -x/-xxx/-xxxx text); repeatable.")
+    List<Path> dumps = new ArrayList<>();
+
+    @Option(names = "--sysfs", paramLabel = "DIR",
+            description = "Build the PCI bus from every DIR/<bdf>/config (read-only), e.g. /sys/bus/pci/devices.")
+    Path sysfs;
+
+    @Option(names = "--machine", paramLabel = "FILE", description = "Build the machine from a JSON description.")
+    Path machine;
+
+    @Option(names = "--cpus", paramLabel = "N", description = "CPUs of a machine built from --dump or --sysfs (default 4).")
+    Integer cpus;
+
+    @Option(names = { "-c", "--command" }, paramLabel = "\"CMD; CMD\"",
+            description = "Boot, run Gogo commands, print their output and exit (no main job).")
+    String command;
+
+    @Option(names = "--shell", description = "Open the interactive Gogo shell.")
+    boolean shell;
+
+    /** A one-line problem with the options, or null. */
+    String problem() {
+        for (Path dump : dumps) {
+            String p = readableFile(dump);
+            if (p != null) {
+                return p;
+            }
+        }
+        if (machine != null && readableFile(machine) != null) {
+            return readableFile(machine);
+        }
+        if (machine != null && (!dumps.isEmpty() || sysfs != null)) {
+            return "--machine cannot be combined with --dump or --sysfs";
+        }
+        if (sysfs != null && (!Files.isDirectory(sysfs) || !Files.isReadable(sysfs))) {
+            return sysfs + ": not a readable directory";
+        }
+        if (cpus != null && (cpus < 1 || cpus > 256)) {
+            return "--cpus " + cpus + ": a machine has 1-256 CPUs";
+        }
+        if (command != null && shell) {
+            return "-c and --shell cannot be combined";
+        }
+        return null;
+    }
+
+    private static String readableFile(Path file) {
+        if (!Files.exists(file)) {
+            return file + ": no such file";
+        }
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            return file + ": not a readable file";
+        }
+        return null;
+    }
+
+    /** The framework properties through which the bundles learn what to build. */
+    Map<String, String> frameworkProperties() {
+        Map<String, String> props = new LinkedHashMap<>();
+        if (!dumps.isEmpty()) {
+            List<String> paths = new ArrayList<>();
+            dumps.forEach(d -> paths.add(d.toAbsolutePath().toString()));
+            props.put("msi.machine.dumps", String.join("\n", paths));
+        }
+        if (sysfs != null) {
+            props.put("msi.machine.sysfs", sysfs.toAbsolutePath().toString());
+        }
+        if (machine != null) {
+            props.put("msi.machine.file", machine.toAbsolutePath().toString());
+        }
+        if (cpus != null) {
+            props.put("msi.machine.cpus", cpus.toString());
+        }
+        return props;
+    }
+}
