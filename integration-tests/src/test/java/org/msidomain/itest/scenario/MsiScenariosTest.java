@@ -181,6 +181,25 @@ class MsiScenariosTest {
     }
 
     @Test
+    void lspciShowsTheLiveStateTheDomainProgrammed() {
+        String before = rig.machine.lspci(2, AHCI);
+        assertTrue(before.contains("\tCapabilities: [80] MSI: Enable+ Count=1/16 Maskable- 64bit-\n\t\tAddress: fee01000  Data: 4023\n"),
+                "the dump's own state first (as the corpus ground truth): " + before);
+        int irq = rig.domain.allocate(AHCI, 1)[0];
+        rig.domain.setAffinity(irq, 2);
+        IrqInfo info = rig.info(irq);
+        String after = rig.machine.lspci(2, AHCI);
+        String expected = String.format("\tCapabilities: [80] MSI: Enable+ Count=1/16 Maskable- 64bit-%n"
+                + "\t\tAddress: fee%02x000  Data: %04x%n", rig.machine.apicId(2), info.vector());
+        assertTrue(after.contains(expected), "live Address/Data decode to APIC id 2 and the vector: " + after);
+
+        rig.domain.allocate("04:00.0", 3);
+        String msix = rig.machine.lspci(2, "04:00.0");
+        assertTrue(msix.contains("\tCapabilities: [c0] MSI-X: Enable+ Count=15 Masked-\n"), msix);
+        assertTrue(msix.contains("\tCapabilities: [a8] MSI: Enable- Count=1/1 Maskable- 64bit+\n"), msix);
+    }
+
+    @Test
     void scenario25ChipNamesAndHwirq() {
         int msix = rig.domain.allocate("00:04.0", 4)[3];
         int msi = rig.domain.allocate(AHCI, 1)[0];

@@ -41,16 +41,21 @@ public final class DumpReader {
         if (content.length == 0) {
             throw new DumpFormatException(name + ": empty file");
         }
-        return isText(content) ? readText(name, new String(content, StandardCharsets.US_ASCII)) : readBinary(name, content);
+        String text = new String(content, StandardCharsets.ISO_8859_1);
+        return isText(content, text) ? readText(name, text) : readBinary(name, content);
     }
 
-    private static boolean isText(byte[] content) {
+    /**
+     * Text has no control bytes but tab, CR and LF (a config space is full of zeros); bytes above 0x7F
+     * are allowed, since comments may carry UTF-8.
+     */
+    private static boolean isText(byte[] content, String text) {
         for (byte b : content) {
-            if (b != '\n' && b != '\r' && b != '\t' && (b < 0x20 || b > 0x7E)) {
+            if (b >= 0 && b < 0x20 && b != '\t' && b != '\n' && b != '\r') {
                 return false;
             }
         }
-        return true;
+        return !text.isEmpty();
     }
 
     static List<PciDump> readBinary(String name, byte[] content) throws DumpFormatException {

@@ -1,0 +1,111 @@
+package org.msidomain.hw.internal.pci;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every dump of the corpus (46 public, 6 local), printed with {@code -vv}, gives the MSI and MSI-X
+ * lines pciutils 3.9.0 printed for it, byte for byte, and the capability lines (offset and name) in the
+ * same chain order.
+ */
+class CorpusLspciTest {
+
+    /** The corpus README's definition of an MSI/MSI-X line. */
+    static final Pattern MSI_LINE = Pattern.compile(
+            "^\\s*(Capabilities: \\[[0-9a-f]+\\] MSI(-X)?: .*|Address: .*Data: .*|Masking: .*|Vector table: .*|PBA: .*)$");
+
+    static Path corpus() throws URISyntaxException {
+        return Path.of(CorpusLspciTest.class.getResource("/corpus").toURI());
+    }
+
+    /** Every corpus device: the dump and the ground-truth files beside it. */
+    static List<Path[]> devices() throws IOException, URISyntaxException {
+        List<Path[]> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(corpus().resolve("public"))) {
+            files.filter(f -> f.toString().endsWith(".txt") && !f.toString().endsWith(".lspci-vv.txt")
+                    && !f.toString().endsWith(".msi-lines.txt")).sorted()
+                    .forEach(f -> out.add(new Path[] { f, sibling(f, ".txt", ".msi-lines.txt"),
+                        sibling(f, ".txt", ".lspci-vv.txt") }));
+        }
+        try (Stream<Path> files = Files.list(corpus().resolve("local"))) {
+            files.filter(f -> f.toString().endsWith(".bin")).sorted()
+                    .forEach(f -> out.add(new Path[] { f, sibling(f, ".bin", ".msi-lines.txt"),
+                        sibling(f, ".bin", ".lspci-vv.txt") }));
+        }
+        return out;
+    }
+
+    private static Path sibling(Path f, String from, String to) {
+        String name = f.getFileName().toString();
+        return f.resolveSibling(name.substring(0, name.length() - from.length()) + to);
+    }
+
+    static String vv(Path dump) throws Exception {
+        List<PciView> views = new ArrayList<>();
+        for (PciDump d : DumpReader.read(dump)) {
+            views.add(new PciView(d.address(), new PciConfig(d.bytes())));
+        }
+        return Lspci.print(views, 2);
+    }
+
+    static List<String> matching(String text, Pattern p) {
+        return text.lines().filter(l -> p.matcher(l).matches()).toList();
+    }
+
+    @Test
+    void msiAndMsixBlocksAreIdenticalToPciutilsForAll52Dumps() throws Exception {
+        List<Path[]> devices = devices();
+        assertEquals(52, devices.size(), "46 public and 6 local dumps");
+        List<String> differ = new ArrayList<>();
+        int identical = 0;
+        for (Path[] d : devices) {
+            List<String> expected = Files.readAllLines(d[1]);
+            List<String> actual = matching(vv(d[0]), MSI_LINE);
+            if (expected.equals(actual)) {
+                identical++;
+            } else {
+                differ.add(d[0].getFileName() + ": expected " + expected + " got " + actual);
+            }
+        }
+        System.out.println("lspci -vv MSI/MSI-X blocks identical to pciutils 3.9.0: " + identical + "/" + devices.size());
+        assertEquals(List.of(), differ);
+        assertEquals(52, identical);
+    }
+
+    @Test
+    void capabilitiesComeInChainOrderWithPciutilsOffsets() throws Exception {
+        Pattern cap = Pattern.compile("^\\tCapabilities: (\\[[0-9a-f]+\\]|<access denied>).*");
+        int lines = 0;
+        List<String> differ = new ArrayList<>();
+        for (Path[] d : devices()) {
+            List<String> expected = matching(Files.readString(d[2]), cap).stream()
+                    .filter(l -> !l.matches("^\\tCapabilities: \\[[0-9a-f]{3} .*")) // extended capabilities
+                    .map(CorpusLspciTest::head).toList();
+            List<String> actual = matching(vv(d[0]), cap).stream().map(CorpusLspciTest::head).toList();
+            if (!expected.equals(actual)) {
+                differ.add(d[0].getFileName() + ": expected " + expected + " got " + actual);
+            }
+            lines += expected.size();
+        }
+        System.out.println("standard capability lines compared (offset and chain order): " + lines);
+        assertEquals(List.of(), differ);
+        assertTrue(lines > 150);
+    }
+
+    /** The offset part of a capability line: "[40]" or "<access denied>". */
+    private static String head(String line) {
+        String rest = line.substring("\tCapabilities: ".length());
+        return rest.startsWith("[") ? rest.substring(0, rest.indexOf(']') + 1) : rest;
+    }
+}
