@@ -34,6 +34,11 @@ public interface HwDevice {
      */
     Mmio region(int n);
 
+    /** The hypervisor that owns this device's MSI table, if one does. */
+    default Optional<Hypervisor> hypervisor() {
+        return Optional.empty();
+    }
+
     /** Device properties from the machine description (timer capabilities, queue depth, ...). */
     Map<String, String> properties();
 

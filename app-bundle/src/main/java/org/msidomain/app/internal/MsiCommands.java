@@ -78,9 +78,15 @@ public final class MsiCommands {
 
     @Descriptor("allocate vectors of a device")
     public String alloc(@Descriptor("device, e.g. 00:04.0") String device, @Descriptor("vector count") int count) {
+        return alloc(device, count, "");
+    }
+
+    @Descriptor("allocate vectors of a device with a storage variant (PCI: msi or msix)")
+    public String alloc(@Descriptor("device, e.g. 00:04.0") String device, @Descriptor("vector count") int count,
+            @Descriptor("storage variant: msi or msix for PCI") String variant) {
         settle();
         StringBuilder out = new StringBuilder();
-        for (int irq : domain.allocate(device, count)) {
+        for (int irq : domain.allocate(device, count, variant)) {
             out.append(describe(irq)).append('\n');
         }
         return out.toString().stripTrailing();

@@ -15,8 +15,9 @@ public record MachineDescription(Integer cpus, List<Integer> apicIds, List<PciEn
      * One PCI function.
      *
      * @param dump the config-space dump (binary, or lspci hex text), relative to the description
-     * @param slot the address to put it at, overriding the dump's own ({@code bb:dd.f})
+     * @param slot  the address to put it at, overriding the dump's own ({@code bb:dd.f})
+     * @param owner who programs its MSI table: {@code os} (default) or {@code hypervisor}
      */
-    public record PciEntry(String dump, String slot) {
+    public record PciEntry(String dump, String slot, String owner) {
     }
 }

@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +84,7 @@ public final class MachineLoader {
         MachineDescription d = parse(name, json);
         List<String> problems = new ArrayList<>();
         Map<PciAddress, PciDump> pci = new LinkedHashMap<>();
+        Set<PciAddress> owned = new HashSet<>();
         List<MachineDescription.PciEntry> entries = d.pci() == null ? List.of() : d.pci();
         for (int i = 0; i < entries.size(); i++) {
             MachineDescription.PciEntry e = entries.get(i);
@@ -98,6 +101,9 @@ public final class MachineLoader {
                         throw new IllegalArgumentException(where + ": device " + placed.address()
                                 + " is defined twice");
                     }
+                    if (hypervisorOwned(where, e.owner())) {
+                        owned.add(placed.address());
+                    }
                 }
             } catch (DumpFormatException ex) {
                 problems.add(ex.getMessage());
@@ -105,7 +111,17 @@ public final class MachineLoader {
                 problems.add(where + ".dump: " + e.dump() + ": cannot read: " + ex.getMessage());
             }
         }
-        return new MachineSpec(apicIds(name, d), List.copyOf(pci.values()), problems);
+        return new MachineSpec(apicIds(name, d), List.copyOf(pci.values()), owned, problems);
+    }
+
+    private static boolean hypervisorOwned(String where, String owner) {
+        if (owner == null || owner.equals("os")) {
+            return false;
+        }
+        if (owner.equals("hypervisor")) {
+            return true;
+        }
+        throw new IllegalArgumentException(where + ".owner: '" + owner + "' is neither os nor hypervisor");
     }
 
     private static PciAddress slot(String where, String slot) {
@@ -183,7 +199,7 @@ public final class MachineLoader {
                 problems.add(dump.source() + ": device " + dump.address() + " is already defined; left out");
             }
         }
-        return new MachineSpec(identity(cpus), List.copyOf(pci.values()), problems);
+        return new MachineSpec(identity(cpus), List.copyOf(pci.values()), Set.of(), problems);
     }
 
     private static int cpus(String value) {

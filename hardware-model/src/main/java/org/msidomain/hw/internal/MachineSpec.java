@@ -1,7 +1,9 @@
 package org.msidomain.hw.internal;
 
 import java.util.List;
+import java.util.Set;
 
+import org.msidomain.hw.internal.pci.PciAddress;
 import org.msidomain.hw.internal.pci.PciDump;
 
 /**
@@ -9,13 +11,16 @@ import org.msidomain.hw.internal.pci.PciDump;
  *
  * @param apicIds  the APIC id of each CPU, by CPU number
  * @param pci      the PCI functions
+ * @param hypervisorOwned the PCI functions whose MSI table a hypervisor programs
  * @param problems inputs that were refused (one line each), so the machine booted without them
  */
-public record MachineSpec(List<Integer> apicIds, List<PciDump> pci, List<String> problems) {
+public record MachineSpec(List<Integer> apicIds, List<PciDump> pci, Set<PciAddress> hypervisorOwned,
+        List<String> problems) {
 
     public MachineSpec {
         apicIds = List.copyOf(apicIds);
         pci = List.copyOf(pci);
+        hypervisorOwned = Set.copyOf(hypervisorOwned);
         problems = List.copyOf(problems);
     }
 }

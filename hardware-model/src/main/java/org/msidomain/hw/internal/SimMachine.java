@@ -14,6 +14,7 @@ import org.msidomain.hw.internal.pci.Lspci;
 import org.msidomain.hw.internal.pci.PciAddress;
 import org.msidomain.hw.internal.pci.PciDump;
 import org.msidomain.hw.internal.pci.PciFunction;
+import org.msidomain.hw.internal.pci.SimHypervisor;
 import org.msidomain.hw.internal.pci.PciView;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -33,6 +34,7 @@ public final class SimMachine implements Machine {
     private final InterruptFabric fabric = new InterruptFabric();
     private final Map<String, HwDevice> devices = new LinkedHashMap<>();
     private final List<PciFunction> pci = new ArrayList<>();
+    private final SimHypervisor hypervisor = new SimHypervisor();
     private volatile VectorSink sink;
 
     @Activate
@@ -49,7 +51,8 @@ public final class SimMachine implements Machine {
             fabric.attach(new SimLocalApic(cpu, apicIds[cpu], () -> sink, fabric));
         }
         for (PciDump dump : spec.pci()) {
-            PciFunction f = new PciFunction(dump, fabric);
+            PciFunction f = new PciFunction(dump, fabric,
+                    spec.hypervisorOwned().contains(dump.address()) ? hypervisor : null);
             pci.add(f);
             devices.put(f.id(), f);
         }

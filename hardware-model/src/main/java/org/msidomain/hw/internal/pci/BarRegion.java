@@ -11,12 +11,19 @@ final class BarRegion implements Mmio {
     private final int bar;
     private final long size;
     private final MsixModel msix;
+    private final boolean hypervisorOwned;
+    private final java.util.concurrent.atomic.AtomicInteger osTableWrites = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Runnable writeObserver;
 
-    BarRegion(int bar, long size, MsixModel msix) {
+    BarRegion(int bar, long size, MsixModel msix, boolean hypervisorOwned) {
         this.bar = bar;
         this.size = size;
         this.msix = msix;
+        this.hypervisorOwned = hypervisorOwned;
+    }
+
+    int osTableWrites() {
+        return osTableWrites.get();
     }
 
     void setWriteObserver(Runnable observer) {
@@ -43,7 +50,9 @@ final class BarRegion implements Mmio {
     @Override
     public void write32(long offset, int value) {
         check(offset);
-        if (inTable(offset)) {
+        if (inTable(offset) && hypervisorOwned) {
+            osTableWrites.incrementAndGet(); // the hypervisor owns the table: the OS's write does not reach it
+        } else if (inTable(offset)) {
             msix.writeTable(offset - msix.tableOffset(), value);
         }
         // PBA writes are ignored (it is read-only), as is memory the model does not implement.

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.msidomain.hw.ConfigSpace;
 import org.msidomain.hw.HwDevice;
+import org.msidomain.hw.Hypervisor;
 import org.msidomain.hw.Mmio;
 import org.msidomain.hw.internal.InterruptFabric;
 
@@ -27,7 +28,13 @@ public final class PciFunction implements HwDevice {
     private final AtomicInteger exclusionViolations = new AtomicInteger();
     private final Map<Integer, BarRegion> bars = new TreeMap<>();
 
-    public PciFunction(PciDump dump, InterruptFabric fabric) {
+    private final Hypervisor owner;
+
+    /**
+     * @param owner the hypervisor that owns the function's MSI table, or null if the OS programs it
+     */
+    public PciFunction(PciDump dump, InterruptFabric fabric, Hypervisor owner) {
+        this.owner = owner;
         this.address = dump.address();
         this.config = new PciConfig(dump.bytes());
         config.allowWrites(0x04, 0x0406); // Command: memory space, bus master, INTx disable
@@ -75,7 +82,7 @@ public final class PciFunction implements HwDevice {
 
     private void addBar(int bar, long end) {
         long size = Math.max(4096, Long.highestOneBit(Math.max(1, end - 1)) << 1);
-        bars.put(bar, new BarRegion(bar, size, msix));
+        bars.put(bar, new BarRegion(bar, size, msix, owner != null));
     }
 
     public PciAddress address() {
@@ -84,6 +91,16 @@ public final class PciFunction implements HwDevice {
 
     public PciConfig pciConfig() {
         return config;
+    }
+
+    @Override
+    public Optional<Hypervisor> hypervisor() {
+        return Optional.ofNullable(owner);
+    }
+
+    /** Writes the OS made to a hypervisor-owned MSI-X table (ignored by the device). */
+    public int osTableWrites() {
+        return bars.values().stream().mapToInt(BarRegion::osTableWrites).sum();
     }
 
     /** The MSI side of the device, if it has the capability. */

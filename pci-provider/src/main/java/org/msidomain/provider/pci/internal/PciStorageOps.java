@@ -28,6 +28,10 @@ public final class PciStorageOps implements MsiStorageOps {
         switch (variant) {
             case MSIX -> {
                 require(device, msix, "MSI-X");
+                if (device.hypervisor().isPresent()) {
+                    return new HypervisorMsixStorage(device, device.hypervisor().get(),
+                            (config.read16(msix + 2) & 0x7FF) + 1, request.vectors());
+                }
                 turnOff(config, msi, 0x0001);
                 return new MsixStorage(device, config, msix, request.vectors());
             }
