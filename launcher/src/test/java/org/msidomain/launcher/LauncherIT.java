@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Runs the built {@code msi-launcher.jar} as a user would, in its own process, with a bounded wait. */
@@ -64,6 +66,47 @@ class LauncherIT {
         assertTrue(run.err().lines().anyMatch(l -> l.equals("msi:affinity 00:04.0/9 1: device 00:04.0 has no vector at index 9")),
                 run.err());
         assertFalse(run.err().contains("\tat "), "no stack trace");
+    }
+
+    @Test
+    void msiAndMsixEndToEndPutCountsOnTheChosenCpuAndLspciShowsTheMessage() throws Exception {
+        Run run = launch("-c", "msi:alloc 00:1f.2 1 msi; msi:affinity 00:1f.2/0 2; msi:fire 00:1f.2 0 5; "
+                + "msi:alloc 00:04.0 4; msi:affinity 00:04.0/3 1; msi:fire 00:04.0 3 4; msi:interrupts; msi:lspci -vv -s 00:1f.2");
+        assertEquals(0, run.exit(), run.err());
+        java.util.regex.Matcher msi = java.util.regex.Pattern
+                .compile("irq (\\d+): 00:1f.2/0 CPU2 vector 0x([0-9a-f]{2})").matcher(run.out());
+        assertTrue(msi.find(), run.out());
+        String msiIrq = msi.group(1);
+        java.util.regex.Matcher msix = java.util.regex.Pattern
+                .compile("irq (\\d+): 00:04.0/3 CPU1 vector 0x[0-9a-f]{2}").matcher(run.out());
+        assertTrue(msix.find(), run.out());
+        String msixIrq = msix.group(1);
+        assertTrue(run.out().lines().anyMatch(l -> l.matches("\\s*" + msiIrq + ":\\s+0\\s+0\\s+5\\s+0 PCI-MSI-0000:00:1f.2\\s+0-edge")),
+                run.out());
+        assertTrue(run.out().lines().anyMatch(l -> l.matches("\\s*" + msixIrq + ":\\s+0\\s+4\\s+0\\s+0 PCI-MSIX-0000:00:04.0\\s+3-edge")),
+                run.out());
+        // APIC id 2 in address bits 19:12, the vector in the data.
+        assertTrue(run.out().contains("\t\tAddress: fee02000  Data: 00" + msi.group(2) + "\n"), run.out());
+        assertTrue(run.out().contains("\tCapabilities: [80] MSI: Enable+ Count=1/16 Maskable- 64bit-\n"), run.out());
+    }
+
+    @Test
+    void sysfsMirrorsTheHostsOwnLspci() throws Exception {
+        Path sysfs = Path.of("/sys/bus/pci/devices");
+        Path lspci = Stream.of("/usr/bin/lspci", "/bin/lspci", "/usr/sbin/lspci").map(Path::of).filter(Files::isExecutable)
+                .findFirst().orElse(null);
+        Assumptions.assumeTrue(Files.isDirectory(sysfs) && lspci != null, "needs a Linux host with pciutils");
+        Process p = new ProcessBuilder(lspci.toString(), "-vv").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String host = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        Run run = launch("--sysfs", sysfs.toString(), "-c", "msi:lspci -vv");
+        assertEquals(0, run.exit(), run.err());
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile(
+                "^\\s*(Capabilities: \\[[0-9a-f]+\\] MSI(-X)?: .*|Address: .*Data: .*|Masking: .*|Vector table: .*|PBA: .*)$");
+        List<String> expected = host.lines().filter(l -> line.matcher(l).matches()).toList();
+        List<String> actual = run.out().lines().filter(l -> line.matcher(l).matches()).toList();
+        System.out.println("--sysfs MSI/MSI-X lines identical to the host's lspci -vv: " + expected.size());
+        assertEquals(expected, actual);
     }
 
     @Test
