@@ -15,5 +15,10 @@ public enum StorageFlag {
     /** Events raised while masked at the source are lost, not latched (HPET FSB). */
     LOSSY_MASK,
     /** Besides the source, the destination (parent) is masked too: mask device then parent. */
-    MASK_PARENT
+    MASK_PARENT,
+    /**
+     * The storage keeps destination bits 31:8 in the upper address (VT-d FEUADDR, Linux's
+     * {@code destid_8_31}), so its messages can target APIC ids above 255 without remapping.
+     */
+    UPPER_DESTINATION
 }

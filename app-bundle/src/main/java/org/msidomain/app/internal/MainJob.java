@@ -63,7 +63,7 @@ public final class MainJob implements Function<PrintStream, Integer> {
             int slot = i;
             Vector v = vectors.get(i);
             domain.setAffinity(v.irq, i % domain.cpuCount());
-            domain.setHandler(v.irq, v.device.id() + "-q" + v.index, (irq, cpu) -> delivered.incrementAndGet(slot));
+            domain.setHandler(v.irq, v.device.id() + "-q" + v.index, Drivers.handler(v.device, v.index, delivered, slot));
         }
         long fired = fire(vectors);
         long total = 0;
@@ -103,9 +103,21 @@ public final class MainJob implements Function<PrintStream, Integer> {
         List<Vector> vectors = new ArrayList<>();
         for (DeviceInfo d : domain.devices()) {
             HwDevice hw = machine.device(d.id()).orElseThrow();
-            int[] irqs = domain.allocate(d.id(), domain.maxVectors(d.id()));
-            for (int index = 0; index < irqs.length; index++) {
-                vectors.add(new Vector(hw, index, irqs[index]));
+            int max = domain.maxVectors(d.id());
+            try {
+                int[] irqs = domain.allocate(d.id(), max);
+                for (int index = 0; index < irqs.length; index++) {
+                    vectors.add(new Vector(hw, index, irqs[index]));
+                }
+            } catch (IllegalArgumentException notAll) {
+                // Some indices cannot be used (an HPET timer without FSB delivery): take each one that can.
+                for (int index = 0; index < max; index++) {
+                    try {
+                        vectors.add(new Vector(hw, index, domain.allocateAt(d.id(), index)));
+                    } catch (IllegalArgumentException e) {
+                        System.err.println("main job: " + e.getMessage());
+                    }
+                }
             }
         }
         return vectors;

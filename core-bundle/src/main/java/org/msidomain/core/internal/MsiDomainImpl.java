@@ -98,13 +98,22 @@ public final class MsiDomainImpl implements MsiDomain {
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     public void bindStorageOps(MsiStorageOps ops, Map<String, Object> props) {
         ProviderBinding binding = ProviderBinding.of(ops, props, context);
-        binder.execute(() -> locked(() -> onBind(binding)));
+        post(() -> onBind(binding));
     }
 
     /** Unbinds by service id, never by equality: a replacement may already be bound (DS §112.5.10). */
     public void unbindStorageOps(MsiStorageOps ops, Map<String, Object> props) {
         long serviceId = ProviderBinding.serviceId(props);
-        binder.execute(() -> locked(() -> onUnbind(serviceId)));
+        post(() -> onUnbind(serviceId));
+    }
+
+    /** Queues a binding event; after deactivation (SCR unbinds what is left) there is nothing to do. */
+    private void post(Runnable event) {
+        try {
+            binder.execute(() -> locked(event));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // deactivated: the domain is gone, so are its bindings
+        }
     }
 
     // ---- binding (binder thread, under the control lock) ----
@@ -193,7 +202,7 @@ public final class MsiDomainImpl implements MsiDomain {
                 }
             } catch (RuntimeException e) {
                 forget(d, fresh);
-                d.dropStorage();
+                abandonStorage(d);
                 throw e;
             }
             return fresh.stream().mapToInt(desc -> desc.irq).toArray();
@@ -204,36 +213,48 @@ public final class MsiDomainImpl implements MsiDomain {
     public int allocateAt(String device, int index) {
         return locked(() -> {
             DeviceState d = device(device);
-            if (d.descs.isEmpty()) {
-                throw new IllegalStateException("device " + device + " has no vectors; allocate first");
-            }
-            if (!d.writable()) {
+            if (d.provider() == null) {
                 throw new IllegalStateException("device " + device + " has no bound provider: " + d.reason());
             }
+            boolean first = d.descs.isEmpty();
+            if (first) {
+                d.attach(d.provider().ops().createStorage(d.hw, new StorageRequest(1, d.variant)));
+                d.blockSize = 1;
+            }
             if (!d.has(StorageFlag.ALLOC_DYNAMIC)) {
+                if (first) {
+                    abandonStorage(d);
+                }
                 throw new IllegalStateException(d.chipName() + " cannot add vectors while enabled");
             }
             int hwsize = d.info().hwsize();
             int at = index == ANY_INDEX ? firstFreeIndex(d, hwsize) : index;
-            if (at < 0 || at >= hwsize) {
-                throw new IllegalArgumentException("index " + index + " is beyond the table of " + device
-                        + " (size " + hwsize + ")");
-            }
-            if (d.descs.containsKey(at)) {
-                throw new IllegalArgumentException("index " + at + " of " + device + " is already in use");
-            }
-            int cpu = vectors.emptiestCpu();
-            if (cpu < 0) {
-                throw new IllegalStateException("no free vector on any CPU");
-            }
-            IrqDesc desc = newDesc(d, at, cpu, vectors.allocate(cpu));
             try {
-                writer.program(d, List.of(desc), false);
+                if (at < 0 || at >= hwsize) {
+                    throw new IllegalArgumentException("index " + index + " is beyond the table of " + device
+                            + " (size " + hwsize + ")");
+                }
+                if (d.descs.containsKey(at)) {
+                    throw new IllegalArgumentException("index " + at + " of " + device + " is already in use");
+                }
+                int cpu = vectors.emptiestCpu();
+                if (cpu < 0) {
+                    throw new IllegalStateException("no free vector on any CPU");
+                }
+                IrqDesc desc = newDesc(d, at, cpu, vectors.allocate(cpu));
+                try {
+                    writer.program(d, List.of(desc), first);
+                } catch (RuntimeException e) {
+                    forget(d, List.of(desc));
+                    throw e;
+                }
+                return desc.irq;
             } catch (RuntimeException e) {
-                forget(d, List.of(desc));
+                if (first) {
+                    abandonStorage(d);
+                }
                 throw e;
             }
-            return desc.irq;
         });
     }
 
@@ -489,6 +510,19 @@ public final class MsiDomainImpl implements MsiDomain {
             }
         }
         throw new IllegalStateException("no CPU has " + d.blockSize + " aligned free vectors for " + d.id());
+    }
+
+    /** Turns off and releases a storage whose first allocation failed, so the device is left disabled. */
+    private static void abandonStorage(DeviceState d) {
+        if (d.writable()) {
+            try {
+                d.storage().disable();
+                d.provider().ops().releaseStorage(d.storage());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "{0}: disabling after a failed allocation: {1}", d.id(), e.getMessage());
+            }
+        }
+        d.dropStorage();
     }
 
     /** Undoes {@link #newDesc} for an allocation that failed half way. */

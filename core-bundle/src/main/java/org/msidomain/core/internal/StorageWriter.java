@@ -173,7 +173,7 @@ final class StorageWriter {
     }
 
     private void write(DeviceState d, IrqDesc desc, int cpu, int vector) {
-        MsiMsg msg = vectors.compose(cpu, vector);
+        MsiMsg msg = d.has(StorageFlag.UPPER_DESTINATION) ? vectors.composeUpper(cpu, vector) : vectors.compose(cpu, vector);
         d.provider().ops().writeMsg(d.storage(), desc, msg);
         desc.setMsg(msg);
     }

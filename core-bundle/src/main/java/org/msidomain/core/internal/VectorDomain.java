@@ -128,6 +128,11 @@ final class VectorDomain {
         return X86Msi.compose(apicIds[cpu], vector);
     }
 
+    /** The message for storage that holds destination bits 31:8 in the upper address (DMAR). */
+    MsiMsg composeUpper(int cpu, int vector) {
+        return X86Msi.composeUpper(apicIds[cpu], vector);
+    }
+
     void checkCpu(int cpu) {
         if (cpu < 0 || cpu >= used.length) {
             throw new IllegalArgumentException("CPU " + cpu + " out of range 0-" + (used.length - 1));

@@ -32,6 +32,17 @@ final class X86Msi {
         return new MsiMsg(BASE_ADDRESS_LO | (apicId << 12), 0, vector);
     }
 
+    /**
+     * The DMAR variant: destination bits 7:0 in the address, bits 31:8 in the upper address
+     * (Linux's destid_8_31, honoured by the VT-d unit for its own interrupts), so any x2APIC id fits.
+     */
+    static MsiMsg composeUpper(int apicId, int vector) {
+        if (vector < 0x10 || vector > 0xFF) {
+            throw new IllegalArgumentException("vector " + vector + " is not a valid MSI vector");
+        }
+        return new MsiMsg(BASE_ADDRESS_LO | ((apicId & 0xFF) << 12), apicId & 0xFFFF_FF00, vector);
+    }
+
     /** The destination APIC id of a compatibility-format message. */
     static int destination(MsiMsg msg) {
         return (msg.addressLo() >>> 12) & 0xFF;

@@ -13,11 +13,19 @@ public final class InterruptFabric {
     private final AtomicLong lost = new AtomicLong();
     private final AtomicLong coalesced = new AtomicLong();
 
+    /** CPUs whose APIC id is above 255 (x2APIC): reachable only through remapping-unit messages here. */
+    private final java.util.Map<Integer, SimLocalApic> x2apic = new java.util.HashMap<>();
+
     void attach(SimLocalApic apic) {
-        if (byApicId[apic.apicId()] != null) {
-            throw new IllegalArgumentException("two CPUs have APIC id " + apic.apicId());
+        int id = apic.apicId();
+        if ((id >= 0 && id < byApicId.length && byApicId[id] != null) || x2apic.containsKey(id)) {
+            throw new IllegalArgumentException("two CPUs have APIC id " + id);
         }
-        byApicId[apic.apicId()] = apic;
+        if (id >= 0 && id < byApicId.length) {
+            byApicId[id] = apic;
+        } else {
+            x2apic.put(id, apic);
+        }
     }
 
     /**
@@ -39,6 +47,24 @@ public final class InterruptFabric {
         apic.accept(vector);
     }
 
+    /**
+     * A remapping unit's own interrupt: never remapped, and its upper address carries destination bits
+     * 31:8 (VT-d FEUADDR, Linux's destid_8_31), so it can reach x2APIC ids above 255.
+     */
+    public void writeFromRemappingUnit(int addressLo, int addressHi, int data) {
+        if ((addressLo >>> 20) != 0xFEE) {
+            lost.incrementAndGet();
+            return;
+        }
+        int dest = (addressHi & 0xFFFF_FF00) | ((addressLo >>> 12) & 0xFF);
+        SimLocalApic apic = dest >= 0 && dest < byApicId.length ? byApicId[dest] : x2apic.get(dest);
+        if (apic == null || (data & 0xFF) < 0x10) {
+            lost.incrementAndGet();
+            return;
+        }
+        apic.accept(data & 0xFF);
+    }
+
     void coalescedOne() {
         coalesced.incrementAndGet();
     }
@@ -52,7 +78,7 @@ public final class InterruptFabric {
     }
 
     SimLocalApic apic(int apicId) {
-        return byApicId[apicId];
+        return apicId >= 0 && apicId < byApicId.length ? byApicId[apicId] : x2apic.get(apicId);
     }
 
     long lost() {

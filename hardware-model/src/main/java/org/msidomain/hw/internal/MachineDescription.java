@@ -7,9 +7,40 @@ import java.util.List;
  *
  * @param cpus    the number of CPUs (1-256)
  * @param apicIds the APIC id of each CPU; by default CPU n has id n
- * @param pci     the PCI functions
+ * @param pci      the PCI functions
+ * @param hpet     the HPET block, if the machine has one
+ * @param dmar     the DMAR (VT-d) units
+ * @param platform the platform devices with their own message tables
  */
-public record MachineDescription(Integer cpus, List<Integer> apicIds, List<PciEntry> pci) {
+public record MachineDescription(Integer cpus, List<Integer> apicIds, List<PciEntry> pci, HpetEntry hpet,
+        List<DmarEntry> dmar, List<PlatformEntry> platform) {
+
+    /**
+     * The HPET block.
+     *
+     * @param timers    the number of timers (3-32)
+     * @param fsbTimers the timers that can deliver by FSB message
+     */
+    public record HpetEntry(Integer timers, List<Integer> fsbTimers) {
+    }
+
+    /**
+     * A DMAR unit.
+     *
+     * @param name its device id, e.g. {@code dmar0}
+     */
+    public record DmarEntry(String name) {
+    }
+
+    /**
+     * A platform device with a device-specific message table.
+     *
+     * @param name   its device id
+     * @param slots  the number of message slots (1-2048)
+     * @param queued whether the table is written only through a command queue
+     */
+    public record PlatformEntry(String name, Integer slots, Boolean queued) {
+    }
 
     /**
      * One PCI function.

@@ -111,7 +111,45 @@ public final class MachineLoader {
                 problems.add(where + ".dump: " + e.dump() + ": cannot read: " + ex.getMessage());
             }
         }
-        return new MachineSpec(apicIds(name, d), List.copyOf(pci.values()), owned, problems);
+        validate(name, d);
+        return new MachineSpec(apicIds(name, d), List.copyOf(pci.values()), owned, d.hpet(), d.dmar(), d.platform(),
+                problems);
+    }
+
+    /** Checks the non-PCI devices: values in range and no device id used twice. */
+    private static void validate(String name, MachineDescription d) {
+        Set<String> ids = new HashSet<>();
+        if (d.hpet() != null) {
+            int timers = d.hpet().timers() == null ? 8 : d.hpet().timers();
+            if (timers < 3 || timers > 32) {
+                throw new IllegalArgumentException(name + ": $.hpet.timers: an HPET has 3-32 timers, not " + timers);
+            }
+            List<Integer> fsb = d.hpet().fsbTimers() == null ? List.of() : d.hpet().fsbTimers();
+            for (int i = 0; i < fsb.size(); i++) {
+                if (fsb.get(i) == null || fsb.get(i) < 0 || fsb.get(i) >= timers) {
+                    throw new IllegalArgumentException(name + ": $.hpet.fsbTimers[" + i + "]: no timer " + fsb.get(i));
+                }
+            }
+            ids.add("hpet");
+        }
+        List<MachineDescription.DmarEntry> dmar = d.dmar() == null ? List.of() : d.dmar();
+        for (int i = 0; i < dmar.size(); i++) {
+            String id = dmar.get(i) == null ? null : dmar.get(i).name();
+            if (id == null || id.isBlank() || !ids.add(id)) {
+                throw new IllegalArgumentException(name + ": $.dmar[" + i + "].name: missing or used twice: " + id);
+            }
+        }
+        List<MachineDescription.PlatformEntry> platform = d.platform() == null ? List.of() : d.platform();
+        for (int i = 0; i < platform.size(); i++) {
+            MachineDescription.PlatformEntry p = platform.get(i);
+            String id = p == null ? null : p.name();
+            if (id == null || id.isBlank() || !ids.add(id)) {
+                throw new IllegalArgumentException(name + ": $.platform[" + i + "].name: missing or used twice: " + id);
+            }
+            if (p.slots() == null || p.slots() < 1 || p.slots() > 2048) {
+                throw new IllegalArgumentException(name + ": $.platform[" + i + "].slots: 1-2048, not " + p.slots());
+            }
+        }
     }
 
     private static boolean hypervisorOwned(String where, String owner) {
@@ -162,9 +200,9 @@ public final class MachineLoader {
         List<Integer> seen = new ArrayList<>();
         for (int i = 0; i < cpus; i++) {
             Integer id = d.apicIds().get(i);
-            if (id == null || id < 0 || id > 255 || seen.contains(id)) {
+            if (id == null || id < 0 || seen.contains(id)) {
                 throw new IllegalArgumentException(name + ": $.apicIds[" + i + "]: " + id
-                        + " is not a free APIC id in 0-255");
+                        + " is not a free APIC id (0 and up; above 255 is x2APIC)");
             }
             seen.add(id);
         }
@@ -199,7 +237,7 @@ public final class MachineLoader {
                 problems.add(dump.source() + ": device " + dump.address() + " is already defined; left out");
             }
         }
-        return new MachineSpec(identity(cpus), List.copyOf(pci.values()), Set.of(), problems);
+        return new MachineSpec(identity(cpus), List.copyOf(pci.values()), problems);
     }
 
     private static int cpus(String value) {

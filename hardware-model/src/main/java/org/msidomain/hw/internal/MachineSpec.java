@@ -12,15 +12,26 @@ import org.msidomain.hw.internal.pci.PciDump;
  * @param apicIds  the APIC id of each CPU, by CPU number
  * @param pci      the PCI functions
  * @param hypervisorOwned the PCI functions whose MSI table a hypervisor programs
+ * @param hpet     the HPET block, or null
+ * @param dmar     the DMAR units
+ * @param platform the platform devices
  * @param problems inputs that were refused (one line each), so the machine booted without them
  */
 public record MachineSpec(List<Integer> apicIds, List<PciDump> pci, Set<PciAddress> hypervisorOwned,
-        List<String> problems) {
+        MachineDescription.HpetEntry hpet, List<MachineDescription.DmarEntry> dmar,
+        List<MachineDescription.PlatformEntry> platform, List<String> problems) {
 
     public MachineSpec {
         apicIds = List.copyOf(apicIds);
         pci = List.copyOf(pci);
         hypervisorOwned = Set.copyOf(hypervisorOwned);
+        dmar = dmar == null ? List.of() : List.copyOf(dmar);
+        platform = platform == null ? List.of() : List.copyOf(platform);
         problems = List.copyOf(problems);
+    }
+
+    /** A machine of PCI functions only. */
+    public MachineSpec(List<Integer> apicIds, List<PciDump> pci, List<String> problems) {
+        this(apicIds, pci, Set.of(), null, List.of(), List.of(), problems);
     }
 }

@@ -10,7 +10,11 @@ import org.msidomain.hw.HwDevice;
 import org.msidomain.hw.LocalApic;
 import org.msidomain.hw.Machine;
 import org.msidomain.hw.VectorSink;
+import org.msidomain.hw.internal.dmar.DmarUnit;
+import org.msidomain.hw.internal.hpet.HpetBlock;
 import org.msidomain.hw.internal.pci.Lspci;
+import org.msidomain.hw.internal.platform.QueuedDevice;
+import org.msidomain.hw.internal.platform.SlotDevice;
 import org.msidomain.hw.internal.pci.PciAddress;
 import org.msidomain.hw.internal.pci.PciDump;
 import org.msidomain.hw.internal.pci.PciFunction;
@@ -50,12 +54,34 @@ public final class SimMachine implements Machine {
         for (int cpu = 0; cpu < apicIds.length; cpu++) {
             fabric.attach(new SimLocalApic(cpu, apicIds[cpu], () -> sink, fabric));
         }
+        if (spec.hpet() != null) {
+            int timers = spec.hpet().timers() == null ? 8 : spec.hpet().timers();
+            boolean[] fsb = new boolean[timers];
+            (spec.hpet().fsbTimers() == null ? List.<Integer>of() : spec.hpet().fsbTimers()).forEach(t -> fsb[t] = true);
+            add(new HpetBlock(timers, fsb, -1, fabric));
+        }
+        for (MachineDescription.DmarEntry d : spec.dmar()) {
+            add(new DmarUnit(d.name(), fabric));
+        }
+        for (MachineDescription.PlatformEntry p : spec.platform()) {
+            add(Boolean.TRUE.equals(p.queued()) ? new QueuedDevice(p.name(), p.slots(), fabric)
+                    : new SlotDevice(p.name(), p.slots(), fabric));
+        }
         for (PciDump dump : spec.pci()) {
             PciFunction f = new PciFunction(dump, fabric,
                     spec.hypervisorOwned().contains(dump.address()) ? hypervisor : null);
             pci.add(f);
             devices.put(f.id(), f);
         }
+    }
+
+    private void add(HwDevice device) {
+        devices.put(device.id(), device);
+    }
+
+    /** A device of the model by id, with its model internals (tests, benchmarks). */
+    public <T extends HwDevice> Optional<T> model(String id, Class<T> type) {
+        return device(id).filter(type::isInstance).map(type::cast);
     }
 
     @Override

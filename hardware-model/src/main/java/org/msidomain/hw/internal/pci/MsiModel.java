@@ -1,5 +1,6 @@
 package org.msidomain.hw.internal.pci;
 
+import org.msidomain.hw.internal.InFlight;
 import org.msidomain.hw.internal.InterruptFabric;
 
 /**

@@ -3,6 +3,7 @@ package org.msidomain.hw.internal.pci;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 
+import org.msidomain.hw.internal.InFlight;
 import org.msidomain.hw.internal.InterruptFabric;
 
 /**

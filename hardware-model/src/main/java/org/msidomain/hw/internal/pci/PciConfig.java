@@ -5,6 +5,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import org.msidomain.hw.ConfigSpace;
+import org.msidomain.hw.internal.InFlight;
 
 /**
  * A PCI function's configuration space with hardware write semantics: only bits marked writable

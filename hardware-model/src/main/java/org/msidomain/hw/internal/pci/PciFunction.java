@@ -9,6 +9,7 @@ import org.msidomain.hw.ConfigSpace;
 import org.msidomain.hw.HwDevice;
 import org.msidomain.hw.Hypervisor;
 import org.msidomain.hw.Mmio;
+import org.msidomain.hw.internal.InFlight;
 import org.msidomain.hw.internal.InterruptFabric;
 
 /**

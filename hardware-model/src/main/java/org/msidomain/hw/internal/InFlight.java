@@ -1,4 +1,4 @@
-package org.msidomain.hw.internal.pci;
+package org.msidomain.hw.internal;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -7,20 +7,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * registers waits for them, as a PCIe read completion may not pass the device's earlier posted writes:
  * that is what makes Linux's read-back after a message update a flush.
  */
-final class InFlight {
+public final class InFlight {
 
     private final AtomicInteger count = new AtomicInteger();
 
-    void begin() {
+    public void begin() {
         count.incrementAndGet();
     }
 
-    void end() {
+    public void end() {
         count.decrementAndGet();
     }
 
     /** Returns once every message begun before the call has been delivered. */
-    void drain() {
+    public void drain() {
         int spins = 0;
         while (count.get() != 0) {
             if (++spins < 100) {

@@ -1,0 +1,43 @@
+package org.msidomain.hw.internal.platform;
+
+import java.util.Map;
+
+import org.msidomain.hw.internal.InterruptFabric;
+import org.msidomain.hw.internal.RegisterDevice;
+
+/** A platform device whose message slots are memory-mapped registers: slot k at 16k (IMS, platform-msi). */
+public final class SlotDevice extends RegisterDevice {
+
+    public static final String STORAGE_TYPE = "platform";
+    private final SlotTable table;
+
+    public SlotDevice(String id, int slots, InterruptFabric fabric) {
+        super(id, STORAGE_TYPE, -1, Map.of("table", "slots", "slots", String.valueOf(slots)), fabric);
+        table = new SlotTable(slots, fabric, -1);
+    }
+
+    public boolean pending(int slot) {
+        return table.pending(slot);
+    }
+
+    @Override
+    public long size() {
+        return table.slots() * 16L;
+    }
+
+    @Override
+    protected void fire(int slot) {
+        checkIndex(slot, table.slots(), "slot");
+        table.raise(slot);
+    }
+
+    @Override
+    protected int readRegister(long offset) {
+        return table.read((int) (offset >> 4), (int) (offset >> 2) & 3);
+    }
+
+    @Override
+    protected void writeRegister(long offset, int value) {
+        table.write((int) (offset >> 4), (int) (offset >> 2) & 3, value);
+    }
+}

@@ -1,0 +1,79 @@
+package org.msidomain.hw.internal.platform;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import org.msidomain.hw.internal.InterruptFabric;
+
+/**
+ * A device-specific message table (the IMS shape: 16-byte slots {address lo, address hi, data,
+ * control}, control bit 0 = mask, slots reset masked). A raise on a masked slot latches a pending bit;
+ * unmasking a pending slot sends its current message once.
+ */
+final class SlotTable {
+
+    static final int LO = 0;
+    static final int HI = 1;
+    static final int DATA = 2;
+    static final int CTRL = 3;
+
+    private final AtomicIntegerArray words;
+    private final AtomicIntegerArray writes;
+    private final AtomicIntegerArray pending;
+    private final InterruptFabric fabric;
+    private final int requesterId;
+
+    SlotTable(int slots, InterruptFabric fabric, int requesterId) {
+        words = new AtomicIntegerArray(slots * 4);
+        writes = new AtomicIntegerArray(slots);
+        pending = new AtomicIntegerArray(slots);
+        this.fabric = fabric;
+        this.requesterId = requesterId;
+        for (int k = 0; k < slots; k++) {
+            words.set(k * 4 + CTRL, 1);
+        }
+    }
+
+    int slots() {
+        return writes.length();
+    }
+
+    int read(int slot, int word) {
+        return words.get(slot * 4 + word);
+    }
+
+    void write(int slot, int word, int value) {
+        words.set(slot * 4 + word, value);
+        writes.incrementAndGet(slot);
+        if (word == CTRL && (value & 1) == 0 && pending.compareAndSet(slot, 1, 0)) {
+            send(slot);
+        }
+    }
+
+    boolean pending(int slot) {
+        return pending.get(slot) == 1;
+    }
+
+    void raise(int slot) {
+        if ((read(slot, CTRL) & 1) != 0) {
+            pending.set(slot, 1);
+            if ((read(slot, CTRL) & 1) == 0 && pending.compareAndSet(slot, 1, 0)) {
+                send(slot);
+            }
+            return;
+        }
+        send(slot);
+    }
+
+    private void send(int slot) {
+        for (;;) {
+            int w = writes.get(slot);
+            int lo = read(slot, LO);
+            int hi = read(slot, HI);
+            int data = read(slot, DATA);
+            if (writes.get(slot) == w) {
+                fabric.write(lo, hi, data, requesterId);
+                return;
+            }
+        }
+    }
+}
