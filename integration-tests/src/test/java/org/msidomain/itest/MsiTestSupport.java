@@ -30,7 +30,17 @@ public abstract class MsiTestSupport {
     @Inject
     protected MsiDomain domain;
 
+    /** The provider bundles' jars, by symbolic-name suffix, for tests that install them themselves. */
+    protected static File providerJar(String artifact) {
+        return new File(System.getProperty("msi.itest.bundles", "target/bundles"), artifact + ".jar");
+    }
+
     protected static Option[] baseConfiguration() {
+        return baseConfiguration(true);
+    }
+
+    /** Everything, or everything but the four provider bundles. */
+    protected static Option[] baseConfiguration(boolean withProviders) {
         List<Option> options = new ArrayList<>();
         options.add(systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
         options.add(junitBundles());
@@ -41,6 +51,9 @@ public abstract class MsiTestSupport {
         }
         Arrays.sort(jars);
         for (File jar : jars) {
+            if (!withProviders && jar.getName().endsWith("-provider.jar")) {
+                continue;
+            }
             options.add(org.ops4j.pax.exam.CoreOptions.bundle(jar.toURI().toString()));
         }
         return options(options.toArray(new Option[0]));

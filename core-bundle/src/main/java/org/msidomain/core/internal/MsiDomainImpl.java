@@ -190,7 +190,7 @@ public final class MsiDomainImpl implements MsiDomain {
                     allocateBlock(d, count, fresh);
                 } else {
                     for (int index = 0; index < count; index++) {
-                        int cpu = vectors.emptiestCpu();
+                        int cpu = vectors.emptiestCpu(d.has(StorageFlag.UPPER_DESTINATION));
                         if (cpu < 0) {
                             throw new IllegalStateException("no free vector on any CPU");
                         }
@@ -237,7 +237,7 @@ public final class MsiDomainImpl implements MsiDomain {
                 if (d.descs.containsKey(at)) {
                     throw new IllegalArgumentException("index " + at + " of " + device + " is already in use");
                 }
-                int cpu = vectors.emptiestCpu();
+                int cpu = vectors.emptiestCpu(d.has(StorageFlag.UPPER_DESTINATION));
                 if (cpu < 0) {
                     throw new IllegalStateException("no free vector on any CPU");
                 }
@@ -495,12 +495,7 @@ public final class MsiDomainImpl implements MsiDomain {
 
     /** A multi-message block: 2^n aligned vectors on the CPU with the most free, all for this device. */
     private void allocateBlock(DeviceState d, int count, List<IrqDesc> fresh) {
-        Integer[] cpus = new Integer[vectors.cpus()];
-        for (int i = 0; i < cpus.length; i++) {
-            cpus[i] = i;
-        }
-        java.util.Arrays.sort(cpus, (a, b) -> vectors.free(b) - vectors.free(a));
-        for (int cpu : cpus) {
+        for (int cpu : vectors.cpusByFree(d.has(StorageFlag.UPPER_DESTINATION))) {
             int base = vectors.allocateBlock(cpu, d.blockSize, -1);
             if (base >= 0) {
                 for (int index = 0; index < count; index++) {

@@ -56,13 +56,27 @@ final class VectorDomain {
 
     /** The CPU with the most free vectors (lowest number on a tie), or -1 if every CPU is full. */
     int emptiestCpu() {
+        return emptiestCpu(true);
+    }
+
+    /**
+     * The CPU with the most free vectors among those a message can address: with {@code x2apic} false
+     * only APIC ids up to 255 (the 8-bit destination field of a compatibility-format address).
+     */
+    int emptiestCpu(boolean x2apic) {
         int best = -1;
         for (int cpu = 0; cpu < free.length; cpu++) {
-            if (free[cpu] > 0 && (best < 0 || free[cpu] > free[best])) {
+            if (free[cpu] > 0 && (x2apic || apicIds[cpu] <= 0xFF) && (best < 0 || free[cpu] > free[best])) {
                 best = cpu;
             }
         }
         return best;
+    }
+
+    /** CPUs by free vectors, most first, among those a message can address. */
+    int[] cpusByFree(boolean x2apic) {
+        return java.util.stream.IntStream.range(0, free.length).filter(c -> x2apic || apicIds[c] <= 0xFF).boxed()
+                .sorted((a, b) -> free[b] - free[a]).mapToInt(Integer::intValue).toArray();
     }
 
     /**

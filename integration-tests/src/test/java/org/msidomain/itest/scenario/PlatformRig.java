@@ -1,0 +1,53 @@
+package org.msidomain.itest.scenario;
+
+import java.io.File;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.msidomain.api.IrqInfo;
+import org.msidomain.core.internal.MsiDomainImpl;
+import org.msidomain.hw.internal.MachineLoader;
+import org.msidomain.hw.internal.SimMachine;
+import org.msidomain.provider.dmar.internal.DmarStorageOps;
+import org.msidomain.provider.hpet.internal.HpetStorageOps;
+import org.msidomain.provider.pci.internal.PciStorageOps;
+import org.msidomain.provider.platform.internal.PlatformStorageOps;
+import org.msidomain.spi.MsiStorageOps;
+
+/** machines/platform.json (HPET, DMAR unit, two platform devices, CPU 2 with x2APIC id 300) with every provider bound. */
+final class PlatformRig implements AutoCloseable {
+
+    final SimMachine machine;
+    final MsiDomainImpl domain;
+    final AtomicLong handled = new AtomicLong();
+
+    PlatformRig() throws Exception {
+        String json = new File(getClass().getResource("/machines/platform.json").toURI()).getAbsolutePath();
+        machine = new SimMachine(MachineLoader.load(Map.of(MachineLoader.FILE, json)::get));
+        domain = new MsiDomainImpl(machine);
+        bind(1, new PciStorageOps(), "pci");
+        bind(2, new HpetStorageOps(), "hpet");
+        bind(3, new DmarStorageOps(), "dmar");
+        bind(4, new PlatformStorageOps(), "platform");
+        if (!domain.awaitSettled(5000)) {
+            throw new IllegalStateException("binder did not settle");
+        }
+    }
+
+    private void bind(long id, MsiStorageOps ops, String type) {
+        domain.bindStorageOps(ops, Map.of("service.id", id, MsiStorageOps.STORAGE_TYPE, type, "msi.provider.name", type));
+    }
+
+    void count(int irq) {
+        domain.setHandler(irq, "count", (i, cpu) -> handled.incrementAndGet());
+    }
+
+    IrqInfo info(int irq) {
+        return domain.irq(irq).orElseThrow();
+    }
+
+    @Override
+    public void close() {
+        domain.deactivate();
+    }
+}
