@@ -27,6 +27,16 @@ public interface Machine {
     /** A device by id ({@code 00:04.0} or {@code 0000:00:04.0}). */
     Optional<HwDevice> device(String id);
 
+    /**
+     * Performs a raw message write of {@code data} to {@code address}, as {@code fromDevice} would (its
+     * requester id on the transaction), or with no requester id if null: anyone can try a forged
+     * interrupt.
+     *
+     * @return what happened: {@code delivered to CPUn vector 0xvv}, or {@code dropped: <reason>}
+     * @throws IllegalArgumentException if {@code fromDevice} is not a device of the machine
+     */
+    String injectMessage(long address, int data, String fromDevice);
+
     /** Connects the local APICs to the domain; messages that arrive while none is connected are counted as lost. */
     void connect(VectorSink sink);
 

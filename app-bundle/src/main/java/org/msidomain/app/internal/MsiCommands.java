@@ -23,7 +23,7 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=lspci", "osgi.command.function=interrupts", "osgi.command.function=devices",
     "osgi.command.function=providers", "osgi.command.function=alloc", "osgi.command.function=free",
     "osgi.command.function=affinity", "osgi.command.function=mask", "osgi.command.function=unmask",
-    "osgi.command.function=fire" })
+    "osgi.command.function=fire", "osgi.command.function=write" })
 public final class MsiCommands {
 
     private final MsiDomain domain;
@@ -140,6 +140,37 @@ public final class MsiCommands {
             hw.raise(index);
         }
         return device + "/" + index + ": fired " + count;
+    }
+
+    @Descriptor("perform a raw message write, as a device would")
+    public String write(
+            @Descriptor("the device whose requester id the write carries") @Parameter(names = "--from", absentValue = "") String from,
+            @Descriptor("address, e.g. 0xfee01000") String address, @Descriptor("data, e.g. 0x41") String data) {
+        settle();
+        long a = parse(address, "address");
+        int d = (int) parse(data, "data");
+        long spuriousBefore = spuriousTotal();
+        String outcome = machine.injectMessage(a, d, from.isEmpty() ? null : from);
+        if (outcome.startsWith("delivered") && spuriousTotal() > spuriousBefore) {
+            outcome += " (spurious: no interrupt owns that vector)";
+        }
+        return String.format("write %08x <- %08x%s: %s", a, d, from.isEmpty() ? "" : " from " + from, outcome);
+    }
+
+    private long spuriousTotal() {
+        long s = 0;
+        for (int cpu = 0; cpu < domain.cpuCount(); cpu++) {
+            s += domain.spurious(cpu);
+        }
+        return s;
+    }
+
+    private static long parse(String text, String what) {
+        try {
+            return Long.decode(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a number for the " + what);
+        }
     }
 
     private String describe(int irq) {

@@ -211,6 +211,12 @@ final class FakeHardware {
         }
 
         @Override
+        public String injectMessage(long address, int data, String fromDevice) {
+            send(new MsiMsg((int) address, (int) (address >>> 32), data));
+            return "sent";
+        }
+
+        @Override
         public long coalescedMessages() {
             return 0;
         }
@@ -280,13 +286,13 @@ final class FakeHardware {
 
         @Override
         public void mask(MsiDescView desc) {
-            ops.log.add("mask " + device.id + "/" + desc.index());
+            ops.log.add("mask " + device.id + "/" + desc.index() + " parent=" + ((IrqDesc) desc).parentMasked);
             device.setMasked(desc.index(), true);
         }
 
         @Override
         public void unmask(MsiDescView desc) {
-            ops.log.add("unmask " + device.id + "/" + desc.index());
+            ops.log.add("unmask " + device.id + "/" + desc.index() + " parent=" + ((IrqDesc) desc).parentMasked);
             device.setMasked(desc.index(), false);
         }
 

@@ -65,6 +65,29 @@ public final class InterruptFabric {
         apic.accept(data & 0xFF);
     }
 
+    /** A write as {@link #write} performs it, saying where it went (for the shell, not the hot path). */
+    public String inject(int addressLo, int addressHi, int data, int requesterId) {
+        if (addressHi != 0 || (addressLo >>> 20) != 0xFEE) {
+            write(addressLo, addressHi, data, requesterId);
+            return "dropped: not an interrupt address (0xFEExxxxx)";
+        }
+        if ((addressLo & 0x10) != 0) {
+            write(addressLo, addressHi, data, requesterId);
+            return "dropped: remappable format, but interrupt remapping is off";
+        }
+        SimLocalApic apic = byApicId[(addressLo >>> 12) & 0xFF];
+        if (apic == null) {
+            write(addressLo, addressHi, data, requesterId);
+            return String.format("dropped: no CPU has APIC id %d", (addressLo >>> 12) & 0xFF);
+        }
+        if ((data & 0xFF) < 0x10) {
+            write(addressLo, addressHi, data, requesterId);
+            return String.format("dropped: vector 0x%02x is reserved", data & 0xFF);
+        }
+        write(addressLo, addressHi, data, requesterId);
+        return String.format("delivered to CPU%d vector 0x%02x", apic.cpu(), data & 0xFF);
+    }
+
     void coalescedOne() {
         coalesced.incrementAndGet();
     }

@@ -27,6 +27,10 @@ final class SimLocalApic implements LocalApic {
         this.fabric = fabric;
     }
 
+    int cpu() {
+        return cpu;
+    }
+
     @Override
     public int apicId() {
         return apicId;

@@ -122,6 +122,16 @@ public final class SimMachine implements Machine {
     }
 
     @Override
+    public String injectMessage(long address, int data, String fromDevice) {
+        int requesterId = -1;
+        if (fromDevice != null) {
+            requesterId = device(fromDevice).orElseThrow(() -> new IllegalArgumentException("unknown device " + fromDevice))
+                    .requesterId();
+        }
+        return fabric.inject((int) address, (int) (address >>> 32), data, requesterId);
+    }
+
+    @Override
     public void connect(VectorSink sink) {
         this.sink = sink;
     }
