@@ -18,6 +18,11 @@ public interface Machine {
     /** The local APIC id of a CPU (CPU n has APIC id n unless the machine says otherwise). */
     int apicId(int cpu);
 
+    /** The interrupt-remapping unit, if the machine has one with remapping enabled. */
+    default java.util.Optional<InterruptRemapping> remapping() {
+        return java.util.Optional.empty();
+    }
+
     /** The local APIC of a CPU. */
     LocalApic localApic(int cpu);
 

@@ -17,8 +17,10 @@ public enum StorageFlag {
     /** Besides the source, the destination (parent) is masked too: mask device then parent. */
     MASK_PARENT,
     /**
-     * The storage keeps destination bits 31:8 in the upper address (VT-d FEUADDR, Linux's
-     * {@code destid_8_31}), so its messages can target APIC ids above 255 without remapping.
+     * The storage is an interrupt-remapping unit's own (VT-d fault, invalidation and page-request
+     * events): its interrupts sit directly on the vector domain, never remapped, and it keeps
+     * destination bits 31:8 in the upper address (FEUADDR, Linux's {@code destid_8_31}), so it can
+     * target APIC ids above 255.
      */
-    UPPER_DESTINATION
+    REMAPPING_UNIT
 }

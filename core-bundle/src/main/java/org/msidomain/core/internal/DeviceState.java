@@ -26,6 +26,8 @@ final class DeviceState {
     volatile String variant = "";
     /** The power-of-two block of vectors a multi-message device uses on one CPU; 1 otherwise. */
     int blockSize = 1;
+    /** Whether the device's messages go through the interrupt-remapping domain. */
+    volatile boolean remapped;
 
     DeviceState(HwDevice hw) {
         this.hw = hw;
@@ -104,7 +106,7 @@ final class DeviceState {
 
     String chipName() {
         StorageInfo i = info;
-        return i != null ? i.chipName() : type().toUpperCase() + "-MSI-" + hw.fullName();
+        return (remapped ? "IR-" : "") + (i != null ? i.chipName() : type().toUpperCase() + "-MSI-" + hw.fullName());
     }
 
     String reason() {

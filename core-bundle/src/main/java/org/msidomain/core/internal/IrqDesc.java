@@ -46,6 +46,8 @@ final class IrqDesc implements MsiDescView {
     @SuppressWarnings("unused")
     private volatile int pending;
     int blockSize = 1;
+    /** The interrupt remapping table entry, or -1 while the interrupt is not remapped. */
+    int irte = -1;
 
     private volatile IrqHandler handler;
     private volatile String action = "";

@@ -52,6 +52,8 @@ public final class MsiDomainImpl implements MsiDomain {
     private final VectorDomain vectors;
     private final VectorTable table;
     private final StorageWriter writer;
+    /** The interrupt-remapping parent domain, if the machine remaps interrupts. */
+    private final RemapDomain remap;
     private final ProviderRegistry registry = new ProviderRegistry();
     private final Map<String, DeviceState> devices = new LinkedHashMap<>();
     private final ConcurrentSkipListMap<Integer, IrqDesc> irqs = new ConcurrentSkipListMap<>();
@@ -79,7 +81,8 @@ public final class MsiDomainImpl implements MsiDomain {
         }
         vectors = new VectorDomain(apicIds);
         table = new VectorTable(apicIds.length);
-        writer = new StorageWriter(vectors, table, machine);
+        remap = machine.remapping().map(RemapDomain::new).orElse(null);
+        writer = new StorageWriter(vectors, table, machine, remap);
         for (HwDevice hw : machine.devices()) {
             if (!hw.storageType().isEmpty()) {
                 devices.put(hw.id(), new DeviceState(hw));
@@ -151,7 +154,7 @@ public final class MsiDomainImpl implements MsiDomain {
             return;
         }
         try {
-            d.attach(binding.ops().createStorage(d.hw, new StorageRequest(d.descs.lastKey() + 1, d.variant)));
+            attach(d, binding.ops().createStorage(d.hw, new StorageRequest(d.descs.lastKey() + 1, d.variant)));
             writer.restore(d);
             LOG.log(Level.INFO, "restored {0} vectors of {1} through {2}", d.descs.size(), d.id(),
                     binding.symbolicName());
@@ -180,7 +183,7 @@ public final class MsiDomainImpl implements MsiDomain {
             }
             boolean writable = d.provider() != null;
             if (writable) {
-                d.attach(d.provider().ops().createStorage(d.hw, new StorageRequest(count, variant)));
+                attach(d, d.provider().ops().createStorage(d.hw, new StorageRequest(count, variant)));
                 d.variant = variant;
             }
             List<IrqDesc> fresh = new ArrayList<>(count);
@@ -190,7 +193,7 @@ public final class MsiDomainImpl implements MsiDomain {
                     allocateBlock(d, count, fresh);
                 } else {
                     for (int index = 0; index < count; index++) {
-                        int cpu = vectors.emptiestCpu(d.has(StorageFlag.UPPER_DESTINATION));
+                        int cpu = vectors.emptiestCpu(x2apic(d));
                         if (cpu < 0) {
                             throw new IllegalStateException("no free vector on any CPU");
                         }
@@ -218,7 +221,7 @@ public final class MsiDomainImpl implements MsiDomain {
             }
             boolean first = d.descs.isEmpty();
             if (first) {
-                d.attach(d.provider().ops().createStorage(d.hw, new StorageRequest(1, d.variant)));
+                attach(d, d.provider().ops().createStorage(d.hw, new StorageRequest(1, d.variant)));
                 d.blockSize = 1;
             }
             if (!d.has(StorageFlag.ALLOC_DYNAMIC)) {
@@ -237,7 +240,7 @@ public final class MsiDomainImpl implements MsiDomain {
                 if (d.descs.containsKey(at)) {
                     throw new IllegalArgumentException("index " + at + " of " + device + " is already in use");
                 }
-                int cpu = vectors.emptiestCpu(d.has(StorageFlag.UPPER_DESTINATION));
+                int cpu = vectors.emptiestCpu(x2apic(d));
                 if (cpu < 0) {
                     throw new IllegalStateException("no free vector on any CPU");
                 }
@@ -280,6 +283,7 @@ public final class MsiDomainImpl implements MsiDomain {
             for (IrqDesc desc : all) {
                 writer.deactivate(d, desc);
             }
+            writer.releaseEntries(d, all);
             releaseVectors(d, all);
             for (IrqDesc desc : all) {
                 d.descs.remove(desc.index);
@@ -307,6 +311,7 @@ public final class MsiDomainImpl implements MsiDomain {
                 throw new IllegalStateException(d.chipName() + " cannot free single vectors; free the device");
             }
             writer.deactivate(d, desc);
+            writer.releaseEntries(d, List.of(desc));
             vectors.release(desc.cpu, desc.vector);
             d.descs.remove(desc.index);
             irqs.remove(irq);
@@ -495,7 +500,7 @@ public final class MsiDomainImpl implements MsiDomain {
 
     /** A multi-message block: 2^n aligned vectors on the CPU with the most free, all for this device. */
     private void allocateBlock(DeviceState d, int count, List<IrqDesc> fresh) {
-        for (int cpu : vectors.cpusByFree(d.has(StorageFlag.UPPER_DESTINATION))) {
+        for (int cpu : vectors.cpusByFree(x2apic(d))) {
             int base = vectors.allocateBlock(cpu, d.blockSize, -1);
             if (base >= 0) {
                 for (int index = 0; index < count; index++) {
@@ -505,6 +510,17 @@ public final class MsiDomainImpl implements MsiDomain {
             }
         }
         throw new IllegalStateException("no CPU has " + d.blockSize + " aligned free vectors for " + d.id());
+    }
+
+    /** Attaches a storage; its interrupts are remapped if the machine remaps and it is not the remapping unit's own. */
+    private void attach(DeviceState d, org.msidomain.spi.MsiStorage storage) {
+        d.attach(storage);
+        d.remapped = remap != null && !d.has(StorageFlag.REMAPPING_UNIT);
+    }
+
+    /** Whether a device's messages can address x2APIC ids (remapped, or the remapping unit's own). */
+    private static boolean x2apic(DeviceState d) {
+        return d.remapped || d.has(StorageFlag.REMAPPING_UNIT);
     }
 
     /** Turns off and releases a storage whose first allocation failed, so the device is left disabled. */
@@ -525,6 +541,7 @@ public final class MsiDomainImpl implements MsiDomain {
         for (IrqDesc desc : descs) {
             table.uninstall(desc.cpu, desc.vector);
         }
+        writer.releaseEntries(d, descs);
         releaseVectors(d, descs);
         for (IrqDesc desc : descs) {
             d.descs.remove(desc.index);

@@ -20,11 +20,13 @@ final class StorageWriter {
     private final VectorDomain vectors;
     private final VectorTable table;
     private final Machine machine;
+    private final RemapDomain remap;
 
-    StorageWriter(VectorDomain vectors, VectorTable table, Machine machine) {
+    StorageWriter(VectorDomain vectors, VectorTable table, Machine machine, RemapDomain remap) {
         this.vectors = vectors;
         this.table = table;
         this.machine = machine;
+        this.remap = remap;
     }
 
     /** Activates fresh descriptors: writes their composed messages unmasked, then enables the storage. */
@@ -84,7 +86,8 @@ final class StorageWriter {
         IrqDesc first = group.get(0);
         int oldCpu = first.cpu;
         int oldBase = first.vector - offset(d, first);
-        boolean twoSteps = !d.has(StorageFlag.CAN_MASK) && cpu != oldCpu;
+        // Under remapping only the entry changes, never the device: no race, no interim vector.
+        boolean twoSteps = !d.remapped && !d.has(StorageFlag.CAN_MASK) && cpu != oldCpu;
         int base = size > 1 || twoSteps ? vectors.allocateBlock(cpu, size, twoSteps ? oldCpu : -1) : vectors.allocate(cpu);
         if (base < 0) {
             throw new IllegalStateException("no free block of " + size + " vectors on CPU " + cpu
@@ -173,9 +176,54 @@ final class StorageWriter {
     }
 
     private void write(DeviceState d, IrqDesc desc, int cpu, int vector) {
-        MsiMsg msg = d.has(StorageFlag.UPPER_DESTINATION) ? vectors.composeUpper(cpu, vector) : vectors.compose(cpu, vector);
+        if (d.remapped) {
+            writeRemapped(d, desc, cpu, vector);
+            return;
+        }
+        MsiMsg msg = d.has(StorageFlag.REMAPPING_UNIT) ? vectors.composeUpper(cpu, vector) : vectors.compose(cpu, vector);
         d.provider().ops().writeMsg(d.storage(), desc, msg);
         desc.setMsg(msg);
+    }
+
+    /**
+     * Points the interrupt's remapping entry at (CPU, vector); the device's storage is written only when
+     * its message (the handle) is new. A multi-message block takes consecutive entries: the device adds
+     * the vector number to the handle as a sub-handle.
+     */
+    private void writeRemapped(DeviceState d, IrqDesc desc, int cpu, int vector) {
+        if (desc.irte < 0) {
+            if (d.blockSize > 1 && desc.index > 0) {
+                desc.irte = d.descs.firstEntry().getValue().irte + desc.index;
+            } else {
+                desc.irte = remap.allocate(d.blockSize);
+            }
+        }
+        remap.program(desc.irte, vectors.apicId(cpu), vector, d.hw.requesterId());
+        MsiMsg msg = RemapDomain.message(desc.irte - (d.blockSize > 1 ? desc.index : 0));
+        if (!msg.equals(desc.msg())) {
+            d.provider().ops().writeMsg(d.storage(), desc, msg);
+            desc.setMsg(msg);
+        }
+    }
+
+    /** Gives back the remapping entries of descriptors being freed (a block as a whole). */
+    void releaseEntries(DeviceState d, List<IrqDesc> descs) {
+        if (remap == null || descs.isEmpty()) {
+            return;
+        }
+        if (d.blockSize > 1) {
+            IrqDesc first = descs.get(0);
+            if (first.irte >= 0) {
+                remap.free(first.irte - first.index, d.blockSize);
+            }
+        } else {
+            for (IrqDesc desc : descs) {
+                if (desc.irte >= 0) {
+                    remap.free(desc.irte, 1);
+                }
+            }
+        }
+        descs.forEach(desc -> desc.irte = -1);
     }
 
     /** A block member's vector is the block's base plus its index; a lone vector is its own base. */

@@ -1,6 +1,9 @@
 package org.msidomain.hw.internal;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+
+import org.msidomain.hw.internal.dmar.RemappingTable;
 
 /**
  * The path of a message write from a device to the local APICs: a dword write to the 0xFEExxxxx window
@@ -34,12 +37,37 @@ public final class InterruptFabric {
      * @param requesterId the writing device's requester id, or -1
      */
     public void write(int addressLo, int addressHi, int data, int requesterId) {
+        RemappingTable ir = remapping;
+        if ((addressLo >>> 20) == 0xFEE && ir != null) {
+            if ((addressLo & 0x10) != 0) {
+                ir.remap(addressLo, addressHi, data, requesterId, this::deliverRemapped);
+            } else {
+                ir.compatibility(requesterId); // compatibility format is blocked while remapping is on
+            }
+            return;
+        }
         if (addressHi != 0 || (addressLo >>> 20) != 0xFEE || (addressLo & 0x10) != 0) {
             lost.incrementAndGet();
             return;
         }
         SimLocalApic apic = byApicId[(addressLo >>> 12) & 0xFF];
         int vector = data & 0xFF;
+        if (apic == null || vector < 0x10) {
+            lost.incrementAndGet();
+            return;
+        }
+        apic.accept(vector);
+    }
+
+    private volatile RemappingTable remapping;
+
+    /** Turns interrupt remapping on: from now on interrupt writes go through this table. */
+    void enableRemapping(RemappingTable table) {
+        remapping = table;
+    }
+
+    private void deliverRemapped(int apicId, int vector) {
+        SimLocalApic apic = apic(apicId);
         if (apic == null || vector < 0x10) {
             lost.incrementAndGet();
             return;
@@ -71,6 +99,17 @@ public final class InterruptFabric {
             write(addressLo, addressHi, data, requesterId);
             return "dropped: not an interrupt address (0xFEExxxxx)";
         }
+        RemappingTable ir = remapping;
+        if (ir != null && (addressLo >>> 20) == 0xFEE) {
+            int before = ir.faults().size();
+            write(addressLo, addressHi, data, requesterId);
+            List<RemappingTable.Fault> faults = ir.faults();
+            if (faults.size() > before) {
+                return String.format("dropped: remapping fault 0x%02x (%s)", faults.get(faults.size() - 1).reason(),
+                        reason(faults.get(faults.size() - 1).reason()));
+            }
+            return "remapped and delivered";
+        }
         if ((addressLo & 0x10) != 0) {
             write(addressLo, addressHi, data, requesterId);
             return "dropped: remappable format, but interrupt remapping is off";
@@ -86,6 +125,17 @@ public final class InterruptFabric {
         }
         write(addressLo, addressHi, data, requesterId);
         return String.format("delivered to CPU%d vector 0x%02x", apic.cpu(), data & 0xFF);
+    }
+
+    private static String reason(int code) {
+        return switch (code) {
+            case RemappingTable.RESERVED_FIELD -> "reserved field set in the request";
+            case RemappingTable.INDEX_BEYOND_TABLE -> "index beyond the table";
+            case RemappingTable.NOT_PRESENT -> "entry not present";
+            case RemappingTable.COMPATIBILITY_BLOCKED -> "compatibility format blocked";
+            case RemappingTable.SOURCE_ID -> "source-id verification failed";
+            default -> "unknown";
+        };
     }
 
     void coalescedOne() {

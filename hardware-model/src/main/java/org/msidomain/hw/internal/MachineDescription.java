@@ -27,9 +27,11 @@ public record MachineDescription(Integer cpus, List<Integer> apicIds, List<PciEn
     /**
      * A DMAR unit.
      *
-     * @param name its device id, e.g. {@code dmar0}
+     * @param name    its device id, e.g. {@code dmar0}
+     * @param irtSize with interrupt remapping on, the entries of its remapping table (a power of two);
+     *                absent or 0 for no remapping
      */
-    public record DmarEntry(String name) {
+    public record DmarEntry(String name, Integer irtSize) {
     }
 
     /**

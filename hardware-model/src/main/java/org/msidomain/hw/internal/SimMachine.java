@@ -7,10 +7,12 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.msidomain.hw.HwDevice;
+import org.msidomain.hw.InterruptRemapping;
 import org.msidomain.hw.LocalApic;
 import org.msidomain.hw.Machine;
 import org.msidomain.hw.VectorSink;
 import org.msidomain.hw.internal.dmar.DmarUnit;
+import org.msidomain.hw.internal.dmar.RemappingTable;
 import org.msidomain.hw.internal.hpet.HpetBlock;
 import org.msidomain.hw.internal.pci.Lspci;
 import org.msidomain.hw.internal.platform.QueuedDevice;
@@ -39,6 +41,7 @@ public final class SimMachine implements Machine {
     private final Map<String, HwDevice> devices = new LinkedHashMap<>();
     private final List<PciFunction> pci = new ArrayList<>();
     private final SimHypervisor hypervisor = new SimHypervisor();
+    private RemappingTable remapping;
     private volatile VectorSink sink;
 
     @Activate
@@ -61,7 +64,15 @@ public final class SimMachine implements Machine {
             add(new HpetBlock(timers, fsb, -1, fabric));
         }
         for (MachineDescription.DmarEntry d : spec.dmar()) {
-            add(new DmarUnit(d.name(), fabric));
+            DmarUnit unit = new DmarUnit(d.name(), d.irtSize() == null ? 0 : d.irtSize(), fabric);
+            add(unit);
+            if (unit.remapping().isPresent()) {
+                if (remapping != null) {
+                    throw new IllegalArgumentException(d.name() + ": only one DMAR unit may remap interrupts");
+                }
+                remapping = unit.remapping().get();
+                fabric.enableRemapping(remapping);
+            }
         }
         for (MachineDescription.PlatformEntry p : spec.platform()) {
             add(Boolean.TRUE.equals(p.queued()) ? new QueuedDevice(p.name(), p.slots(), fabric)
@@ -92,6 +103,11 @@ public final class SimMachine implements Machine {
     @Override
     public int apicId(int cpu) {
         return apicIds[cpu];
+    }
+
+    @Override
+    public Optional<InterruptRemapping> remapping() {
+        return Optional.ofNullable(remapping);
     }
 
     @Override

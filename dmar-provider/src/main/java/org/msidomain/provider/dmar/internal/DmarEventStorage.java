@@ -29,7 +29,7 @@ final class DmarEventStorage implements MsiStorage {
         this.regs = device.region(0);
         this.registerLock = registerLock;
         this.info = new StorageInfo("DMAR-MSI", CONTROL.length,
-                EnumSet.of(StorageFlag.CAN_MASK, StorageFlag.UPPER_DESTINATION, StorageFlag.ALLOC_DYNAMIC));
+                EnumSet.of(StorageFlag.CAN_MASK, StorageFlag.REMAPPING_UNIT, StorageFlag.ALLOC_DYNAMIC));
     }
 
     @Override

@@ -32,8 +32,19 @@ public final class DmarUnit extends RegisterDevice {
     private final int[] address = new int[3];
     private final int[] upper = new int[3];
 
-    public DmarUnit(String id, InterruptFabric fabric) {
+    private final RemappingTable remapping;
+
+    /**
+     * @param irtSize the interrupt remapping table's entries with remapping enabled, or 0 for none
+     */
+    public DmarUnit(String id, int irtSize, InterruptFabric fabric) {
         super(id, STORAGE_TYPE, -1, Map.of(), fabric);
+        this.remapping = irtSize > 0 ? new RemappingTable(irtSize, this) : null;
+    }
+
+    /** The remapping table, if the unit remaps interrupts. */
+    public java.util.Optional<RemappingTable> remapping() {
+        return java.util.Optional.ofNullable(remapping);
     }
 
     @Override
