@@ -60,6 +60,14 @@ public interface MsiDomain {
     /** Frees one vector (dynamic MSI-X). */
     void freeIrq(int irq);
 
+    /**
+     * Rewrites every live descriptor's message and mask state to the device and enables its storage
+     * again, as after a reset or a resume (Linux's {@code pci_restore_msi_state}).
+     *
+     * @throws IllegalStateException if no provider serves the device now
+     */
+    void restore(String device);
+
     /** Steers an interrupt to a CPU. */
     void setAffinity(int irq, int cpu);
 

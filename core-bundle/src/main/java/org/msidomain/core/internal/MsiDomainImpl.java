@@ -320,6 +320,20 @@ public final class MsiDomainImpl implements MsiDomain {
     }
 
     @Override
+    public void restore(String device) {
+        locked(() -> {
+            DeviceState d = device(device);
+            if (!d.writable()) {
+                throw new IllegalStateException("device " + device + " cannot be restored: " + d.reason());
+            }
+            if (!d.descs.isEmpty()) {
+                writer.restore(d);
+            }
+            return null;
+        });
+    }
+
+    @Override
     public void setAffinity(int irq, int cpu) {
         locked(() -> {
             IrqDesc desc = desc(irq);

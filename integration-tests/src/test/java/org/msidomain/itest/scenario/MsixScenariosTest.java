@@ -197,6 +197,57 @@ class MsixScenariosTest {
     }
 
     @Test
+    void scenario15WritesOutsideD0CacheOnlyAndRestoreRebuildsTheDevice() {
+        PciFunction lsi = rig.pci("04:00.0"); // PM [50] (PMCSR at 0x54, No_Soft_Reset set), MSI-X [c0] 15, table BAR1+0x2000
+        int[] irqs = rig.domain.allocate("04:00.0", 3);
+        rig.domain.mask(irqs[1]);
+        Mmio bar = lsi.region(1);
+        int[] before = entries(bar);
+        int ctrl = lsi.pciConfig().read16(0xc0 + 2);
+
+        for (boolean softReset : new boolean[] { false, true }) {
+            if (softReset) {
+                lsi.pciConfig().poke32(0x54, lsi.pciConfig().read32(0x54) & ~0x8); // a function that does reset
+            }
+            lsi.pciConfig().write16(0x54, 3); // D3hot
+            assertEquals(3, lsi.powerState());
+            int from = rig.info(irqs[0]).cpu();
+            rig.domain.setAffinity(irqs[0], (from + 1) % 4); // written while suspended: cached only
+            lsi.raise(0);
+            assertEquals(1, lsi.suppressedInLowPower() - (softReset ? 1 : 0), "no message outside D0");
+            lsi.pciConfig().write16(0x54, 0); // D0
+            if (softReset) {
+                assertEquals(0, lsi.pciConfig().read16(0xc0 + 2) & 0x8000, "the reset disabled MSI-X");
+                assertEquals(0, bar.read32(0x2000), "and cleared the table");
+            }
+            rig.domain.restore("04:00.0");
+            int[] after = entries(bar);
+            IrqInfo moved = rig.info(irqs[0]);
+            assertEquals(moved.msg().addressLo(), after[0], "entry 0 holds the message composed while suspended");
+            assertEquals(moved.msg().data(), after[2]);
+            for (int i = 4; i < before.length; i++) {
+                assertEquals(before[i], after[i], "entries 1 and 2 as before suspend (word " + i + ")");
+            }
+            assertEquals(ctrl, lsi.pciConfig().read16(0xc0 + 2), "enabled, Function Mask clear, as before");
+            rig.count(irqs[0]);
+            long handled = rig.handled.get();
+            lsi.raise(0);
+            assertEquals(handled + 1, rig.handled.get());
+            assertEquals(Long.valueOf(1), rig.info(irqs[0]).counts().get(moved.cpu()), "on the CPU chosen while suspended");
+            before = after;
+        }
+    }
+
+    /** Entries 0-2 of the LSI's MSI-X table: lo, hi, data, control each. */
+    private static int[] entries(Mmio bar) {
+        int[] words = new int[12];
+        for (int i = 0; i < 12; i++) {
+            words[i] = bar.read32(0x2000 + 4L * i);
+        }
+        return words;
+    }
+
+    @Test
     void scenario24DynamicMsixAddsAndFreesWithoutDisturbingLiveVectors() {
         int[] live = rig.domain.allocate(NIC, 2);
         rig.count(live[0]);

@@ -15,7 +15,11 @@ final class BarRegion implements Mmio {
     private final java.util.concurrent.atomic.AtomicInteger osTableWrites = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Runnable writeObserver;
 
-    BarRegion(int bar, long size, MsixModel msix, boolean hypervisorOwned) {
+    /** Whether the function is in D0: memory space is decoded only then. */
+    private final java.util.function.BooleanSupplier d0;
+
+    BarRegion(int bar, long size, MsixModel msix, boolean hypervisorOwned, java.util.function.BooleanSupplier d0) {
+        this.d0 = d0;
         this.bar = bar;
         this.size = size;
         this.msix = msix;
@@ -38,6 +42,9 @@ final class BarRegion implements Mmio {
     @Override
     public int read32(long offset) {
         check(offset);
+        if (!d0.getAsBoolean()) {
+            return -1; // not decoded outside D0: the read completes with all ones
+        }
         if (inTable(offset)) {
             return msix.readTable(offset - msix.tableOffset());
         }
@@ -50,6 +57,9 @@ final class BarRegion implements Mmio {
     @Override
     public void write32(long offset, int value) {
         check(offset);
+        if (!d0.getAsBoolean()) {
+            return; // not decoded outside D0: the write is dropped
+        }
         if (inTable(offset) && hypervisorOwned) {
             osTableWrites.incrementAndGet(); // the hypervisor owns the table: the OS's write does not reach it
         } else if (inTable(offset)) {

@@ -97,6 +97,20 @@ public final class MsiModel implements PciConfig.WriteHook {
         send(k, n);
     }
 
+    /** A function reset: MSI disabled, Multiple Message Enable 0, message, mask and pending bits zero. */
+    void reset() {
+        config.deviceUpdate(cap, 0, (ENABLE | MME) << 16);
+        config.deviceUpdate(cap + 4, 0, -1);
+        if (is64) {
+            config.deviceUpdate(cap + 8, 0, -1);
+        }
+        config.deviceUpdate(dataOffset, 0, 0xFFFF);
+        if (maskable && maskOffset + 8 <= config.size()) {
+            config.deviceUpdate(maskOffset, 0, -1);
+            config.deviceUpdate(maskOffset + 4, 0, -1);
+        }
+    }
+
     /** The device's condition for vector {@code k} was serviced while masked. */
     public void service(int k) {
         clearPending(k);

@@ -185,6 +185,21 @@ public final class MsixModel implements PciConfig.WriteHook {
         }
     }
 
+    /** A function reset (D3hot to D0 without No_Soft_Reset): disabled, every entry masked and zero, PBA clear. */
+    void reset() {
+        config.deviceUpdate(cap, 0, (ENABLE | FUNCTION_MASK) << 16);
+        for (int k = 0; k < size; k++) {
+            table.set(k * 4, 0);
+            table.set(k * 4 + 1, 0);
+            table.set(k * 4 + 2, 0);
+            table.set(k * 4 + 3, 1);
+            writes.incrementAndGet(k);
+        }
+        for (int w = 0; w < pba.length(); w++) {
+            pba.set(w, 0);
+        }
+    }
+
     // ---- MMIO, called by the BAR regions; offsets are relative to the table / PBA start ----
 
     int readTable(long offset) {

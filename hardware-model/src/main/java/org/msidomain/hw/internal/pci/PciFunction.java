@@ -30,6 +30,9 @@ public final class PciFunction implements HwDevice {
     private final Map<Integer, BarRegion> bars = new TreeMap<>();
 
     private final Hypervisor owner;
+    /** The PCI Power Management capability, or -1. */
+    private final int pm;
+    private final AtomicInteger suppressedInLowPower = new AtomicInteger();
 
     /**
      * @param owner the hypervisor that owns the function's MSI table, or null if the OS programs it
@@ -47,6 +50,12 @@ public final class PciFunction implements HwDevice {
         msix = msixCap < 0 ? null : new MsixModel(config, msixCap, inFlight, fabric, address.requesterId());
         if (msi != null && msix != null) {
             config.addHook(this::refuseBothEnabled);
+        }
+        int pmCap = CapabilityFinder.find(config, 0x01);
+        pm = pmCap >= 0 && pmCap + 8 <= config.size() ? pmCap : -1;
+        if (pm >= 0) {
+            config.allowWrites(pm + 4, 0x3); // PMCSR PowerState
+            config.addHook(this::powerTransition);
         }
         if (msix != null) {
             long tableEnd = msix.tableOffset() + msix.tableBytes();
@@ -76,6 +85,28 @@ public final class PciFunction implements HwDevice {
         }
     }
 
+    /** D3hot to D0 without No_Soft_Reset resets the function's interrupt state (PCI PM 1.2 §5.4). */
+    private void powerTransition(int dwordOffset, int before, int after) {
+        if (dwordOffset == pm + 4 && (before & 3) == 3 && (after & 3) == 0 && (after & 0x8) == 0) {
+            if (msix != null) {
+                msix.reset();
+            }
+            if (msi != null) {
+                msi.reset();
+            }
+        }
+    }
+
+    /** The PCI power state: 0 (D0) to 3 (D3hot); 0 for a function without power management. */
+    public int powerState() {
+        return pm < 0 ? 0 : config.peek16(pm + 4) & 3;
+    }
+
+    /** Raises the function could not signal because it was not in D0. */
+    public int suppressedInLowPower() {
+        return suppressedInLowPower.get();
+    }
+
     /** How many times software tried to enable MSI and MSI-X together (refused). */
     public int exclusionViolations() {
         return exclusionViolations.get();
@@ -83,7 +114,7 @@ public final class PciFunction implements HwDevice {
 
     private void addBar(int bar, long end) {
         long size = Math.max(4096, Long.highestOneBit(Math.max(1, end - 1)) << 1);
-        bars.put(bar, new BarRegion(bar, size, msix, owner != null));
+        bars.put(bar, new BarRegion(bar, size, msix, owner != null, () -> powerState() == 0));
     }
 
     public PciAddress address() {
@@ -161,6 +192,10 @@ public final class PciFunction implements HwDevice {
 
     @Override
     public void raise(int index) {
+        if (powerState() != 0) {
+            suppressedInLowPower.incrementAndGet(); // a function not in D0 cannot send messages
+            return;
+        }
         inFlight.begin();
         try {
             if (msix != null && msix.enabled()) {

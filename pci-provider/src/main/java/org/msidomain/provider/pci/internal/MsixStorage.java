@@ -35,6 +35,7 @@ final class MsixStorage implements MsiStorage {
     private final long table;
     private final int[] ctrl;
     private final StorageInfo info;
+    private final int pm;
 
     MsixStorage(HwDevice device, ConfigSpace config, int cap, int vectors) {
         this.config = config;
@@ -48,6 +49,7 @@ final class MsixStorage implements MsiStorage {
         bar = device.region(tableReg & 7);
         table = tableReg & 0xFFFF_FFF8L;
         ctrl = new int[size];
+        pm = PciCapabilities.find(config, PciCapabilities.PM);
         info = new StorageInfo("PCI-MSIX-" + device.fullName(), size,
                 EnumSet.of(StorageFlag.CAN_MASK, StorageFlag.ALLOC_DYNAMIC));
         // Function Mask and Enable together, so no entry fires while the table is programmed.
@@ -65,6 +67,9 @@ final class MsixStorage implements MsiStorage {
 
     @Override
     public void writeMsg(MsiDescView desc, MsiMsg msg) {
+        if (!PciCapabilities.inD0(config, pm)) {
+            return; // not in D0: the domain's cache keeps the message until restore (__pci_write_msi_msg)
+        }
         long e = entry(desc.index());
         int c = ctrl[desc.index()];
         boolean unmasked = (c & MASKBIT) == 0;

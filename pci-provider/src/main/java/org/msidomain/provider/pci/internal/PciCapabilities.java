@@ -5,10 +5,16 @@ import org.msidomain.hw.ConfigSpace;
 /** Linux's {@code pci_find_capability}: walks the standard capability list in config space. */
 final class PciCapabilities {
 
+    static final int PM = 0x01;
     static final int MSI = 0x05;
     static final int MSIX = 0x11;
 
     private PciCapabilities() {
+    }
+
+    /** Whether the function is in D0 (PMCSR PowerState 0); functions without power management always are. */
+    static boolean inD0(ConfigSpace config, int pm) {
+        return pm < 0 || (config.read16(pm + 4) & 3) == 0;
     }
 
     /** The offset of the first capability with {@code id}, or -1. */

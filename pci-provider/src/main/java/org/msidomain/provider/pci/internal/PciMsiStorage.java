@@ -28,10 +28,12 @@ abstract class PciMsiStorage implements MsiStorage {
     private final int multiple;
     private final MsiMaskBits mask;
     private final StorageInfo info;
+    private final int pm;
 
     PciMsiStorage(HwDevice device, ConfigSpace config, int cap, int vectors, int maskRegister) {
         this.config = config;
         this.cap = cap;
+        pm = PciCapabilities.find(config, PciCapabilities.PM);
         int ctrl = config.read16(cap + CONTROL);
         int capable = 1 << ((ctrl >> 1) & 7);
         if (vectors > capable) {
@@ -61,6 +63,9 @@ abstract class PciMsiStorage implements MsiStorage {
     public void writeMsg(MsiDescView desc, MsiMsg msg) {
         if (desc.index() != 0) {
             return; // one message for the whole block: only its first descriptor writes it
+        }
+        if (!PciCapabilities.inD0(config, pm)) {
+            return; // not in D0: the domain's cache keeps the message until restore (__pci_write_msi_msg)
         }
         int ctrl = config.read16(cap + CONTROL) & ~QSIZE | (multiple << 4);
         config.write16(cap + CONTROL, ctrl);
