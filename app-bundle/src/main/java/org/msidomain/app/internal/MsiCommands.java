@@ -87,6 +87,9 @@ public final class MsiCommands {
         settle();
         StringBuilder out = new StringBuilder();
         for (int irq : domain.allocate(device, count, variant)) {
+            // the shell is the driver: it requests each vector, which leaves reservation mode
+            IrqInfo info = domain.irq(irq).orElseThrow();
+            domain.setHandler(irq, info.device() + "-" + info.index(), (n, cpu) -> { });
             out.append(describe(irq)).append('\n');
         }
         return out.toString().stripTrailing();

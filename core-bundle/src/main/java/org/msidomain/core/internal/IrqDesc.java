@@ -46,6 +46,11 @@ final class IrqDesc implements MsiDescView {
     @SuppressWarnings("unused")
     private volatile int pending;
     int blockSize = 1;
+    /**
+     * Reservation mode (x86): activated with the shared reservation vector and masked at the source until
+     * its handler is attached; it owns no vector and no slot meanwhile.
+     */
+    volatile boolean reserved;
     /** The interrupt remapping table entry, or -1 while the interrupt is not remapped. */
     int irte = -1;
 
@@ -93,6 +98,10 @@ final class IrqDesc implements MsiDescView {
     void setHandler(String name, IrqHandler handler) {
         this.action = name;
         this.handler = handler;
+    }
+
+    boolean hasHandler() {
+        return handler != null;
     }
 
     String action() {

@@ -193,11 +193,7 @@ public final class MsiDomainImpl implements MsiDomain {
                     allocateBlock(d, count, fresh);
                 } else {
                     for (int index = 0; index < count; index++) {
-                        int cpu = vectors.emptiestCpu(x2apic(d));
-                        if (cpu < 0) {
-                            throw new IllegalStateException("no free vector on any CPU");
-                        }
-                        fresh.add(newDesc(d, index, cpu, vectors.allocate(cpu)));
+                        fresh.add(reserves(d) ? newReservedDesc(d, index) : newDesc(d, index));
                     }
                 }
                 if (writable) {
@@ -240,11 +236,7 @@ public final class MsiDomainImpl implements MsiDomain {
                 if (d.descs.containsKey(at)) {
                     throw new IllegalArgumentException("index " + at + " of " + device + " is already in use");
                 }
-                int cpu = vectors.emptiestCpu(x2apic(d));
-                if (cpu < 0) {
-                    throw new IllegalStateException("no free vector on any CPU");
-                }
-                IrqDesc desc = newDesc(d, at, cpu, vectors.allocate(cpu));
+                IrqDesc desc = reserves(d) ? newReservedDesc(d, at) : newDesc(d, at);
                 try {
                     writer.program(d, List.of(desc), first);
                 } catch (RuntimeException e) {
@@ -312,7 +304,9 @@ public final class MsiDomainImpl implements MsiDomain {
             }
             writer.deactivate(d, desc);
             writer.releaseEntries(d, List.of(desc));
-            vectors.release(desc.cpu, desc.vector);
+            if (!desc.reserved) {
+                vectors.release(desc.cpu, desc.vector);
+            }
             d.descs.remove(desc.index);
             irqs.remove(irq);
             return null;
@@ -338,6 +332,10 @@ public final class MsiDomainImpl implements MsiDomain {
         locked(() -> {
             IrqDesc desc = desc(irq);
             vectors.checkCpu(cpu);
+            if (desc.reserved) {
+                desc.wantedCpu = cpu; // taken at startup, when the handler is attached
+                return null;
+            }
             if (desc.cpu == cpu && desc.wantedCpu < 0) {
                 return null;
             }
@@ -393,7 +391,7 @@ public final class MsiDomainImpl implements MsiDomain {
                     table.accept(desc.cpu, desc.vector); // resend, as Linux does for IRQS_PENDING
                 }
             }
-            if (desc.sourceMasked && d.writable()) {
+            if (desc.sourceMasked && d.writable() && !desc.reserved) {
                 d.provider().ops().lock(d.storage());
                 try {
                     d.provider().ops().unmask(d.storage(), desc);
@@ -408,7 +406,20 @@ public final class MsiDomainImpl implements MsiDomain {
 
     @Override
     public void setHandler(int irq, String name, IrqHandler handler) {
-        desc(irq).setHandler(name, handler);
+        locked(() -> {
+            IrqDesc desc = desc(irq);
+            desc.setHandler(name, handler);
+            DeviceState d = desc.device;
+            if (desc.reserved && d.writable()) {
+                d.provider().ops().lock(d.storage());
+                try {
+                    writer.startup(d, desc);
+                } finally {
+                    d.provider().ops().unlock(d.storage());
+                }
+            }
+            return null;
+        });
     }
 
     @Override
@@ -501,6 +512,32 @@ public final class MsiDomainImpl implements MsiDomain {
                 desc.msg(), desc.masked, desc.isPending(), perCpu, desc.action());
     }
 
+    /**
+     * Reservation mode (x86, {@code msi_check_reservation_mode}): a single vector of storage that can
+     * mask, not remapped, waits for its handler before it gets a real vector.
+     */
+    private static boolean reserves(DeviceState d) {
+        return d.writable() && d.has(StorageFlag.CAN_MASK) && !d.remapped && d.blockSize == 1;
+    }
+
+    private IrqDesc newDesc(DeviceState d, int index) {
+        int cpu = vectors.emptiestCpu(x2apic(d));
+        if (cpu < 0) {
+            throw new IllegalStateException("no free vector on any CPU");
+        }
+        return newDesc(d, index, cpu, vectors.allocate(cpu));
+    }
+
+    private IrqDesc newReservedDesc(DeviceState d, int index) {
+        IrqDesc desc = new IrqDesc(nextIrq++, d, index);
+        desc.reserved = true;
+        desc.cpu = 0;
+        desc.vector = X86Msi.RESERVATION_VECTOR;
+        d.descs.put(index, desc);
+        irqs.put(desc.irq, desc);
+        return desc;
+    }
+
     private IrqDesc newDesc(DeviceState d, int index, int cpu, int vector) {
         IrqDesc desc = new IrqDesc(nextIrq++, d, index);
         desc.cpu = cpu;
@@ -553,7 +590,9 @@ public final class MsiDomainImpl implements MsiDomain {
     /** Undoes {@link #newDesc} for an allocation that failed half way. */
     private void forget(DeviceState d, List<IrqDesc> descs) {
         for (IrqDesc desc : descs) {
-            table.uninstall(desc.cpu, desc.vector);
+            if (!desc.reserved) {
+                table.uninstall(desc.cpu, desc.vector);
+            }
         }
         writer.releaseEntries(d, descs);
         releaseVectors(d, descs);
@@ -572,7 +611,7 @@ public final class MsiDomainImpl implements MsiDomain {
             IrqDesc first = descs.get(0);
             vectors.releaseBlock(first.cpu, first.vector - first.index, d.blockSize);
         } else {
-            descs.forEach(desc -> vectors.release(desc.cpu, desc.vector));
+            descs.stream().filter(desc -> !desc.reserved).forEach(desc -> vectors.release(desc.cpu, desc.vector));
         }
         d.blockSize = 1;
     }

@@ -36,8 +36,12 @@ final class StorageWriter {
         ops.lock(s);
         try {
             for (IrqDesc desc : fresh) {
-                write(d, desc, desc.cpu, desc.vector);
-                applyMask(ops, s, d, desc);
+                if (desc.reserved) {
+                    writeReserved(d, desc);
+                } else {
+                    write(d, desc, desc.cpu, desc.vector);
+                    applyMask(ops, s, d, desc);
+                }
             }
         } finally {
             ops.unlock(s);
@@ -57,6 +61,9 @@ final class StorageWriter {
         ops.lock(s);
         try {
             for (IrqDesc desc : d.descriptors()) {
+                if (desc.reserved) {
+                    continue;
+                }
                 int wanted = desc.wantedCpu;
                 desc.wantedCpu = -1;
                 if (wanted >= 0 && wanted != desc.cpu) {
@@ -66,7 +73,13 @@ final class StorageWriter {
                 }
             }
             for (IrqDesc desc : d.descriptors()) {
-                applyMask(ops, s, d, desc);
+                if (desc.reserved && desc.hasHandler()) {
+                    startup(d, desc); // requested while no provider could write it
+                } else if (desc.reserved) {
+                    writeReserved(d, desc);
+                } else {
+                    applyMask(ops, s, d, desc);
+                }
             }
         } finally {
             ops.unlock(s);
@@ -153,6 +166,41 @@ final class StorageWriter {
         }
     }
 
+    /** Activates a reserved descriptor: the shared reservation vector's message, masked at the source. */
+    private void writeReserved(DeviceState d, IrqDesc desc) {
+        MsiStorageOps ops = d.provider().ops();
+        ops.writeMsg(d.storage(), desc, vectors.compose(0, X86Msi.RESERVATION_VECTOR));
+        desc.setMsg(vectors.compose(0, X86Msi.RESERVATION_VECTOR));
+        ops.mask(d.storage(), desc);
+        desc.sourceMasked = true;
+    }
+
+    /**
+     * Starts a reserved descriptor when its handler is attached (request_irq): a real vector on the CPU
+     * its affinity asked for (or the emptiest), a freshly composed message, then unmask unless the driver
+     * masked it. Caller holds the bus lock.
+     */
+    void startup(DeviceState d, IrqDesc desc) {
+        int cpu = desc.wantedCpu >= 0 ? desc.wantedCpu : vectors.emptiestCpu(d.remapped || d.has(StorageFlag.REMAPPING_UNIT));
+        if (cpu < 0) {
+            throw new IllegalStateException("no free vector on any CPU");
+        }
+        int vector = vectors.allocate(cpu);
+        table.install(cpu, vector, desc);
+        try {
+            write(d, desc, cpu, vector);
+        } catch (RuntimeException e) {
+            table.uninstall(cpu, vector);
+            vectors.release(cpu, vector);
+            throw e;
+        }
+        desc.cpu = cpu;
+        desc.vector = vector;
+        desc.wantedCpu = -1;
+        desc.reserved = false;
+        applyMask(d.provider().ops(), d.storage(), d, desc);
+    }
+
     /** Deactivates a descriptor (mask, zero message unless a hypervisor owns the table) and frees its slot. */
     void deactivate(DeviceState d, IrqDesc desc) {
         if (d.writable()) {
@@ -172,7 +220,9 @@ final class StorageWriter {
                 ops.unlock(s);
             }
         }
-        desc.fold(desc.cpu, table.uninstall(desc.cpu, desc.vector), table.cpus());
+        if (!desc.reserved) {
+            desc.fold(desc.cpu, table.uninstall(desc.cpu, desc.vector), table.cpus());
+        }
     }
 
     private void write(DeviceState d, IrqDesc desc, int cpu, int vector) {

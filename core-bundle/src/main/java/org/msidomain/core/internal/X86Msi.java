@@ -12,6 +12,11 @@ final class X86Msi {
     static final int BASE_ADDRESS_LO = 0xFEE0_0000;
     static final int FIRST_DEVICE_VECTOR = 0x20;
     static final int LAST_DEVICE_VECTOR = 0xEF;
+    /**
+     * The shared vector a reserved (activated but not yet requested) interrupt's message points at: the
+     * x86 spurious vector, outside the device range, so a stray message is only counted as spurious.
+     */
+    static final int RESERVATION_VECTOR = 0xFF;
 
     private X86Msi() {
     }

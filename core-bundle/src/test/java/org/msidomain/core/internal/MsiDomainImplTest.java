@@ -2,6 +2,7 @@ package org.msidomain.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,18 +48,52 @@ class MsiDomainImplTest {
     }
 
     @Test
-    void allocationSpreadsProgramsAndEnables() {
+    void scenario14ReservationModeUntilTheHandlerThenARealVectorAndZeroOnDeactivation() {
         int[] irqs = domain.allocate("00:04.0", 4);
         assertEquals(List.of(24, 25, 26, 27), List.of(irqs[0], irqs[1], irqs[2], irqs[3]));
         for (int i = 0; i < 4; i++) {
-            IrqInfo info = domain.irq(irqs[i]).orElseThrow();
-            assertEquals(i, info.cpu(), "one vector per CPU");
-            assertEquals(X86Msi.compose(i, info.vector()), nic.msgs[i], "message stored on the device");
-            assertEquals("FAKE-00:04.0", info.chip());
+            assertEquals(X86Msi.compose(0, X86Msi.RESERVATION_VECTOR), nic.msgs[i], "activated with the reservation vector");
+            assertTrue(nic.masked[i], "and masked at the source until requested");
         }
         assertEquals(List.of("create 00:04.0", "lock"), ops.log.subList(0, 2));
         assertEquals("enable 00:04.0", ops.log.get(ops.log.size() - 1), "enabled after the table is written");
         assertEquals("unlock", ops.log.get(ops.log.size() - 2));
+        nic.raise(2);
+        assertEquals(0, domain.spurious(0), "a reserved vector latches at the device, it does not fire");
+
+        domain.setAffinity(irqs[3], 1); // remembered until startup
+        for (int i = 0; i < 4; i++) {
+            countOn(irqs[i]);
+        }
+        for (int i = 0; i < 4; i++) {
+            IrqInfo info = domain.irq(irqs[i]).orElseThrow();
+            assertTrue(info.vector() >= 0x20 && info.vector() <= 0xEF, "a real vector at request_irq");
+            assertEquals(X86Msi.compose(info.cpu(), info.vector()), nic.msgs[i], "a freshly composed message");
+            assertFalse(nic.masked[i], "started: unmasked");
+        }
+        assertEquals(1, domain.irq(irqs[3]).orElseThrow().cpu(), "the affinity asked for before the request");
+        assertEquals(1, handled.get(irqs[2] * 4 + domain.irq(irqs[2]).orElseThrow().cpu()),
+                "the message latched while reserved is delivered once, with the real vector");
+        assertEquals(List.of(0, 1, 2), List.of(domain.irq(irqs[0]).orElseThrow().cpu(), domain.irq(irqs[1]).orElseThrow().cpu(),
+                domain.irq(irqs[2]).orElseThrow().cpu()), "spread over the emptiest CPUs");
+        domain.free("00:04.0");
+        assertEquals(MsiMsg.ZERO, nic.msgs[1], "deactivation writes an all-zero message");
+    }
+
+    @Test
+    void scenario14StorageThatCannotMaskGetsARealVectorAtOnce() throws InterruptedException {
+        Ops plain = new Ops();
+        Device ahci = machine.add("00:1f.2", 1);
+        MsiDomainImpl d2 = new MsiDomainImpl(machine);
+        try {
+            d2.bindStorageOps(plain, FakeHardware.props(8, 0));
+            assertTrue(d2.awaitSettled(5000));
+            IrqInfo info = d2.irq(d2.allocate("00:1f.2", 1)[0]).orElseThrow();
+            assertNotEquals(X86Msi.RESERVATION_VECTOR, info.vector());
+            assertEquals(X86Msi.compose(info.cpu(), info.vector()), ahci.msgs[0]);
+        } finally {
+            d2.deactivate();
+        }
     }
 
     @Test
