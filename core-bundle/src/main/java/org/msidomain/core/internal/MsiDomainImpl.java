@@ -347,12 +347,7 @@ public final class MsiDomainImpl implements MsiDomain {
             if (vectors.free(cpu) == 0) {
                 throw new IllegalStateException("no free vector on CPU " + cpu);
             }
-            d.provider().ops().lock(d.storage());
-            try {
-                writer.retarget(d, desc, cpu);
-            } finally {
-                d.provider().ops().unlock(d.storage());
-            }
+            underBusLock(d, () -> writer.retarget(d, desc, cpu));
             return null;
         });
     }
@@ -364,12 +359,7 @@ public final class MsiDomainImpl implements MsiDomain {
             DeviceState d = desc.device;
             desc.masked = true;
             if (d.writable() && d.has(StorageFlag.CAN_MASK)) {
-                d.provider().ops().lock(d.storage());
-                try {
-                    d.provider().ops().mask(d.storage(), desc);
-                } finally {
-                    d.provider().ops().unlock(d.storage());
-                }
+                underBusLock(d, () -> d.provider().ops().mask(d.storage(), desc));
                 desc.sourceMasked = true;
             }
             if (!desc.sourceMasked || d.has(StorageFlag.MASK_PARENT)) {
@@ -392,12 +382,7 @@ public final class MsiDomainImpl implements MsiDomain {
                 }
             }
             if (desc.sourceMasked && d.writable() && !desc.reserved) {
-                d.provider().ops().lock(d.storage());
-                try {
-                    d.provider().ops().unmask(d.storage(), desc);
-                } finally {
-                    d.provider().ops().unlock(d.storage());
-                }
+                underBusLock(d, () -> d.provider().ops().unmask(d.storage(), desc));
                 desc.sourceMasked = false;
             }
             return null;
@@ -411,12 +396,7 @@ public final class MsiDomainImpl implements MsiDomain {
             desc.setHandler(name, handler);
             DeviceState d = desc.device;
             if (desc.reserved && d.writable()) {
-                d.provider().ops().lock(d.storage());
-                try {
-                    writer.startup(d, desc);
-                } finally {
-                    d.provider().ops().unlock(d.storage());
-                }
+                underBusLock(d, () -> writer.startup(d, desc));
             }
             return null;
         });
@@ -642,6 +622,16 @@ public final class MsiDomainImpl implements MsiDomain {
             throw new IllegalArgumentException("no irq " + irq);
         }
         return desc;
+    }
+
+    /** Runs a change of a device's storage state between the storage's lock and unlock. */
+    private static void underBusLock(DeviceState d, Runnable change) {
+        d.provider().ops().lock(d.storage());
+        try {
+            change.run();
+        } finally {
+            d.provider().ops().unlock(d.storage());
+        }
     }
 
     private <T> T locked(Supplier<T> op) {

@@ -1,6 +1,5 @@
 package org.msidomain.hw.internal;
 
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Supplier;
 
 import org.msidomain.hw.LocalApic;
@@ -17,7 +16,7 @@ final class SimLocalApic implements LocalApic {
     private final int apicId;
     private final Supplier<VectorSink> sink;
     private final InterruptFabric fabric;
-    private final AtomicLongArray irr = new AtomicLongArray(4);
+    private final AtomicBits irr = new AtomicBits(256);
     private volatile boolean disabled;
 
     SimLocalApic(int cpu, int apicId, Supplier<VectorSink> sink, InterruptFabric fabric) {
@@ -73,28 +72,12 @@ final class SimLocalApic implements LocalApic {
 
     @Override
     public boolean testAndClearIrr(int vector) {
-        int word = vector >> 6;
-        long bit = 1L << (vector & 63);
-        long v;
-        do {
-            v = irr.get(word);
-            if ((v & bit) == 0) {
-                return false;
-            }
-        } while (!irr.compareAndSet(word, v, v & ~bit));
-        return true;
+        return irr.testAndClear(vector);
     }
 
     private void setIrr(int vector) {
-        int word = vector >> 6;
-        long bit = 1L << (vector & 63);
-        long v;
-        do {
-            v = irr.get(word);
-            if ((v & bit) != 0) {
-                fabric.coalescedOne();
-                return;
-            }
-        } while (!irr.compareAndSet(word, v, v | bit));
+        if (!irr.set(vector)) {
+            fabric.coalescedOne(); // a message for a vector already requested merges with it
+        }
     }
 }

@@ -1,8 +1,8 @@
 package org.msidomain.hw.internal.pci;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicLongArray;
 
+import org.msidomain.hw.internal.AtomicBits;
 import org.msidomain.hw.internal.InFlight;
 import org.msidomain.hw.internal.InterruptFabric;
 
@@ -29,7 +29,7 @@ public final class MsixModel implements PciConfig.WriteHook {
     private final AtomicIntegerArray table;
     /** Bumped by every table write, so a raise never combines fields from either side of a write. */
     private final AtomicIntegerArray writes;
-    private final AtomicLongArray pba;
+    private final AtomicBits pba;
     private final InFlight inFlight;
     private final InterruptFabric fabric;
     private final int requesterId;
@@ -49,7 +49,7 @@ public final class MsixModel implements PciConfig.WriteHook {
         pbaOffset = p & 0xFFFF_FFF8L;
         table = new AtomicIntegerArray(size * 4);
         writes = new AtomicIntegerArray(size);
-        pba = new AtomicLongArray((size + 63) / 64);
+        pba = new AtomicBits(size);
         for (int k = 0; k < size; k++) {
             table.set(k * 4 + 3, 1);
         }
@@ -86,7 +86,7 @@ public final class MsixModel implements PciConfig.WriteHook {
     }
 
     long pbaBytes() {
-        return pba.length() * 8L;
+        return pba.words() * 8L;
     }
 
     public boolean enabled() {
@@ -104,7 +104,7 @@ public final class MsixModel implements PciConfig.WriteHook {
 
     /** Whether vector {@code k}'s pending bit is set. */
     public boolean pending(int k) {
-        return (pba.get(k >> 6) & (1L << (k & 63))) != 0;
+        return pba.get(k);
     }
 
     /** The device raises vector {@code k}. */
@@ -143,25 +143,11 @@ public final class MsixModel implements PciConfig.WriteHook {
     }
 
     private void setPending(int k) {
-        int word = k >> 6;
-        long bit = 1L << (k & 63);
-        long v;
-        do {
-            v = pba.get(word);
-        } while ((v & bit) == 0 && !pba.compareAndSet(word, v, v | bit));
+        pba.set(k);
     }
 
     private boolean clearPending(int k) {
-        int word = k >> 6;
-        long bit = 1L << (k & 63);
-        long v;
-        do {
-            v = pba.get(word);
-            if ((v & bit) == 0) {
-                return false;
-            }
-        } while (!pba.compareAndSet(word, v, v & ~bit));
-        return true;
+        return pba.testAndClear(k);
     }
 
     /** Sends what became unmasked and is pending (QEMU's msix_handle_mask_update). */
@@ -195,9 +181,7 @@ public final class MsixModel implements PciConfig.WriteHook {
             table.set(k * 4 + 3, 1);
             writes.incrementAndGet(k);
         }
-        for (int w = 0; w < pba.length(); w++) {
-            pba.set(w, 0);
-        }
+        pba.clearAll();
     }
 
     // ---- MMIO, called by the BAR regions; offsets are relative to the table / PBA start ----
@@ -222,7 +206,7 @@ public final class MsixModel implements PciConfig.WriteHook {
 
     int readPba(long offset) {
         inFlight.drain();
-        long q = pba.get((int) (offset >> 3));
+        long q = pba.word((int) (offset >> 3));
         return (offset & 4) == 0 ? (int) q : (int) (q >>> 32);
     }
 }
