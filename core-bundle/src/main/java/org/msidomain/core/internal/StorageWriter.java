@@ -169,8 +169,9 @@ final class StorageWriter {
     /** Activates a reserved descriptor: the shared reservation vector's message, masked at the source. */
     private void writeReserved(DeviceState d, IrqDesc desc) {
         MsiStorageOps ops = d.provider().ops();
-        ops.writeMsg(d.storage(), desc, vectors.compose(0, X86Msi.RESERVATION_VECTOR));
-        desc.setMsg(vectors.compose(0, X86Msi.RESERVATION_VECTOR));
+        MsiMsg msg = vectors.compose(0, X86Msi.RESERVATION_VECTOR);
+        ops.writeMsg(d.storage(), desc, msg);
+        desc.setMsg(msg);
         ops.mask(d.storage(), desc);
         desc.sourceMasked = true;
     }

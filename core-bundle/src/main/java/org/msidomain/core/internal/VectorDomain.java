@@ -18,6 +18,10 @@ final class VectorDomain {
     private final int[] apicIds;
     /** Where the next search on a CPU starts, so freed vectors are not reused at once. */
     private final int[] cursor;
+    /** CPUs with free vectors, most free first, then by number: the emptiest is the first, in O(log n). */
+    private final java.util.TreeSet<Integer> byFree;
+    /** The same for CPUs a compatibility-format address can reach (APIC id up to 255). */
+    private final java.util.TreeSet<Integer> byFreeXapic;
 
     VectorDomain(int[] apicIds) {
         this.apicIds = apicIds.clone();
@@ -25,10 +29,31 @@ final class VectorDomain {
         used = new BitSet[cpus];
         free = new int[cpus];
         cursor = new int[cpus];
+        java.util.Comparator<Integer> order = (a, b) -> free[a] != free[b] ? free[b] - free[a] : a - b;
+        byFree = new java.util.TreeSet<>(order);
+        byFreeXapic = new java.util.TreeSet<>(order);
         for (int cpu = 0; cpu < cpus; cpu++) {
             used[cpu] = new BitSet(VectorTable.VECTORS);
             free[cpu] = PER_CPU;
             cursor[cpu] = X86Msi.FIRST_DEVICE_VECTOR;
+            index(cpu);
+        }
+    }
+
+    /** Changes a CPU's free count keeping the ordered sets right. */
+    private void adjustFree(int cpu, int delta) {
+        byFree.remove(cpu);
+        byFreeXapic.remove(cpu);
+        free[cpu] += delta;
+        index(cpu);
+    }
+
+    private void index(int cpu) {
+        if (free[cpu] > 0) {
+            byFree.add(cpu);
+            if (apicIds[cpu] <= 0xFF) {
+                byFreeXapic.add(cpu);
+            }
         }
     }
 
@@ -64,13 +89,8 @@ final class VectorDomain {
      * only APIC ids up to 255 (the 8-bit destination field of a compatibility-format address).
      */
     int emptiestCpu(boolean x2apic) {
-        int best = -1;
-        for (int cpu = 0; cpu < free.length; cpu++) {
-            if (free[cpu] > 0 && (x2apic || apicIds[cpu] <= 0xFF) && (best < 0 || free[cpu] > free[best])) {
-                best = cpu;
-            }
-        }
-        return best;
+        java.util.TreeSet<Integer> set = x2apic ? byFree : byFreeXapic;
+        return set.isEmpty() ? -1 : set.first();
     }
 
     /** CPUs by free vectors, most first, among those a message can address. */
@@ -94,7 +114,7 @@ final class VectorDomain {
             v = used[cpu].nextClearBit(X86Msi.FIRST_DEVICE_VECTOR);
         }
         used[cpu].set(v);
-        free[cpu]--;
+        adjustFree(cpu, -1);
         cursor[cpu] = v + 1 > X86Msi.LAST_DEVICE_VECTOR ? X86Msi.FIRST_DEVICE_VECTOR : v + 1;
         return v;
     }
@@ -110,7 +130,7 @@ final class VectorDomain {
         for (int base = first; base + count - 1 <= X86Msi.LAST_DEVICE_VECTOR; base += count) {
             if (clear(cpu, base, count) && (alsoFreeOn < 0 || clear(alsoFreeOn, base, count))) {
                 used[cpu].set(base, base + count);
-                free[cpu] -= count;
+                adjustFree(cpu, -count);
                 return base;
             }
         }
@@ -134,7 +154,7 @@ final class VectorDomain {
             throw new IllegalStateException("vector " + vector + " of CPU " + cpu + " is not allocated");
         }
         used[cpu].clear(vector);
-        free[cpu]++;
+        adjustFree(cpu, 1);
     }
 
     /** The message that targets a vector on a CPU. */
