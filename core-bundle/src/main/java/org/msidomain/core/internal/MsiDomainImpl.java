@@ -154,7 +154,7 @@ public final class MsiDomainImpl implements MsiDomain {
             return;
         }
         try {
-            attach(d, binding.ops().createStorage(d.hw, new StorageRequest(d.descs.lastKey() + 1, d.variant)));
+            attach(d, binding.ops().createStorage(d.hw, new StorageRequest(d.descs.lastKey() + 1, d.variant, true)));
             writer.restore(d);
             LOG.log(Level.INFO, "restored {0} vectors of {1} through {2}", d.descs.size(), d.id(),
                     binding.symbolicName());

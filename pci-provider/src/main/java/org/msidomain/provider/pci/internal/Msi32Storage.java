@@ -7,8 +7,8 @@ import org.msidomain.hw.HwDevice;
 /** A 32-bit MSI capability: address at +0x04, 16-bit data at +0x08, mask bits (if any) at +0x0C. */
 final class Msi32Storage extends PciMsiStorage {
 
-    Msi32Storage(HwDevice device, ConfigSpace config, int cap, int vectors) {
-        super(device, config, cap, vectors, cap + 0x0C);
+    Msi32Storage(HwDevice device, ConfigSpace config, int cap, int vectors, boolean adopt) {
+        super(device, config, cap, vectors, cap + 0x0C, adopt);
     }
 
     @Override

@@ -7,8 +7,8 @@ import org.msidomain.hw.HwDevice;
 /** A 64-bit MSI capability: address at +0x04/+0x08, 16-bit data at +0x0C, mask bits (if any) at +0x10. */
 final class Msi64Storage extends PciMsiStorage {
 
-    Msi64Storage(HwDevice device, ConfigSpace config, int cap, int vectors) {
-        super(device, config, cap, vectors, cap + 0x10);
+    Msi64Storage(HwDevice device, ConfigSpace config, int cap, int vectors, boolean adopt) {
+        super(device, config, cap, vectors, cap + 0x10, adopt);
     }
 
     @Override

@@ -37,7 +37,8 @@ final class MsixStorage implements MsiStorage {
     private final StorageInfo info;
     private final int pm;
 
-    MsixStorage(HwDevice device, ConfigSpace config, int cap, int vectors) {
+    /** @param adopt the table is live: cache its vector control words, leave Function Mask and the entries alone */
+    MsixStorage(HwDevice device, ConfigSpace config, int cap, int vectors, boolean adopt) {
         this.config = config;
         this.cap = cap;
         int size = (config.read16(cap + CONTROL) & 0x7FF) + 1;
@@ -52,6 +53,12 @@ final class MsixStorage implements MsiStorage {
         pm = PciCapabilities.find(config, PciCapabilities.PM);
         info = new StorageInfo("PCI-MSIX-" + device.fullName(), size,
                 EnumSet.of(StorageFlag.CAN_MASK, StorageFlag.ALLOC_DYNAMIC));
+        if (adopt) {
+            for (int k = 0; k < size; k++) {
+                ctrl[k] = bar.read32(entry(k) + VECTOR_CTRL);
+            }
+            return;
+        }
         // Function Mask and Enable together, so no entry fires while the table is programmed.
         writeControl(ENABLE | FUNCTION_MASK);
         for (int k = 0; k < size; k++) {
@@ -71,6 +78,10 @@ final class MsixStorage implements MsiStorage {
             return; // not in D0: the domain's cache keeps the message until restore (__pci_write_msi_msg)
         }
         long e = entry(desc.index());
+        if (bar.read32(e + LOWER_ADDR) == msg.addressLo() && bar.read32(e + UPPER_ADDR) == msg.addressHi()
+                && bar.read32(e + DATA) == msg.data()) {
+            return; // already there (a restore after a provider change): no masked window, nothing held back
+        }
         int c = ctrl[desc.index()];
         boolean unmasked = (c & MASKBIT) == 0;
         // The spec leaves an update of an unmasked entry undefined: mask around it.

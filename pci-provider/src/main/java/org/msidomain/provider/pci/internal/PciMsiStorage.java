@@ -30,7 +30,8 @@ abstract class PciMsiStorage implements MsiStorage {
     private final StorageInfo info;
     private final int pm;
 
-    PciMsiStorage(HwDevice device, ConfigSpace config, int cap, int vectors, int maskRegister) {
+    /** @param adopt the device's MSI is live: keep it enabled and its mask bits as they are */
+    PciMsiStorage(HwDevice device, ConfigSpace config, int cap, int vectors, int maskRegister, boolean adopt) {
         this.config = config;
         this.cap = cap;
         pm = PciCapabilities.find(config, PciCapabilities.PM);
@@ -47,10 +48,12 @@ abstract class PciMsiStorage implements MsiStorage {
             flags.add(StorageFlag.CAN_MASK);
         }
         info = new StorageInfo("PCI-MSI-" + device.fullName(), capable, flags);
-        // msi_capability_init: MSI off while the message is programmed; vectors masked until started.
-        config.write16(cap + CONTROL, ctrl & ~ENABLE);
-        for (int k = 0; k < (1 << multiple); k++) {
-            mask.mask(k);
+        if (!adopt) {
+            // msi_capability_init: MSI off while the message is programmed; vectors masked until started.
+            config.write16(cap + CONTROL, ctrl & ~ENABLE);
+            for (int k = 0; k < (1 << multiple); k++) {
+                mask.mask(k);
+            }
         }
     }
 

@@ -33,14 +33,14 @@ public final class PciStorageOps implements MsiStorageOps {
                             (config.read16(msix + 2) & 0x7FF) + 1, request.vectors());
                 }
                 turnOff(config, msi, 0x0001);
-                return new MsixStorage(device, config, msix, request.vectors());
+                return new MsixStorage(device, config, msix, request.vectors(), request.adopt());
             }
             case MSI -> {
                 require(device, msi, "MSI");
                 turnOff(config, msix, 0x8000);
                 boolean is64 = (config.read16(msi + 2) & 0x80) != 0;
-                return is64 ? new Msi64Storage(device, config, msi, request.vectors())
-                        : new Msi32Storage(device, config, msi, request.vectors());
+                return is64 ? new Msi64Storage(device, config, msi, request.vectors(), request.adopt())
+                        : new Msi32Storage(device, config, msi, request.vectors(), request.adopt());
             }
             default -> throw new IllegalArgumentException("device " + device.id() + ": unknown PCI storage variant '"
                     + variant + "' (msi or msix)");
