@@ -83,7 +83,7 @@ public final class Launcher implements Callable<Integer> {
         Framework framework = null;
         try {
             storage = Files.createTempDirectory("msi-felix-");
-            framework = boot(storage);
+            framework = boot(storage, Files.createDirectory(storage.resolve("bundles")));
             return run(framework.getBundleContext());
         } catch (IOException | BundleException | InvalidSyntaxException e) {
             System.err.println("msi-launcher: " + e.getMessage());
@@ -100,9 +100,13 @@ public final class Launcher implements Callable<Integer> {
         }
     }
 
-    private Framework boot(Path storage) throws IOException, BundleException {
+    /**
+     * Installs every embedded bundle from a file extracted into {@code bundles}, so a bundle's location is
+     * a real file: {@code Bundle.update()} can read it again (the main job updates a provider that way).
+     */
+    private Framework boot(Path storage, Path bundles) throws IOException, BundleException {
         Map<String, String> config = new HashMap<>(options.frameworkProperties());
-        config.put(Constants.FRAMEWORK_STORAGE, storage.toString());
+        config.put(Constants.FRAMEWORK_STORAGE, storage.resolve("felix").toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()
                 .orElseThrow(() -> new IOException("no OSGi framework on the class path"));
@@ -111,9 +115,11 @@ public final class Launcher implements Callable<Integer> {
         BundleContext context = framework.getBundleContext();
         List<Bundle> installed = new ArrayList<>();
         for (String name : EmbeddedBundles.names()) {
+            Path jar = bundles.resolve(name.substring(name.lastIndexOf('/') + 1));
             try (InputStream in = EmbeddedBundles.open(name)) {
-                installed.add(context.installBundle("msi:" + name, in));
+                Files.copy(in, jar);
             }
+            installed.add(context.installBundle(jar.toUri().toString()));
         }
         framework.start();
         for (Bundle b : installed) {

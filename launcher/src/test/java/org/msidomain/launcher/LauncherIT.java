@@ -44,7 +44,7 @@ class LauncherIT {
         assertTrue(lines.get(0).trim().startsWith("CPU0"), lines.get(0));
         assertTrue(lines.stream().anyMatch(l -> l.contains("PCI-MSIX-0000:00:01.0   0-edge")), run.out());
         String last = lines.get(lines.size() - 1);
-        assertTrue(last.matches("fired=(\\d+) delivered=\\1 lost=0"), last);
+        assertTrue(last.matches("fired=(\\d+) delivered=\\1 lost=0 duplicated=0 swaps=5"), last);
         assertEquals(1, lines.stream().filter(l -> l.startsWith("fired=")).count());
         assertFalse(run.out().contains("INFO"), "logs stay on stderr");
     }

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Function;
 
@@ -16,15 +17,19 @@ import org.msidomain.api.IrqInfo;
 import org.msidomain.api.MsiDomain;
 import org.msidomain.hw.HwDevice;
 import org.msidomain.hw.Machine;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
  * The launcher's main job: waits for every device to be bound, allocates each device's vectors as a
- * driver would (all its storage holds), spreads them over the CPUs, attaches counting handlers, makes
- * the devices fire, prints {@code /proc/interrupts} and one summary line. Exit code 0 only if every
- * fired interrupt was delivered once, on the CPU its affinity names.
+ * driver would (all its storage holds), spreads them over the CPUs, attaches counting handlers, and
+ * makes the devices fire from worker threads while it stops and starts every provider bundle and updates
+ * one; then prints {@code /proc/interrupts} and one summary line
+ * {@code fired=N delivered=N lost=0 duplicated=0 swaps=K}. Exit code 0 only if every fired interrupt was
+ * delivered exactly once, on the CPU its affinity names.
  */
 @Component(service = Function.class, property = "msi.launcher.role=main")
 public final class MainJob implements Function<PrintStream, Integer> {
@@ -35,10 +40,14 @@ public final class MainJob implements Function<PrintStream, Integer> {
     private final MsiDomain domain;
     private final Machine machine;
 
+    private final BundleContext context;
+
     @Activate
-    public MainJob(@Reference(name = "domain") MsiDomain domain, @Reference(name = "machine") Machine machine) {
+    public MainJob(@Reference(name = "domain") MsiDomain domain, @Reference(name = "machine") Machine machine,
+            BundleContext context) {
         this.domain = domain;
         this.machine = machine;
+        this.context = context;
     }
 
     @Override
@@ -65,22 +74,31 @@ public final class MainJob implements Function<PrintStream, Integer> {
             domain.setAffinity(v.irq, i % domain.cpuCount());
             domain.setHandler(v.irq, v.device.id() + "-q" + v.index, Drivers.handler(v.device, v.index, delivered, slot));
         }
-        long fired = fire(vectors);
-        long total = 0;
+        AtomicLongArray fired = new AtomicLongArray(vectors.size());
+        int swaps = fireWhileSwapping(vectors, fired);
+        long totalFired = 0;
+        long totalDelivered = 0;
+        long lost = 0;
+        long duplicated = 0;
         int misrouted = 0;
         for (int i = 0; i < vectors.size(); i++) {
-            total += delivered.get(i);
+            long f = fired.get(i);
+            long d = delivered.get(i);
+            totalFired += f;
+            totalDelivered += d;
+            lost += Math.max(0, f - d);
+            duplicated += Math.max(0, d - f);
             IrqInfo info = domain.irq(vectors.get(i).irq).orElseThrow();
-            if (info.counts().get(info.cpu()) != ROUNDS) {
+            if (info.counts().get(info.cpu()) != f) {
                 misrouted++;
                 System.err.printf("irq %d: %d of %d interrupts on its CPU%d%n", info.irq(),
-                        info.counts().get(info.cpu()), ROUNDS, info.cpu());
+                        info.counts().get(info.cpu()), f, info.cpu());
             }
         }
         out.print(InterruptsTable.format(domain));
-        long lost = fired - total;
-        out.printf("fired=%d delivered=%d lost=%d%n", fired, total, lost);
-        return lost == 0 && misrouted == 0 ? 0 : 1;
+        out.printf("fired=%d delivered=%d lost=%d duplicated=%d swaps=%d%n", totalFired, totalDelivered, lost,
+                duplicated, swaps);
+        return lost == 0 && duplicated == 0 && misrouted == 0 ? 0 : 1;
     }
 
     private void awaitBound() throws InterruptedException {
@@ -123,39 +141,46 @@ public final class MainJob implements Function<PrintStream, Integer> {
         return vectors;
     }
 
-    /** Fires every vector {@link #ROUNDS} times, from one thread per CPU, each taking whole devices. */
-    private long fire(List<Vector> vectors) throws InterruptedException {
-        int threads = Math.min(domain.cpuCount(), Runtime.getRuntime().availableProcessors());
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
+    /**
+     * Fires every vector from one thread per CPU (each thread owns whole devices), at least
+     * {@link #ROUNDS} times each, and for as long as the provider swaps take.
+     *
+     * @return the number of swaps
+     */
+    private int fireWhileSwapping(List<Vector> vectors, AtomicLongArray fired) throws InterruptedException {
+        int threads = Math.max(1, Math.min(domain.cpuCount(), Runtime.getRuntime().availableProcessors()));
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        AtomicBoolean swapping = new AtomicBoolean(true);
         try {
             List<HwDevice> devices = vectors.stream().map(v -> v.device).distinct().toList();
-            List<Future<Long>> done = new ArrayList<>();
-            for (int t = 0; t < Math.max(1, threads); t++) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
                 int first = t;
-                int step = Math.max(1, threads);
                 done.add(pool.submit(() -> {
-                    long n = 0;
-                    for (int i = first; i < devices.size(); i += step) {
-                        HwDevice device = devices.get(i);
-                        for (Vector v : vectors) {
-                            if (v.device == device) {
-                                for (int r = 0; r < ROUNDS; r++) {
-                                    device.raise(v.index);
-                                    n++;
-                                }
+                    for (int round = 0; round < ROUNDS || swapping.get(); round++) {
+                        for (int i = 0; i < vectors.size(); i++) {
+                            Vector v = vectors.get(i);
+                            if (devices.indexOf(v.device) % threads == first) {
+                                v.device.raise(v.index);
+                                fired.incrementAndGet(i);
                             }
                         }
                     }
-                    return n;
+                    return null;
                 }));
             }
-            long fired = 0;
-            for (Future<Long> f : done) {
-                fired += f.get(60, TimeUnit.SECONDS);
+            int swaps;
+            try {
+                swaps = new ProviderSwapper(context, domain).swapAll();
+            } finally {
+                swapping.set(false);
             }
-            return fired;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("firing failed: " + e, e);
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            return swaps;
+        } catch (BundleException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("firing or swapping failed: " + e, e);
         } finally {
             pool.shutdownNow();
         }
