@@ -23,7 +23,7 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=lspci", "osgi.command.function=interrupts", "osgi.command.function=devices",
     "osgi.command.function=providers", "osgi.command.function=alloc", "osgi.command.function=free",
     "osgi.command.function=affinity", "osgi.command.function=mask", "osgi.command.function=unmask",
-    "osgi.command.function=fire", "osgi.command.function=write" })
+    "osgi.command.function=fire", "osgi.command.function=write", "osgi.command.function=why" })
 public final class MsiCommands {
 
     private final MsiDomain domain;
@@ -61,6 +61,21 @@ public final class MsiCommands {
         devices.forEach(d -> t.row(d.id(), d.storageType(), d.state(), d.provider().isEmpty() ? "-" : d.provider(),
                 d.vectors()));
         return t.toString().stripTrailing();
+    }
+
+    @Descriptor("why a device is unbound or degraded, in a sentence")
+    public String why(@Descriptor("device") String device) {
+        settle();
+        String id = machine.device(device).map(org.msidomain.hw.HwDevice::id)
+                .orElseThrow(() -> new IllegalArgumentException("unknown device " + device));
+        DeviceInfo d = domain.devices().stream().filter(i -> i.id().equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(device + " cannot signal by message (no MSI storage)"));
+        return switch (d.state()) {
+            case BOUND -> d.id() + ": bound to " + d.provider() + " (storage type " + d.storageType() + "), "
+                    + d.vectors() + " vectors; nothing is waiting.";
+            case UNBOUND -> d.id() + ": unbound: " + d.reason();
+            case FAILED -> d.id() + ": failed: " + d.reason();
+        };
     }
 
     @Descriptor("bound storage providers")

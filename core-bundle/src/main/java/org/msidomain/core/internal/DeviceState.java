@@ -22,6 +22,8 @@ final class DeviceState {
     private volatile MsiStorage storage;
     private volatile StorageInfo info;
     private volatile String failure = "";
+    /** Who served the device before it became unbound, for the reason shown to users. */
+    private volatile String lastProvider = "";
     /** The storage variant the driver asked for at allocation, asked again at every restore. */
     volatile String variant = "";
     /** The power-of-two block of vectors a multi-message device uses on one CPU; 1 otherwise. */
@@ -78,6 +80,10 @@ final class DeviceState {
      * bundle for this device. The device's registers keep their messages.
      */
     void detach() {
+        ProviderBinding p = provider;
+        if (p != null) {
+            lastProvider = p.symbolicName() + " " + p.version();
+        }
         provider = null;
         storage = null;
     }
@@ -114,9 +120,23 @@ final class DeviceState {
             return failure;
         }
         if (provider == null) {
-            return "no provider of storage type '" + type() + "' is bound"
-                    + (descs.isEmpty() ? "" : "; the device keeps delivering with its programmed messages");
+            String why = lastProvider.isEmpty() ? "no provider of storage type '" + type() + "' has been bound"
+                    : "its provider " + lastProvider + " left (stopped, updated or uninstalled) and no other of storage type '"
+                            + type() + "' is bound";
+            return why + (descs.isEmpty() ? "." : "; its " + descs.size()
+                    + " vectors keep delivering with the messages in its registers" + deferred() + ".");
         }
         return "";
+    }
+
+    /** Operations that wait for a provider: affinity changes, masks held at the destination. */
+    private String deferred() {
+        long moves = descs.values().stream().filter(d -> d.wantedCpu >= 0 && !d.reserved).count();
+        long masks = descs.values().stream().filter(d -> d.parentMasked && d.masked).count();
+        if (moves == 0 && masks == 0) {
+            return "";
+        }
+        return "; waiting: " + (moves > 0 ? moves + " affinity change" + (moves > 1 ? "s" : "") : "")
+                + (moves > 0 && masks > 0 ? ", " : "") + (masks > 0 ? masks + " mask" + (masks > 1 ? "s" : "") + " held at the CPU" : "");
     }
 }

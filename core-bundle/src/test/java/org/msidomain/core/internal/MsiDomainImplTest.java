@@ -176,6 +176,9 @@ class MsiDomainImplTest {
         domain.mask(irq); // falls back to the destination
         nic.raise(0);
         assertEquals(1, domain.irq(irq).orElseThrow().total());
+        assertEquals("its provider fake-1 0.0.0 left (stopped, updated or uninstalled) and no other of storage type "
+                + "'fake' is bound; its 2 vectors keep delivering with the messages in its registers; waiting: "
+                + "1 affinity change, 1 mask held at the CPU.", domain.devices().get(0).reason(), "why it is unbound");
 
         Ops next = new Ops(StorageFlag.CAN_MASK, StorageFlag.ALLOC_DYNAMIC);
         domain.bindStorageOps(next, FakeHardware.props(2, 0));
