@@ -30,6 +30,16 @@ public abstract class MsiTestSupport {
     @Inject
     protected MsiDomain domain;
 
+    /** A jar of the bundles folder by name prefix. */
+    protected static File bundleJar(String prefix) {
+        File[] jars = new File(System.getProperty("msi.itest.bundles", "target/bundles"))
+                .listFiles((d, name) -> name.startsWith(prefix) && name.endsWith(".jar"));
+        if (jars == null || jars.length != 1) {
+            throw new IllegalStateException("no single bundle " + prefix + "*.jar");
+        }
+        return jars[0];
+    }
+
     /** The provider bundles' jars, by symbolic-name suffix, for tests that install them themselves. */
     protected static File providerJar(String artifact) {
         return new File(System.getProperty("msi.itest.bundles", "target/bundles"), artifact + ".jar");
@@ -51,8 +61,8 @@ public abstract class MsiTestSupport {
         }
         Arrays.sort(jars);
         for (File jar : jars) {
-            if (!withProviders && jar.getName().endsWith("-provider.jar")) {
-                continue;
+            if ((!withProviders && jar.getName().endsWith("-provider.jar")) || jar.getName().contains("fileinstall")) {
+                continue; // FileInstall only where a test asks for a deploy folder
             }
             options.add(org.ops4j.pax.exam.CoreOptions.bundle(jar.toURI().toString()));
         }

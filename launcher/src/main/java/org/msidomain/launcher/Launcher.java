@@ -106,6 +106,7 @@ public final class Launcher implements Callable<Integer> {
      */
     private Framework boot(Path storage, Path bundles) throws IOException, BundleException {
         Map<String, String> config = new HashMap<>(options.frameworkProperties());
+        Files.createDirectories(options.deploy);
         config.put(Constants.FRAMEWORK_STORAGE, storage.resolve("felix").toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()

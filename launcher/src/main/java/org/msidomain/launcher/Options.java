@@ -32,6 +32,10 @@ public final class Options {
     @Option(names = "--cpus", paramLabel = "N", description = "CPUs of a machine built from --dump or --sysfs (default 4).")
     Integer cpus;
 
+    @Option(names = "--deploy", paramLabel = "DIR", description = "The deploy folder (Apache Felix FileInstall): a provider "
+            + "jar dropped in is installed and started, replaced is updated, removed is uninstalled (default: deploy).")
+    Path deploy = Path.of("deploy");
+
     @Option(names = { "-c", "--command" }, paramLabel = "\"CMD; CMD\"",
             description = "Boot, run Gogo commands, print their output and exit (no main job).")
     String command;
@@ -58,6 +62,9 @@ public final class Options {
         }
         if (cpus != null && (cpus < 1 || cpus > 256)) {
             return "--cpus " + cpus + ": a machine has 1-256 CPUs";
+        }
+        if (Files.exists(deploy) && !Files.isDirectory(deploy)) {
+            return deploy + ": not a directory (--deploy)";
         }
         if (command != null && shell) {
             return "-c and --shell cannot be combined";
@@ -92,6 +99,14 @@ public final class Options {
         if (cpus != null) {
             props.put("msi.machine.cpus", cpus.toString());
         }
+        props.put("felix.fileinstall.dir", deploy.toAbsolutePath().toString());
+        props.put("felix.fileinstall.poll", "500");
+        props.put("felix.fileinstall.noInitialDelay", "true");
+        props.put("felix.fileinstall.bundles.new.start", "true");
+        props.put("felix.fileinstall.log.level", "2");
+        // a provider change refreshes only what FileInstall manages, never the api bundle
+        props.put("felix.fileinstall.optionalImportRefreshScope", "managed");
+        props.put("felix.fileinstall.fragmentRefreshScope", "managed");
         return props;
     }
 }

@@ -43,6 +43,8 @@ class OptionsTest {
     void noOptionsIsTheMainJobOnTheDefaultMachine() {
         Options o = parse();
         assertNull(o.problem());
-        assertEquals(0, o.frameworkProperties().size());
+        assertEquals(null, o.frameworkProperties().get("msi.machine.dumps"));
+        assertEquals(Path.of("deploy").toAbsolutePath().toString(), o.frameworkProperties().get("felix.fileinstall.dir"),
+                "deploy/ beside the working directory");
     }
 }
