@@ -19,6 +19,7 @@ import org.msidomain.api.DeviceInfo;
 import org.msidomain.api.IrqHandler;
 import org.msidomain.api.IrqInfo;
 import org.msidomain.api.MsiDomain;
+import org.msidomain.api.MsiEvents;
 import org.msidomain.api.ProviderInfo;
 import org.msidomain.hw.HwDevice;
 import org.msidomain.hw.Machine;
@@ -26,6 +27,7 @@ import org.msidomain.spi.MsiStorageOps;
 import org.msidomain.spi.StorageFlag;
 import org.msidomain.spi.StorageRequest;
 import org.osgi.framework.BundleContext;
+import org.osgi.service.event.EventAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -64,6 +66,7 @@ public final class MsiDomainImpl implements MsiDomain {
         return t;
     });
     private final BundleContext context;
+    private final EventPoster events = new EventPoster();
     private int nextIrq = FIRST_IRQ;
 
     /** A domain outside a framework, for tests and benchmarks: bind providers with {@link #bindStorageOps}. */
@@ -104,6 +107,16 @@ public final class MsiDomainImpl implements MsiDomain {
         post(() -> onBind(binding));
     }
 
+    @Reference(service = EventAdmin.class, cardinality = ReferenceCardinality.OPTIONAL,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindEventAdmin(EventAdmin admin) {
+        events.set(admin);
+    }
+
+    void unbindEventAdmin(EventAdmin admin) {
+        events.unset(admin);
+    }
+
     /** Unbinds by service id, never by equality: a replacement may already be bound (DS §112.5.10). */
     public void unbindStorageOps(MsiStorageOps ops, Map<String, Object> props) {
         long serviceId = ProviderBinding.serviceId(props);
@@ -125,6 +138,8 @@ public final class MsiDomainImpl implements MsiDomain {
         registry.add(binding);
         LOG.log(Level.INFO, "provider {0} {1} bound for {2}", binding.symbolicName(), binding.version(),
                 binding.types());
+        events.post(MsiEvents.PROVIDER_BOUND, Map.of(MsiEvents.PROVIDER, binding.symbolicName(), MsiEvents.VERSION,
+                binding.version(), MsiEvents.TYPES, binding.types().toArray(String[]::new)));
         for (DeviceState d : devices.values()) {
             if (binding.serves(d.type()) && registry.best(d.type()).orElse(null) == binding) {
                 bindDevice(d, binding);
@@ -138,6 +153,8 @@ public final class MsiDomainImpl implements MsiDomain {
             return;
         }
         LOG.log(Level.INFO, "provider {0} {1} unbound", gone.symbolicName(), gone.version());
+        events.post(MsiEvents.PROVIDER_UNBOUND, Map.of(MsiEvents.PROVIDER, gone.symbolicName(), MsiEvents.VERSION,
+                gone.version(), MsiEvents.TYPES, gone.types().toArray(String[]::new)));
         for (DeviceState d : devices.values()) {
             if (d.provider() == gone) {
                 d.detach();
@@ -158,9 +175,13 @@ public final class MsiDomainImpl implements MsiDomain {
             writer.restore(d);
             LOG.log(Level.INFO, "restored {0} vectors of {1} through {2}", d.descs.size(), d.id(),
                     binding.symbolicName());
+            events.post(MsiEvents.DEVICE_RESTORED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.PROVIDER,
+                    binding.symbolicName(), MsiEvents.VECTORS, d.descs.size()));
         } catch (RuntimeException e) {
             d.fail("provider " + binding.symbolicName() + " failed to restore: " + e.getMessage());
             LOG.log(Level.ERROR, "{0}: {1}", d.id(), d.reason());
+            events.post(MsiEvents.DEVICE_FAILED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.PROVIDER,
+                    binding.symbolicName(), MsiEvents.REASON, d.reason()));
         }
     }
 
