@@ -105,6 +105,12 @@ public interface MsiDomain {
     /** The number of CPUs interrupts can be steered to. */
     int cpuCount();
 
+    /**
+     * Messages that arrived while their interrupt was masked at the destination with one already pending,
+     * and merged into it (Linux's single IRQS_PENDING flag): several arrivals, one resend on unmask.
+     */
+    long mergedWhileMasked();
+
     /** Messages that reached a CPU on a vector no interrupt owns (spurious), per CPU. */
     long spurious(int cpu);
 

@@ -49,8 +49,9 @@ public interface Machine {
     void disconnect(VectorSink sink);
 
     /**
-     * Messages merged into one already waiting in a CPU's IRR while that CPU had interrupts disabled:
-     * edge interrupts coalesce there, as on hardware, so several messages yield one delivery.
+     * Events merged into one already pending, as hardware merges edge interrupts: in a CPU's IRR while it
+     * has interrupts disabled, in an MSI-X PBA bit or an MSI pending bit while the vector is masked, in a
+     * platform slot's pending bit, in a DMAR unit's open status episode. Several events, one delivery.
      */
     long coalescedMessages();
 

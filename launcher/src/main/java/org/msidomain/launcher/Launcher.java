@@ -148,6 +148,10 @@ public final class Launcher implements Callable<Integer> {
             awaitStop(context);
             return 0;
         }
+        if (options.stress != null) {
+            BiFunction<String, PrintStream, Integer> stress = await(context, BiFunction.class, "stress");
+            return stress.apply(options.stress.toString(), out);
+        }
         if (options.command != null) {
             BiFunction<String, PrintStream, Integer> script = await(context, BiFunction.class, "script");
             return script.apply(options.command, out);

@@ -43,6 +43,10 @@ public final class Options {
     @Option(names = "--shell", description = "Open the interactive Gogo shell.")
     boolean shell;
 
+    @Option(names = "--stress", paramLabel = "SECONDS", description = "Soak: devices fire while affinities change, "
+            + "interrupts are masked and unmasked and providers are hot-swapped, for SECONDS; exit non-zero on any loss or duplicate.")
+    Integer stress;
+
     /** A one-line problem with the options, or null. */
     String problem() {
         for (Path dump : dumps) {
@@ -66,8 +70,11 @@ public final class Options {
         if (Files.exists(deploy) && !Files.isDirectory(deploy)) {
             return deploy + ": not a directory (--deploy)";
         }
-        if (command != null && shell) {
-            return "-c and --shell cannot be combined";
+        if ((command != null ? 1 : 0) + (shell ? 1 : 0) + (stress != null ? 1 : 0) > 1) {
+            return "-c, --shell and --stress cannot be combined";
+        }
+        if (stress != null && (stress < 1 || stress > 86_400)) {
+            return "--stress " + stress + ": 1 to 86400 seconds";
         }
         return null;
     }

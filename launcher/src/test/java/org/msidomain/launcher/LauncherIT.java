@@ -50,6 +50,21 @@ class LauncherIT {
     }
 
     @Test
+    void stressSoakLosesNothing() throws Exception {
+        Run run = launch("--stress", "3");
+        assertEquals(0, run.exit(), run.err());
+        List<String> lines = run.out().lines().toList();
+        String last = lines.get(lines.size() - 1);
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("fired=(\\d+) delivered=(\\d+) lost=0 duplicated=0 swaps=(\\d+) merged=(\\d+)").matcher(last);
+        assertTrue(m.matches(), last);
+        long fired = Long.parseLong(m.group(1));
+        assertEquals(fired, Long.parseLong(m.group(2)) + Long.parseLong(m.group(4)), "delivered + merged = fired");
+        assertTrue(Integer.parseInt(m.group(3)) >= 5, "providers swapped: " + last);
+        System.out.println("stress 3 s: " + last);
+    }
+
+    @Test
     void commandsRunAndPrintOnStdout() throws Exception {
         Run run = launch("-c", "msi:providers; msi:alloc 00:04.0 2; msi:affinity 00:04.0/1 3; msi:fire 00:04.0 1 7");
         assertEquals(0, run.exit(), run.err());

@@ -36,7 +36,8 @@ class OptionsTest {
         assertEquals(dir + ": not a readable file", parse("--machine", dir.toString()).problem());
         assertEquals("/nonexistent: not a readable directory", parse("--sysfs", "/nonexistent").problem());
         assertEquals("--cpus 0: a machine has 1-256 CPUs", parse("--cpus", "0").problem());
-        assertEquals("-c and --shell cannot be combined", parse("-c", "lb", "--shell").problem());
+        assertEquals("-c, --shell and --stress cannot be combined", parse("-c", "lb", "--shell").problem());
+        assertEquals("--stress 0: 1 to 86400 seconds", parse("--stress", "0").problem());
     }
 
     @Test

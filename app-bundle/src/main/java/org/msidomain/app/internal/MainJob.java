@@ -1,21 +1,15 @@
 package org.msidomain.app.internal;
 
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Function;
 
 import org.msidomain.api.BindingState;
 import org.msidomain.api.DeviceInfo;
 import org.msidomain.api.IrqInfo;
 import org.msidomain.api.MsiDomain;
-import org.msidomain.hw.HwDevice;
 import org.msidomain.hw.Machine;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -66,29 +60,28 @@ public final class MainJob implements Function<PrintStream, Integer> {
 
     private int run(PrintStream out) throws InterruptedException {
         awaitBound();
-        List<Vector> vectors = allocateAll();
-        AtomicLongArray delivered = new AtomicLongArray(vectors.size());
-        for (int i = 0; i < vectors.size(); i++) {
-            int slot = i;
-            Vector v = vectors.get(i);
-            domain.setAffinity(v.irq, i % domain.cpuCount());
-            domain.setHandler(v.irq, v.device.id() + "-q" + v.index, Drivers.handler(v.device, v.index, delivered, slot));
+        Workload w = Workload.allocate(domain, machine);
+        AtomicBoolean swapping = new AtomicBoolean(true);
+        int threads = Math.max(1, Math.min(domain.cpuCount(), Runtime.getRuntime().availableProcessors()));
+        Workload.Firing firing = w.fire(threads, ROUNDS, swapping::get);
+        int swaps;
+        try {
+            swaps = new ProviderSwapper(context, domain).swapAll();
+        } catch (BundleException e) {
+            throw new IllegalStateException("swapping providers failed: " + e.getMessage(), e);
+        } finally {
+            swapping.set(false);
+            firing.join();
         }
-        AtomicLongArray fired = new AtomicLongArray(vectors.size());
-        int swaps = fireWhileSwapping(vectors, fired);
-        long totalFired = 0;
-        long totalDelivered = 0;
         long lost = 0;
         long duplicated = 0;
         int misrouted = 0;
-        for (int i = 0; i < vectors.size(); i++) {
-            long f = fired.get(i);
-            long d = delivered.get(i);
-            totalFired += f;
-            totalDelivered += d;
+        for (int i = 0; i < w.vectors.size(); i++) {
+            long f = w.fired.get(i);
+            long d = w.delivered.get(i);
             lost += Math.max(0, f - d);
             duplicated += Math.max(0, d - f);
-            IrqInfo info = domain.irq(vectors.get(i).irq).orElseThrow();
+            IrqInfo info = domain.irq(w.vectors.get(i).irq()).orElseThrow();
             if (info.counts().get(info.cpu()) != f) {
                 misrouted++;
                 System.err.printf("irq %d: %d of %d interrupts on its CPU%d%n", info.irq(),
@@ -96,12 +89,12 @@ public final class MainJob implements Function<PrintStream, Integer> {
             }
         }
         out.print(InterruptsTable.format(domain));
-        out.printf("fired=%d delivered=%d lost=%d duplicated=%d swaps=%d%n", totalFired, totalDelivered, lost,
+        out.printf("fired=%d delivered=%d lost=%d duplicated=%d swaps=%d%n", w.totalFired(), w.totalDelivered(), lost,
                 duplicated, swaps);
         return lost == 0 && duplicated == 0 && misrouted == 0 ? 0 : 1;
     }
 
-    private void awaitBound() throws InterruptedException {
+    static void awaitBound(MsiDomain domain) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BIND_TIMEOUT_MS);
         while (true) {
             domain.awaitSettled(BIND_TIMEOUT_MS);
@@ -117,75 +110,8 @@ public final class MainJob implements Function<PrintStream, Integer> {
         }
     }
 
-    private List<Vector> allocateAll() {
-        List<Vector> vectors = new ArrayList<>();
-        for (DeviceInfo d : domain.devices()) {
-            HwDevice hw = machine.device(d.id()).orElseThrow();
-            int max = domain.maxVectors(d.id());
-            try {
-                int[] irqs = domain.allocate(d.id(), max);
-                for (int index = 0; index < irqs.length; index++) {
-                    vectors.add(new Vector(hw, index, irqs[index]));
-                }
-            } catch (IllegalArgumentException notAll) {
-                // Some indices cannot be used (an HPET timer without FSB delivery): take each one that can.
-                for (int index = 0; index < max; index++) {
-                    try {
-                        vectors.add(new Vector(hw, index, domain.allocateAt(d.id(), index)));
-                    } catch (IllegalArgumentException e) {
-                        System.err.println("main job: " + e.getMessage());
-                    }
-                }
-            }
-        }
-        return vectors;
+    private void awaitBound() throws InterruptedException {
+        awaitBound(domain);
     }
 
-    /**
-     * Fires every vector from one thread per CPU (each thread owns whole devices), at least
-     * {@link #ROUNDS} times each, and for as long as the provider swaps take.
-     *
-     * @return the number of swaps
-     */
-    private int fireWhileSwapping(List<Vector> vectors, AtomicLongArray fired) throws InterruptedException {
-        int threads = Math.max(1, Math.min(domain.cpuCount(), Runtime.getRuntime().availableProcessors()));
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        AtomicBoolean swapping = new AtomicBoolean(true);
-        try {
-            List<HwDevice> devices = vectors.stream().map(v -> v.device).distinct().toList();
-            List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int first = t;
-                done.add(pool.submit(() -> {
-                    for (int round = 0; round < ROUNDS || swapping.get(); round++) {
-                        for (int i = 0; i < vectors.size(); i++) {
-                            Vector v = vectors.get(i);
-                            if (devices.indexOf(v.device) % threads == first) {
-                                v.device.raise(v.index);
-                                fired.incrementAndGet(i);
-                            }
-                        }
-                    }
-                    return null;
-                }));
-            }
-            int swaps;
-            try {
-                swaps = new ProviderSwapper(context, domain).swapAll();
-            } finally {
-                swapping.set(false);
-            }
-            for (Future<?> f : done) {
-                f.get(60, TimeUnit.SECONDS);
-            }
-            return swaps;
-        } catch (BundleException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("firing or swapping failed: " + e, e);
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    private record Vector(HwDevice device, int index, int irq) {
-    }
 }

@@ -17,6 +17,8 @@ final class DeviceState {
 
     final HwDevice hw;
     final ConcurrentSkipListMap<Integer, IrqDesc> descs = new ConcurrentSkipListMap<>();
+    /** Arrivals merged into an already pending one while masked at the destination (rare, off the fast path). */
+    final java.util.concurrent.atomic.LongAdder merged = new java.util.concurrent.atomic.LongAdder();
 
     private volatile ProviderBinding provider;
     private volatile MsiStorage storage;

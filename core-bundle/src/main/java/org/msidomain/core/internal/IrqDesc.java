@@ -17,6 +17,7 @@ final class IrqDesc implements MsiDescView {
 
     private static final VarHandle PENDING;
 
+
     static {
         try {
             PENDING = MethodHandles.lookup().findVarHandle(IrqDesc.class, "pending", int.class);
@@ -69,7 +70,9 @@ final class IrqDesc implements MsiDescView {
     /** The hot path: a message reached {@code cpu} on this interrupt's vector. */
     void deliver(int onCpu, AtomicLongArray slotCounts, int onVector) {
         if (parentMasked) {
-            PENDING.setVolatile(this, 1);
+            if ((int) PENDING.getAndSet(this, 1) == 1) {
+                device.merged.increment(); // IRQS_PENDING is one flag: this arrival merges with the pending one
+            }
             // Re-check: an unmask that ran between the two reads either sees pending or we see it unmasked.
             if (parentMasked || !PENDING.compareAndSet(this, 1, 0)) {
                 return;

@@ -368,7 +368,9 @@ public final class MsiDomainImpl implements MsiDomain {
             if (vectors.free(cpu) == 0) {
                 throw new IllegalStateException("no free vector on CPU " + cpu);
             }
-            underBusLock(d, () -> writer.retarget(d, desc, cpu));
+            Runnable[] releaseOld = new Runnable[1];
+            underBusLock(d, () -> releaseOld[0] = writer.retarget(d, desc, cpu));
+            releaseOld[0].run(); // after the unlock: the device uses the new message now
             return null;
         });
     }
@@ -478,6 +480,11 @@ public final class MsiDomainImpl implements MsiDomain {
     @Override
     public int cpuCount() {
         return vectors.cpus();
+    }
+
+    @Override
+    public long mergedWhileMasked() {
+        return devices.values().stream().mapToLong(d -> d.merged.sum()).sum();
     }
 
     @Override

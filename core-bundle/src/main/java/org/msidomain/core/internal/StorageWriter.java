@@ -58,6 +58,7 @@ final class StorageWriter {
     void restore(DeviceState d) {
         MsiStorageOps ops = d.provider().ops();
         MsiStorage s = d.storage();
+        List<Runnable> releases = new java.util.ArrayList<>();
         ops.lock(s);
         try {
             for (IrqDesc desc : d.descriptors()) {
@@ -66,11 +67,10 @@ final class StorageWriter {
                 }
                 int wanted = desc.wantedCpu;
                 desc.wantedCpu = -1;
-                if (wanted >= 0 && wanted != desc.cpu) {
-                    retarget(d, desc, wanted);
-                } else {
-                    ops.writeMsg(s, desc, desc.msg());
+                if (wanted >= 0 && wanted != desc.cpu && tryRetarget(d, desc, wanted, releases)) {
+                    continue;
                 }
+                ops.writeMsg(s, desc, desc.msg());
             }
             for (IrqDesc desc : d.descriptors()) {
                 if (desc.reserved && desc.hasHandler()) {
@@ -84,23 +84,41 @@ final class StorageWriter {
         } finally {
             ops.unlock(s);
         }
+        releases.forEach(Runnable::run);
         s.enable();
+    }
+
+    /** A deferred move at restore: without room on the CPU it is dropped (logged), the restore goes on. */
+    private boolean tryRetarget(DeviceState d, IrqDesc desc, int cpu, List<Runnable> releases) {
+        try {
+            releases.add(retarget(d, desc, cpu));
+            return true;
+        } catch (IllegalStateException noRoom) {
+            System.getLogger("org.msidomain.core").log(System.Logger.Level.WARNING,
+                    "{0}: deferred move of irq {1} to CPU {2} dropped: {3}", d.id(), desc.irq, cpu, noRoom.getMessage());
+            return false;
+        }
     }
 
     /**
      * Moves a descriptor, or the whole block of a multi-message device, to a CPU. The new slots are
-     * installed before the message changes and the old ones released only after the storage's write
-     * returned (its read-back flushes messages sent with the old content). Storage that cannot mask
-     * is moved in Linux's two steps (x86 {@code msi_set_affinity}). Caller holds the bus lock.
+     * installed before the message changes; the old ones may be released only once the device uses the
+     * new message, which is after the bus unlock (a bus-locked storage pushes its changes then, and the
+     * read-back flushes messages sent with the old content). Storage that cannot mask is moved in Linux's
+     * two steps (x86 {@code msi_set_affinity}). Caller holds the bus lock.
+     *
+     * @return what the caller must run after the bus unlock: the release of the old slots
      */
-    void retarget(DeviceState d, IrqDesc desc, int cpu) {
+    Runnable retarget(DeviceState d, IrqDesc desc, int cpu) {
         List<IrqDesc> group = d.blockSize > 1 ? List.copyOf(d.descriptors()) : List.of(desc);
         int size = d.blockSize;
         IrqDesc first = group.get(0);
         int oldCpu = first.cpu;
         int oldBase = first.vector - offset(d, first);
-        // Under remapping only the entry changes, never the device: no race, no interim vector.
-        boolean twoSteps = !d.remapped && !d.has(StorageFlag.CAN_MASK) && cpu != oldCpu;
+        // Under remapping only the entry changes, never the device: no race, no interim vector. Storage
+        // whose mask loses events (HPET) cannot be masked around the update either: it takes two steps.
+        boolean canMask = d.has(StorageFlag.CAN_MASK) && !d.has(StorageFlag.LOSSY_MASK);
+        boolean twoSteps = !d.remapped && !canMask && cpu != oldCpu;
         int base = size > 1 || twoSteps ? vectors.allocateBlock(cpu, size, twoSteps ? oldCpu : -1) : vectors.allocate(cpu);
         if (base < 0) {
             throw new IllegalStateException("no free block of " + size + " vectors on CPU " + cpu
@@ -112,6 +130,8 @@ final class StorageWriter {
         try {
             if (twoSteps && base != oldBase) {
                 moveInTwoSteps(d, group, oldCpu, cpu, base);
+            } else if (!d.remapped && canMask) {
+                moveMasked(d, group, cpu, base);
             } else {
                 for (IrqDesc g : group) {
                     write(d, g, cpu, base + offset(d, g));
@@ -124,13 +144,38 @@ final class StorageWriter {
             vectors.releaseBlock(cpu, base, size);
             throw e;
         }
-        for (IrqDesc g : group) {
-            int oldVector = g.vector;
+        int[] oldVectors = new int[group.size()];
+        for (int i = 0; i < group.size(); i++) {
+            IrqDesc g = group.get(i);
+            oldVectors[i] = g.vector;
             g.cpu = cpu;
             g.vector = base + offset(d, g);
-            g.fold(oldCpu, table.uninstall(oldCpu, oldVector), table.cpus());
         }
-        vectors.releaseBlock(oldCpu, oldBase, size);
+        return () -> {
+            for (int i = 0; i < group.size(); i++) {
+                group.get(i).fold(oldCpu, table.uninstall(oldCpu, oldVectors[i]), table.cpus());
+            }
+            vectors.releaseBlock(oldCpu, oldBase, size);
+        };
+    }
+
+    /**
+     * The maskable move (Linux's irq_move_masked_irq): the interrupts are masked at the source while the
+     * message words change, so the device never sends a half-written message; an event meanwhile is
+     * latched and sent with the new message on unmask.
+     */
+    private void moveMasked(DeviceState d, List<IrqDesc> group, int cpu, int base) {
+        MsiStorageOps ops = d.provider().ops();
+        MsiStorage s = d.storage();
+        List<IrqDesc> live = group.stream().filter(g -> !g.sourceMasked).toList();
+        live.forEach(g -> ops.mask(s, g));
+        try {
+            for (IrqDesc g : group) {
+                write(d, g, cpu, base + offset(d, g));
+            }
+        } finally {
+            live.forEach(g -> ops.unmask(s, g));
+        }
     }
 
     /**

@@ -138,7 +138,8 @@ public final class InterruptFabric {
         };
     }
 
-    void coalescedOne() {
+    /** An event merged with one already pending (IRR, PBA, pending bits, an open DMAR status episode). */
+    public void coalescedOne() {
         coalesced.incrementAndGet();
     }
 

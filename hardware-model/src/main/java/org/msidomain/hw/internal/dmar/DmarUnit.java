@@ -59,6 +59,7 @@ public final class DmarUnit extends RegisterDevice {
         boolean episodeOpen = status[k] != 0;
         status[k] |= EVENT_BIT[k];
         if (episodeOpen) {
+            fabric.coalescedOne(); // one message per status episode: this event merges with the open one
             return;
         }
         pending[k] = true;

@@ -88,7 +88,9 @@ public final class MsiModel implements PciConfig.WriteHook {
             throw new IllegalArgumentException("MSI vector " + k + " beyond the " + n + " enabled");
         }
         if (masked(k)) {
-            config.deviceUpdate(maskOffset + 4, 1 << k, 0);
+            if ((config.deviceUpdate(maskOffset + 4, 1 << k, 0) & (1 << k)) != 0) {
+                fabric.coalescedOne(); // already pending: merges with it
+            }
             if (!masked(k) && clearPending(k)) {
                 send(k, n);
             }

@@ -143,7 +143,9 @@ public final class MsixModel implements PciConfig.WriteHook {
     }
 
     private void setPending(int k) {
-        pba.set(k);
+        if (!pba.set(k)) {
+            fabric.coalescedOne(); // a raise while already pending merges with it
+        }
     }
 
     private boolean clearPending(int k) {
@@ -192,6 +194,7 @@ public final class MsixModel implements PciConfig.WriteHook {
     }
 
     void writeTable(long offset, int value) {
+        inFlight.drain(); // a raise under way finishes with the entry it read
         int i = (int) (offset >> 2);
         int k = i >> 2;
         if ((i & 3) == 3) {

@@ -131,8 +131,14 @@ public final class PciConfig implements ConfigSpace {
         write(offset, 4, value);
     }
 
+    /**
+     * A CPU's config write. It is non-posted: the model completes it after the device's messages already
+     * under way, so a raise that passed its mask check finishes with the words it read (a mask write
+     * then needs no read-back, as Linux assumes).
+     */
     private void write(int offset, int width, int value) {
         check(offset, width);
+        inFlight.drain();
         int d = offset >> 2;
         int shift = (offset & 3) * 8;
         int lane = (width == 4 ? -1 : (1 << (width * 8)) - 1) << shift;

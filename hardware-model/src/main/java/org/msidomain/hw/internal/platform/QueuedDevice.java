@@ -71,11 +71,8 @@ public final class QueuedDevice extends RegisterDevice {
         } else if (offset == DOORBELL) {
             int slot = command[0];
             checkIndex(slot, table.slots(), "slot");
-            // the device applies the message first and the control word last, so unmask sees the new message
-            table.write(slot, SlotTable.LO, command[1]);
-            table.write(slot, SlotTable.HI, command[2]);
-            table.write(slot, SlotTable.DATA, command[3]);
-            table.write(slot, SlotTable.CTRL, command[4]);
+            // the device applies a command's slot as a whole
+            table.writeSlot(slot, command[1], command[2], command[3], command[4]);
             completed.incrementAndGet();
         }
         // slots and the completion counter are read-only

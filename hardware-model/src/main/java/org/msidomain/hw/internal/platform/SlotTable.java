@@ -17,6 +17,7 @@ final class SlotTable {
     static final int CTRL = 3;
 
     private final AtomicIntegerArray words;
+    /** A sequence count per slot, odd while the slot is being changed, so a send never mixes two states. */
     private final AtomicIntegerArray writes;
     private final AtomicIntegerArray pending;
     private final InterruptFabric fabric;
@@ -42,9 +43,23 @@ final class SlotTable {
     }
 
     void write(int slot, int word, int value) {
+        writes.incrementAndGet(slot);
         words.set(slot * 4 + word, value);
         writes.incrementAndGet(slot);
         if (word == CTRL && (value & 1) == 0 && pending.compareAndSet(slot, 1, 0)) {
+            send(slot);
+        }
+    }
+
+    /** Changes a whole slot at once (a command of the queue): no send sees part of it. */
+    void writeSlot(int slot, int lo, int hi, int data, int ctrl) {
+        writes.incrementAndGet(slot);
+        words.set(slot * 4 + LO, lo);
+        words.set(slot * 4 + HI, hi);
+        words.set(slot * 4 + DATA, data);
+        words.set(slot * 4 + CTRL, ctrl);
+        writes.incrementAndGet(slot);
+        if ((ctrl & 1) == 0 && pending.compareAndSet(slot, 1, 0)) {
             send(slot);
         }
     }
@@ -55,7 +70,9 @@ final class SlotTable {
 
     void raise(int slot) {
         if ((read(slot, CTRL) & 1) != 0) {
-            pending.set(slot, 1);
+            if (pending.getAndSet(slot, 1) == 1) {
+                fabric.coalescedOne(); // already pending: merges with it
+            }
             if ((read(slot, CTRL) & 1) == 0 && pending.compareAndSet(slot, 1, 0)) {
                 send(slot);
             }
@@ -67,6 +84,10 @@ final class SlotTable {
     private void send(int slot) {
         for (;;) {
             int w = writes.get(slot);
+            if ((w & 1) != 0) {
+                Thread.onSpinWait(); // the slot is being changed
+                continue;
+            }
             int lo = read(slot, LO);
             int hi = read(slot, HI);
             int data = read(slot, DATA);

@@ -1,0 +1,122 @@
+package org.msidomain.app.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.BooleanSupplier;
+
+import org.msidomain.api.DeviceInfo;
+import org.msidomain.api.MsiDomain;
+import org.msidomain.hw.HwDevice;
+import org.msidomain.hw.Machine;
+
+/**
+ * Every device's vectors allocated as a driver would (all its storage holds; an HPET's timers one by
+ * one, skipping those without FSB delivery), spread over the CPUs, each with its driver's handler, and
+ * per-vector counts of what was fired and what was delivered.
+ */
+final class Workload {
+
+    /** One allocated vector. */
+    record Vector(HwDevice device, int index, int irq) {
+    }
+
+    final List<Vector> vectors = new ArrayList<>();
+    final AtomicLongArray fired;
+    final AtomicLongArray delivered;
+
+    private Workload(MsiDomain domain, Machine machine) {
+        for (DeviceInfo d : domain.devices()) {
+            HwDevice hw = machine.device(d.id()).orElseThrow();
+            int max = domain.maxVectors(d.id());
+            try {
+                int[] irqs = domain.allocate(d.id(), max);
+                for (int index = 0; index < irqs.length; index++) {
+                    vectors.add(new Vector(hw, index, irqs[index]));
+                }
+            } catch (IllegalArgumentException notAll) {
+                // Some indices cannot be used (an HPET timer without FSB delivery): take each one that can.
+                for (int index = 0; index < max; index++) {
+                    try {
+                        vectors.add(new Vector(hw, index, domain.allocateAt(d.id(), index)));
+                    } catch (IllegalArgumentException e) {
+                        System.err.println("workload: " + e.getMessage());
+                    }
+                }
+            }
+        }
+        fired = new AtomicLongArray(vectors.size());
+        delivered = new AtomicLongArray(vectors.size());
+        for (int i = 0; i < vectors.size(); i++) {
+            Vector v = vectors.get(i);
+            domain.setAffinity(v.irq, i % domain.cpuCount());
+            domain.setHandler(v.irq, v.device.id() + "-q" + v.index, Drivers.handler(v.device, v.index, delivered, i));
+        }
+    }
+
+    static Workload allocate(MsiDomain domain, Machine machine) {
+        return new Workload(domain, machine);
+    }
+
+    /** Starts firing every vector from {@code threads} threads (each owns whole devices), while {@code more} holds and at least {@code minRounds} times. */
+    Firing fire(int threads, int minRounds, BooleanSupplier more) {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<HwDevice> devices = vectors.stream().map(Vector::device).distinct().toList();
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int mine = t;
+            done.add(pool.submit(() -> {
+                for (int round = 0; round < minRounds || more.getAsBoolean(); round++) {
+                    for (int i = 0; i < vectors.size(); i++) {
+                        Vector v = vectors.get(i);
+                        if (devices.indexOf(v.device) % threads == mine) {
+                            v.device.raise(v.index);
+                            fired.incrementAndGet(i);
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        return new Firing(pool, done);
+    }
+
+    /** Firing in progress. */
+    record Firing(ExecutorService pool, List<Future<?>> done) {
+        /** Waits for the firing threads to finish (bounded). */
+        void join() {
+            try {
+                for (Future<?> f : done) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while firing");
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("firing failed: " + e.getCause(), e);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    long totalFired() {
+        long sum = 0;
+        for (int i = 0; i < fired.length(); i++) {
+            sum += fired.get(i);
+        }
+        return sum;
+    }
+
+    long totalDelivered() {
+        long sum = 0;
+        for (int i = 0; i < delivered.length(); i++) {
+            sum += delivered.get(i);
+        }
+        return sum;
+    }
+}
