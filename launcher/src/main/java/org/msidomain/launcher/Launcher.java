@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -40,6 +42,12 @@ public final class Launcher implements Callable<Integer> {
     static final String ROLE = "msi.launcher.role";
     static final long READY_TIMEOUT_MS = 60_000;
     private static final String GOGO_SHELL = "org.apache.felix.gogo.shell";
+    /**
+     * Read by the Gogo shell 1.1.4 activator, which runs {@code gosh --login <gosh.args>} on the console's
+     * own file descriptors: no {@code --nointeractive}, so it reads commands until end of input or
+     * {@code exit}, then stops the framework (no {@code --noshutdown}).
+     */
+    static final String GOSH_ARGS = "gosh.args";
 
     private final Options options;
     private final PrintStream out;
@@ -79,39 +87,61 @@ public final class Launcher implements Callable<Integer> {
     @Override
     public Integer call() {
         System.setOut(System.err); // logs of the framework and the bundles never reach stdout
-        Path storage = null;
-        Framework framework = null;
+        AtomicReference<Framework> framework = new AtomicReference<>();
+        AtomicReference<Path> storage = new AtomicReference<>();
+        AtomicBoolean cleaned = new AtomicBoolean();
+        Runnable cleanup = () -> {
+            if (cleaned.compareAndSet(false, true)) {
+                stop(framework.get());
+                delete(storage.get());
+            }
+        };
+        Thread hook = new Thread(cleanup, "msi-launcher-shutdown"); // Ctrl-C: stop Felix, remove its storage
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
-            storage = Files.createTempDirectory("msi-felix-");
-            framework = boot(storage, Files.createDirectory(storage.resolve("bundles")));
-            return run(framework.getBundleContext());
+            storage.set(Files.createTempDirectory("msi-felix-"));
+            return run(boot(storage.get(), Files.createDirectory(storage.get().resolve("bundles")), framework));
         } catch (IOException | BundleException | InvalidSyntaxException e) {
-            System.err.println("msi-launcher: " + e.getMessage());
+            System.err.println("msi-launcher: " + oneLine(e.getMessage()));
             return 2;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
         } catch (RuntimeException e) {
-            System.err.println("msi-launcher: " + e.getMessage());
+            System.err.println("msi-launcher: " + oneLine(e.getMessage()));
             return 1;
         } finally {
-            stop(framework);
-            delete(storage);
+            cleanup.run();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook is running or has run
+            }
         }
+    }
+
+    /** Exception messages (Felix's resolver ones included) as one line of stderr. */
+    static String oneLine(String message) {
+        return message == null ? "failed" : message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     /**
      * Installs every embedded bundle from a file extracted into {@code bundles}, so a bundle's location is
      * a real file: {@code Bundle.update()} can read it again (the main job updates a provider that way).
      */
-    private Framework boot(Path storage, Path bundles) throws IOException, BundleException {
+    private BundleContext boot(Path storage, Path bundles, AtomicReference<Framework> started)
+            throws IOException, BundleException {
         Map<String, String> config = new HashMap<>(options.frameworkProperties());
+        if (options.shell) {
+            config.put(GOSH_ARGS, System.getProperty(GOSH_ARGS, ""));
+        }
         Files.createDirectories(options.deploy);
         config.put(Constants.FRAMEWORK_STORAGE, storage.resolve("felix").toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()
                 .orElseThrow(() -> new IOException("no OSGi framework on the class path"));
         Framework framework = factory.newFramework(config);
+        started.set(framework);
         framework.init();
         BundleContext context = framework.getBundleContext();
         List<Bundle> installed = new ArrayList<>();
@@ -120,7 +150,11 @@ public final class Launcher implements Callable<Integer> {
             try (InputStream in = EmbeddedBundles.open(name)) {
                 Files.copy(in, jar);
             }
-            installed.add(context.installBundle(jar.toUri().toString()));
+            try {
+                installed.add(context.installBundle(jar.toUri().toString()));
+            } catch (BundleException e) {
+                throw new BundleException(name + " failed to install: " + e.getMessage(), e);
+            }
         }
         framework.start();
         for (Bundle b : installed) {
@@ -133,13 +167,14 @@ public final class Launcher implements Callable<Integer> {
                 }
             }
         }
-        return framework;
+        return context;
     }
 
     @SuppressWarnings("unchecked")
     private int run(BundleContext context) throws InterruptedException, InvalidSyntaxException, BundleException {
         if (options.shell) {
-            System.setOut(out);
+            // The shell session writes to the console's own descriptors, and inside it Gogo's ThreadIO routes
+            // System.out to the session: System.out stays on stderr for everything else.
             for (Bundle b : context.getBundles()) {
                 if (GOGO_SHELL.equals(b.getSymbolicName())) {
                     b.start();
@@ -177,8 +212,16 @@ public final class Launcher implements Callable<Integer> {
             }
             Thread.sleep(20); // bundles activate on their own threads; poll the registry briefly
         }
-        throw new IllegalStateException("the platform did not become ready within " + READY_TIMEOUT_MS
-                + " ms (no " + role + " job service)");
+        List<String> inactive = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            boolean fragment = b.getHeaders().get(Constants.FRAGMENT_HOST) != null;
+            if (b.getState() != Bundle.ACTIVE && !fragment && !GOGO_SHELL.equals(b.getSymbolicName())) {
+                inactive.add(b.getSymbolicName());
+            }
+        }
+        throw new IllegalStateException("the platform did not become ready within " + READY_TIMEOUT_MS / 1000
+                + " s: no " + type.getName() + " service with " + filter
+                + (inactive.isEmpty() ? "" : "; bundles not active: " + String.join(", ", inactive)));
     }
 
     private static void awaitStop(BundleContext context) throws InterruptedException {

@@ -18,6 +18,17 @@ import picocli.CommandLine.Option;
                 + "on the embedded default machine.")
 public final class Options {
 
+    /** Framework properties: the launcher's contract with the bundles. */
+    static final String DUMPS = "msi.machine.dumps";
+    static final String SYSFS = "msi.machine.sysfs";
+    static final String MACHINE = "msi.machine.file";
+    static final String CPUS = "msi.machine.cpus";
+    static final String DEPLOY = "msi.deploy.dir";
+    static final String STRESS = "msi.stress.seconds";
+    static final String HTTP = "msi.http.port";
+    /** Separates the paths in {@link #DUMPS}: a newline, since sysfs-style file names contain colons. */
+    static final String DUMP_SEPARATOR = "\n";
+
     @Option(names = "--dump", paramLabel = "FILE",
             description = "Build the PCI bus from this config-space dump (binary, or lspci -x/-xxx/-xxxx text); repeatable.")
     List<Path> dumps = new ArrayList<>();
@@ -46,6 +57,10 @@ public final class Options {
     @Option(names = "--stress", paramLabel = "SECONDS", description = "Soak: devices fire while affinities change, "
             + "interrupts are masked and unmasked and providers are hot-swapped, for SECONDS; exit non-zero on any loss or duplicate.")
     Integer stress;
+
+    @Option(names = "--http", paramLabel = "PORT", description = "Reserved: passed to the bundles as the framework "
+            + "property " + HTTP + ".")
+    Integer http;
 
     /** A one-line problem with the options, or null. */
     String problem() {
@@ -76,6 +91,9 @@ public final class Options {
         if (stress != null && (stress < 1 || stress > 86_400)) {
             return "--stress " + stress + ": 1 to 86400 seconds";
         }
+        if (http != null && (http < 0 || http > 65_535)) {
+            return "--http " + http + ": a port is 0 to 65535";
+        }
         return null;
     }
 
@@ -95,17 +113,24 @@ public final class Options {
         if (!dumps.isEmpty()) {
             List<String> paths = new ArrayList<>();
             dumps.forEach(d -> paths.add(d.toAbsolutePath().toString()));
-            props.put("msi.machine.dumps", String.join("\n", paths));
+            props.put(DUMPS, String.join(DUMP_SEPARATOR, paths));
         }
         if (sysfs != null) {
-            props.put("msi.machine.sysfs", sysfs.toAbsolutePath().toString());
+            props.put(SYSFS, sysfs.toAbsolutePath().toString());
         }
         if (machine != null) {
-            props.put("msi.machine.file", machine.toAbsolutePath().toString());
+            props.put(MACHINE, machine.toAbsolutePath().toString());
         }
         if (cpus != null) {
-            props.put("msi.machine.cpus", cpus.toString());
+            props.put(CPUS, cpus.toString());
         }
+        if (stress != null) {
+            props.put(STRESS, stress.toString());
+        }
+        if (http != null) {
+            props.put(HTTP, http.toString());
+        }
+        props.put(DEPLOY, deploy.toAbsolutePath().toString());
         props.put("felix.fileinstall.dir", deploy.toAbsolutePath().toString());
         props.put("felix.fileinstall.poll", "500");
         props.put("felix.fileinstall.noInitialDelay", "true");
