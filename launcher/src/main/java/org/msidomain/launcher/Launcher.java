@@ -58,6 +58,8 @@ public final class Launcher implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // one line per log record, on stderr: "WARNING: message"
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
         PrintStream out = System.out;
         Options options = new Options();
         CommandLine cli = new CommandLine(options);
@@ -107,6 +109,9 @@ public final class Launcher implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
+        } catch (InputProblem e) {
+            System.err.println("msi-launcher: " + oneLine(e.getMessage()));
+            return 2;
         } catch (RuntimeException e) {
             System.err.println("msi-launcher: " + oneLine(e.getMessage()));
             return 1;
@@ -202,6 +207,11 @@ public final class Launcher implements Callable<Integer> {
         String filter = "(" + ROLE + "=" + role + ")";
         long deadline = System.nanoTime() + READY_TIMEOUT_MS * 1_000_000;
         while (System.nanoTime() < deadline) {
+            ServiceReference[] problems = context.getAllServiceReferences(java.util.function.Supplier.class.getName(),
+                    "(" + ROLE + "=problem)");
+            if (problems != null && problems.length > 0) {
+                throw new InputProblem(String.valueOf(((java.util.function.Supplier<?>) context.getService(problems[0])).get()));
+            }
             ServiceReference[] refs = context.getAllServiceReferences(type.getName(), filter);
             if (refs != null && refs.length > 0) {
                 @SuppressWarnings("unchecked")
@@ -222,6 +232,15 @@ public final class Launcher implements Callable<Integer> {
         throw new IllegalStateException("the platform did not become ready within " + READY_TIMEOUT_MS / 1000
                 + " s: no " + type.getName() + " service with " + filter
                 + (inactive.isEmpty() ? "" : "; bundles not active: " + String.join(", ", inactive)));
+    }
+
+    /** The platform refused the user's input (a machine description): exit code 2. */
+    private static final class InputProblem extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        InputProblem(String message) {
+            super(message);
+        }
     }
 
     private static void awaitStop(BundleContext context) throws InterruptedException {

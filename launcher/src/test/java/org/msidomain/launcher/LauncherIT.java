@@ -125,6 +125,51 @@ class LauncherIT {
     }
 
     @Test
+    void aBadMachineDescriptionIsRefusedWithItsJsonPath() throws Exception {
+        Path json = Files.writeString(Files.createTempFile("machine", ".json"), "{\"cpus\": 0}");
+        Run run = launch("--machine", json.toString(), "-c", "msi:devices");
+        assertEquals(2, run.exit(), run.err());
+        assertEquals("msi-launcher: " + json + ": $.cpus: 0 CPUs is impossible (1-256)",
+                run.err().lines().filter(l -> l.startsWith("msi-launcher:")).findFirst().orElse(run.err()));
+        assertEquals("", run.out());
+    }
+
+    @Test
+    void aBadDumpIsOneWarningLineAndTheRestBoots() throws Exception {
+        Path dir = Files.createTempDirectory("dumps");
+        Path bad = Files.writeString(dir.resolve("bad.txt"), "00:07.0 x\n00: 00 000 00\n");
+        Path good = dir.resolve("0000:00:04.0.bin");
+        try (var in = LauncherIT.class.getResourceAsStream("/0000:00:04.0.bin")) {
+            Files.copy(in, good);
+        }
+        Run run = launch("--dump", bad.toString(), "--dump", good.toString(), "-c", "msi:devices");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.err().lines().anyMatch(l -> l.equals("WARNING: " + bad + ":2: malformed line")), run.err());
+        assertTrue(run.out().contains("00:04.0  pci   BOUND"), run.out());
+        assertFalse(run.err().contains("\tat "), "no stack trace");
+    }
+
+    @Test
+    void wrongShellArgumentsAreOneLineAndChangeNothing() throws Exception {
+        String[][] cases = {
+            { "msi:alloc 00:09.0 1", "unknown device 00:09.0" },
+            { "msi:alloc 00:01.0 99", "device 00:01.0: MSI-X table has 5 entries, 99 vectors requested" },
+            { "msi:fire 00:04.0 7", "MSI-X vector 7 beyond the table size 4" },
+            { "msi:affinity 00:04.0/0 9", "CPU 9 out of range 0-3" },
+            { "msi:free 00:01.0", "device 00:01.0 has no vectors to free" },
+        };
+        for (String[] c : cases) {
+            Run run = launch("-c", "msi:alloc 00:04.0 4; " + c[0] + "; msi:devices");
+            assertEquals(1, run.exit(), c[0]);
+            assertEquals(List.of(c[0] + ": " + c[1]), run.err().lines().filter(l -> l.startsWith("msi:")).toList(), c[0]);
+        }
+        Run twice = launch("-c", "msi:alloc 00:04.0 4; msi:free 00:04.0; msi:free 00:04.0");
+        assertEquals(1, twice.exit());
+        assertTrue(twice.err().contains("msi:free 00:04.0: device 00:04.0 has no vectors to free"), twice.err());
+        assertTrue(twice.out().contains("00:04.0: freed 4 vectors"), "the first free worked: " + twice.out());
+    }
+
+    @Test
     void aMissingDumpIsRefusedBeforeBooting() throws Exception {
         Run run = launch("--dump", "/nonexistent/dump.bin");
         assertEquals(2, run.exit());

@@ -1,12 +1,17 @@
 package org.msidomain.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +43,77 @@ class OptionsTest {
         assertEquals("--cpus 0: a machine has 1-256 CPUs", parse("--cpus", "0").problem());
         assertEquals("-c, --shell and --stress cannot be combined", parse("-c", "lb", "--shell").problem());
         assertEquals("--stress 0: 1 to 86400 seconds", parse("--stress", "0").problem());
+    }
+
+    @Test
+    void everyOptionReachesTheBundlesAsAFrameworkProperty(@TempDir Path dir) throws IOException {
+        Path machine = Files.writeString(dir.resolve("machine.json"), "{}");
+        Path deploy = Files.createDirectory(dir.resolve("drop"));
+        Map<String, String> p = parse("--machine", machine.toString(), "--deploy", deploy.toString(), "--stress", "5",
+                "--http", "8080").frameworkProperties();
+        assertEquals(machine.toAbsolutePath().toString(), p.get("msi.machine.file"));
+        assertEquals(deploy.toAbsolutePath().toString(), p.get("msi.deploy.dir"));
+        assertEquals("5", p.get("msi.stress.seconds"));
+        assertEquals("8080", p.get("msi.http.port"));
+        Map<String, String> s = parse("--sysfs", dir.toString()).frameworkProperties();
+        assertEquals(dir.toAbsolutePath().toString(), s.get("msi.machine.sysfs"));
+        assertFalse(s.containsKey("msi.stress.seconds"));
+        assertFalse(s.containsKey("msi.http.port"));
+    }
+
+    @Test
+    void relativePathsArePassedAbsolute() throws IOException {
+        Path cwd = Path.of("").toAbsolutePath();
+        Path file = Files.writeString(Files.createTempFile(cwd.resolve("target"), "dump", ".bin"), "x");
+        try {
+            Path relative = cwd.relativize(file);
+            Options o = parse("--dump", relative.toString());
+            assertNull(o.problem());
+            assertEquals(file.toString(), o.frameworkProperties().get("msi.machine.dumps"));
+        } finally {
+            Files.delete(file);
+        }
+    }
+
+    @Test
+    void moreRefusals(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("f"), "x");
+        assertEquals(file + ": not a readable directory", parse("--sysfs", file.toString()).problem());
+        assertEquals("/nonexistent.json: no such file", parse("--machine", "/nonexistent.json").problem());
+        assertEquals("--http 70000: a port is 0 to 65535", parse("--http", "70000").problem());
+        assertEquals(file + ": not a directory (--deploy)", parse("--deploy", file.toString()).problem());
+        assertThrows(CommandLine.ParameterException.class, () -> parse("--stress", "soon"));
+        assertThrows(CommandLine.ParameterException.class, () -> parse("--bogus"));
+        assertThrows(CommandLine.ParameterException.class, () -> parse("--dump"));
+    }
+
+    @Test
+    void anUnreadableFileIsRefused(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("secret.bin"), "x");
+        Assumptions.assumeTrue(file.toFile().setReadable(false, false) && !Files.isReadable(file),
+                "running as root: every file is readable");
+        assertEquals(file + ": not a readable file", parse("--dump", file.toString()).problem());
+    }
+
+    @Test
+    void helpAndVersionAreRecognised() {
+        CommandLine cli = new CommandLine(new Options());
+        cli.parseArgs("--help");
+        assertTrue(cli.isUsageHelpRequested());
+        String usage = cli.getUsageMessage();
+        for (String option : new String[] { "--dump", "--sysfs", "--machine", "--deploy", "--command", "--shell",
+                "--stress", "--http", "--version" }) {
+            assertTrue(usage.contains(option), option + " in " + usage);
+        }
+        CommandLine v = new CommandLine(new Options());
+        v.parseArgs("--version");
+        assertTrue(v.isVersionHelpRequested());
+    }
+
+    @Test
+    void oneLineMessages() {
+        assertEquals("Unable to resolve x: missing requirement y", Launcher.oneLine("Unable to resolve x:\n  missing requirement y\n"));
+        assertEquals("failed", Launcher.oneLine(null));
     }
 
     @Test

@@ -22,16 +22,11 @@ import org.msidomain.hw.internal.pci.PciDump;
 import org.msidomain.hw.internal.pci.PciFunction;
 import org.msidomain.hw.internal.pci.SimHypervisor;
 import org.msidomain.hw.internal.pci.PciView;
-import org.osgi.framework.BundleContext;
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
 
 /**
- * The simulated machine, registered as the {@link Machine} service. Built once from a
- * {@link MachineSpec}; what to build comes from the launcher's framework properties
- * (see {@link MachineLoader}).
+ * The simulated machine, built once from a {@link MachineSpec}; {@link MachineComponent} registers it as
+ * the {@link Machine} service.
  */
-@Component(service = Machine.class, immediate = true)
 public final class SimMachine implements Machine {
 
     private static final System.Logger LOG = System.getLogger("org.msidomain.hw");
@@ -43,11 +38,6 @@ public final class SimMachine implements Machine {
     private final SimHypervisor hypervisor = new SimHypervisor();
     private RemappingTable remapping;
     private volatile VectorSink sink;
-
-    @Activate
-    public SimMachine(BundleContext context) {
-        this(MachineLoader.load(context::getProperty));
-    }
 
     public SimMachine(MachineSpec spec) {
         for (String problem : spec.problems()) {
