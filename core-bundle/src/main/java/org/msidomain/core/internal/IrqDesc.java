@@ -103,6 +103,10 @@ final class IrqDesc implements MsiDescView {
         this.handler = handler;
     }
 
+    IrqHandler handler() {
+        return handler;
+    }
+
     boolean hasHandler() {
         return handler != null;
     }

@@ -416,10 +416,17 @@ public final class MsiDomainImpl implements MsiDomain {
     public void setHandler(int irq, String name, IrqHandler handler) {
         locked(() -> {
             IrqDesc desc = desc(irq);
-            desc.setHandler(name, handler);
             DeviceState d = desc.device;
+            String previousName = desc.action();
+            IrqHandler previous = desc.handler();
+            desc.setHandler(name, handler); // request_irq: the action first, so a latched message finds it
             if (desc.reserved && d.writable()) {
-                underBusLock(d, () -> writer.startup(d, desc));
+                try {
+                    underBusLock(d, () -> writer.startup(d, desc));
+                } catch (RuntimeException e) {
+                    desc.setHandler(previousName, previous); // refused (no free vector): nothing attached
+                    throw e;
+                }
             }
             return null;
         });

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +19,7 @@ import org.msidomain.api.MsiMsg;
 import org.msidomain.core.internal.FakeHardware.Device;
 import org.msidomain.core.internal.FakeHardware.FakeMachine;
 import org.msidomain.core.internal.FakeHardware.Ops;
+import org.msidomain.spi.MsiStorageOps;
 import org.msidomain.spi.StorageFlag;
 
 class MsiDomainImplTest {
@@ -226,6 +228,45 @@ class MsiDomainImplTest {
             assertEquals(1, handled.get(0), "the latched message handled once");
         } finally {
             d2.deactivate();
+        }
+    }
+
+    @Test
+    void vectorExhaustionFailsCleanlyAndReleasesPartialAllocations() throws InterruptedException {
+        FakeMachine one = new FakeMachine(1); // 208 device vectors
+        one.add("00:0a.0", 300);
+        one.add("00:0b.0", 20);
+        Device maskable = one.add("00:0c.0", 4);
+        MsiDomainImpl d1 = new MsiDomainImpl(one);
+        try {
+            d1.bindStorageOps(new Ops(), FakeHardware.props(3, 0));
+            assertTrue(d1.awaitSettled(5000));
+            IllegalStateException beyond = assertThrows(IllegalStateException.class, () -> d1.allocate("00:0a.0", 300));
+            assertEquals("cannot allocate 300 vectors for 00:0a.0: only 208 free", beyond.getMessage());
+            assertTrue(d1.irqs().isEmpty());
+            assertEquals(200, d1.allocate("00:0a.0", 200).length);
+            assertThrows(IllegalStateException.class, () -> d1.allocate("00:0b.0", 20));
+            assertEquals(200, d1.irqs().size(), "nothing of the refused allocation remains");
+            assertEquals(8, d1.allocate("00:0b.0", 8).length, "the last 8 vectors are still there");
+            assertThrows(IllegalStateException.class, () -> d1.allocate("00:0b.0", 1));
+
+            d1.free("00:0b.0");
+            Ops masking = new Ops(StorageFlag.CAN_MASK);
+            d1.bindStorageOps(masking, Map.of("service.id", 4L, "service.ranking", 5, MsiStorageOps.STORAGE_TYPE, "fake"));
+            assertTrue(d1.awaitSettled(5000));
+            d1.free("00:0a.0");
+            d1.allocate("00:0a.0", 208);
+            int[] reserved = d1.allocate("00:0c.0", 4); // reservation mode: no vector needed yet
+            for (int irq : d1.irqs().stream().filter(i -> i.device().equals("00:0a.0")).mapToInt(i -> i.irq()).toArray()) {
+                d1.setHandler(irq, "h", (i, cpu) -> { });
+            }
+            IllegalStateException full = assertThrows(IllegalStateException.class,
+                    () -> d1.setHandler(reserved[0], "late", (i, cpu) -> { }));
+            assertEquals("no free vector on any CPU", full.getMessage());
+            assertEquals("", d1.irq(reserved[0]).orElseThrow().action(), "refused: no handler attached");
+            assertTrue(maskable.masked[0], "still reserved and masked at the device");
+        } finally {
+            d1.deactivate();
         }
     }
 
