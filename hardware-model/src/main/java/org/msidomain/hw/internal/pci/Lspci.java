@@ -22,6 +22,9 @@ public final class Lspci {
         StringBuilder out = new StringBuilder();
         for (PciView v : sorted) {
             ConfigSpace c = v.config();
+            if (c.size() < 64) {
+                continue; // pciutils cannot read the standard header either: it reports it on stderr and goes on
+            }
             out.append(domains ? v.address().full() : v.address().toString()).append(' ');
             out.append(String.format("Class %04x: Device %04x:%04x", c.read16(0x0A), c.read16(0x00), c.read16(0x02)));
             int rev = c.read8(0x08);
