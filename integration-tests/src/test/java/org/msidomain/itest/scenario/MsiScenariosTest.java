@@ -200,6 +200,20 @@ class MsiScenariosTest {
     }
 
     @Test
+    void withoutRemappingAStrayWriteIsSpuriousAndReachesNoHandler() {
+        int irq = rig.domain.allocate("00:04.0", 1)[0];
+        rig.count(irq);
+        IrqInfo owned = rig.info(irq);
+        int free = owned.vector() + 1;
+        long spuriousBefore = rig.spurious();
+        String outcome = rig.machine.injectMessage(0xFEE00000L | (long) rig.machine.apicId(owned.cpu()) << 12, free, "00:1f.2");
+        assertEquals(String.format("delivered to CPU%d vector 0x%02x", owned.cpu(), free), outcome);
+        assertEquals(spuriousBefore + 1, rig.spurious(), "counted as spurious on that CPU");
+        assertEquals(0, rig.handled.get(), "never dispatched to another device's handler");
+        assertEquals("dropped: not an interrupt address (0xFEExxxxx)", rig.machine.injectMessage(0x12345678L, 0x41, null));
+    }
+
+    @Test
     void scenario25ChipNamesAndHwirq() {
         int msix = rig.domain.allocate("00:04.0", 4)[3];
         int msi = rig.domain.allocate(AHCI, 1)[0];
