@@ -129,9 +129,7 @@ public class HotSwapIT extends MsiTestSupport {
             provider.uninstall();
             awaitDevices(sources, BindingState.UNBOUND);
             awaitFiring(sources);
-            try (InputStream in = new FileInputStream(providerJar(artifact))) {
-                context.installBundle(location, in).start();
-            }
+            installProvider(artifact, location);
             awaitDevices(sources, BindingState.BOUND);
             awaitFiring(sources);
         } finally {

@@ -100,11 +100,7 @@ public class LeakIT extends MsiTestSupport {
     }
 
     private Bundle install() throws Exception {
-        try (InputStream in = new FileInputStream(providerJar("pci-provider"))) {
-            Bundle b = context.installBundle("leak:pci-provider", in);
-            b.start();
-            return b;
-        }
+        return installProvider("pci-provider", "leak:pci-provider");
     }
 
     private void uninstallAndRefresh(Bundle b) throws Exception {

@@ -69,6 +69,15 @@ public abstract class MsiTestSupport {
         return options(options.toArray(new Option[0]));
     }
 
+    /** Installs and starts a provider bundle from its jar, at a location of the test's choosing. */
+    protected Bundle installProvider(String artifact, String location) throws Exception {
+        try (java.io.InputStream in = new java.io.FileInputStream(providerJar(artifact))) {
+            Bundle b = context.installBundle(location, in);
+            b.start();
+            return b;
+        }
+    }
+
     protected Bundle installed(String symbolicName) {
         for (Bundle b : context.getBundles()) {
             if (symbolicName.equals(b.getSymbolicName())) {

@@ -3,8 +3,6 @@ package org.msidomain.itest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.io.FileInputStream;
-import java.io.InputStream;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -50,11 +48,7 @@ public class ProvidersAloneIT extends MsiTestSupport {
     }
 
     private void check(String artifact, String type, List<String> devices) throws Exception {
-        Bundle provider;
-        try (InputStream in = new FileInputStream(providerJar(artifact))) {
-            provider = context.installBundle("itest:" + artifact, in);
-        }
-        provider.start();
+        Bundle provider = installProvider(artifact, "itest:" + artifact);
         for (DeviceInfo d : domain.devices()) {
             if (d.storageType().equals(type)) {
                 awaitState(d.id(), BindingState.BOUND);
