@@ -15,10 +15,10 @@ import net.jqwik.api.constraints.Size;
  * Property-based fuzzing (jqwik) of the dump reader and the capability walk: any input is either read
  * or refused with the documented one-line {@link DumpFormatException}; whatever is read prints without
  * an exception, without hanging, and only in pciutils' line shapes. A short run is part of
- * {@code mvn verify}; for a long one: {@code mvn -pl hardware-model test -Dtest=DumpFuzzProperties
+ * {@code mvn verify}; for a long one: {@code mvn -pl hardware-model test -Dtest=DumpFuzzTest
  * -Djqwik.tries.default=1000000} (see the README).
  */
-class DumpFuzzProperties {
+class DumpFuzzTest {
 
     /** Every line lspci prints, in pciutils' shapes. */
     static final Pattern LINE = Pattern.compile("(?:[0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7] Class [0-9a-f]{4}: Device "
