@@ -88,6 +88,7 @@ final class DeviceState {
         }
         provider = null;
         storage = null;
+        failure = ""; // a failure belongs to the provider that left
     }
 
     /** Forgets the storage of a device whose vectors were all freed. */

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
+import org.msidomain.api.BindingState;
 import org.msidomain.api.DeviceInfo;
 import org.msidomain.api.IrqHandler;
 import org.msidomain.api.IrqInfo;
@@ -218,7 +219,7 @@ public final class MsiDomainImpl implements MsiDomain {
                     }
                 }
                 if (writable) {
-                    writer.program(d, fresh, true);
+                    contain(d, () -> writer.program(d, fresh, true));
                 }
             } catch (RuntimeException e) {
                 forget(d, fresh);
@@ -259,7 +260,7 @@ public final class MsiDomainImpl implements MsiDomain {
                 }
                 IrqDesc desc = reserves(d) ? newReservedDesc(d, at) : newDesc(d, at);
                 try {
-                    writer.program(d, List.of(desc), first);
+                    contain(d, () -> writer.program(d, List.of(desc), first));
                 } catch (RuntimeException e) {
                     forget(d, List.of(desc));
                     throw e;
@@ -293,8 +294,10 @@ public final class MsiDomainImpl implements MsiDomain {
                 throw new IllegalStateException("device " + device + " has no vectors to free");
             }
             List<IrqDesc> all = List.copyOf(d.descriptors());
-            for (IrqDesc desc : all) {
-                writer.deactivate(d, desc);
+            try {
+                contain(d, () -> all.forEach(desc -> writer.deactivate(d, desc)));
+            } catch (IllegalStateException providerFailed) {
+                all.forEach(desc -> writer.deactivate(d, desc)); // storage dropped: frees the slots only
             }
             writer.releaseEntries(d, all);
             releaseVectors(d, all);
@@ -342,7 +345,7 @@ public final class MsiDomainImpl implements MsiDomain {
                 throw new IllegalStateException("device " + device + " cannot be restored: " + d.reason());
             }
             if (!d.descs.isEmpty()) {
-                writer.restore(d);
+                contain(d, () -> writer.restore(d));
             }
             return null;
         });
@@ -472,13 +475,16 @@ public final class MsiDomainImpl implements MsiDomain {
         for (ProviderBinding b : registry.all()) {
             int served = 0;
             int vectorCount = 0;
+            int failed = 0;
             for (DeviceState d : devices.values()) {
                 if (d.provider() == b) {
                     served++;
                     vectorCount += d.descs.size();
+                    failed += d.state() == BindingState.FAILED ? 1 : 0;
                 }
             }
-            out.add(new ProviderInfo(b.bundleId(), b.symbolicName(), b.version(), b.types(), "active", served,
+            out.add(new ProviderInfo(b.bundleId(), b.symbolicName(), b.version(), b.types(),
+                    failed == 0 ? "active" : "failed on " + failed + " device" + (failed > 1 ? "s" : ""), served,
                     vectorCount));
         }
         return out;
@@ -659,14 +665,38 @@ public final class MsiDomainImpl implements MsiDomain {
         return desc;
     }
 
-    /** Runs a change of a device's storage state between the storage's lock and unlock. */
-    private static void underBusLock(DeviceState d, Runnable change) {
-        d.provider().ops().lock(d.storage());
+    /**
+     * Runs provider code for a device. A refusal ({@link IllegalArgumentException},
+     * {@link IllegalStateException}) goes back to the caller as it is; anything else is a provider fault:
+     * the device is marked failed with the reason (shown by msi:providers and msi:why, posted as an event),
+     * its storage is dropped (delivery goes on with the messages in its registers), and the caller gets one
+     * line. Other devices and providers are not affected; a provider that binds later restores the device.
+     */
+    private void contain(DeviceState d, Runnable providerWork) {
         try {
-            change.run();
-        } finally {
-            d.provider().ops().unlock(d.storage());
+            providerWork.run();
+        } catch (IllegalArgumentException | IllegalStateException refusal) {
+            throw refusal;
+        } catch (RuntimeException fault) {
+            String who = d.provider() == null ? "the provider" : "provider " + d.provider().symbolicName();
+            d.fail(who + " failed on " + d.id() + ": " + fault.getClass().getSimpleName()
+                    + (fault.getMessage() == null ? "" : ": " + fault.getMessage()));
+            LOG.log(Level.ERROR, d.reason());
+            events.post(MsiEvents.DEVICE_FAILED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.REASON, d.reason()));
+            throw new IllegalStateException(d.reason(), fault);
         }
+    }
+
+    /** Runs a change of a device's storage state between the storage's lock and unlock. */
+    private void underBusLock(DeviceState d, Runnable change) {
+        contain(d, () -> {
+            d.provider().ops().lock(d.storage());
+            try {
+                change.run();
+            } finally {
+                d.provider().ops().unlock(d.storage());
+            }
+        });
     }
 
     private <T> T locked(Supplier<T> op) {

@@ -238,6 +238,8 @@ final class FakeHardware {
         final List<String> log = new ArrayList<>();
         final Map<String, Storage> storages = new HashMap<>();
         RuntimeException failWrite;
+        /** Thrown by mask on the device with this id: a provider fault. */
+        String faultyMaskOn;
 
         Ops(StorageFlag... flags) {
             this.flags = flags.length == 0 ? EnumSet.noneOf(StorageFlag.class) : EnumSet.of(flags[0], flags);
@@ -286,6 +288,9 @@ final class FakeHardware {
 
         @Override
         public void mask(MsiDescView desc) {
+            if (device.id.equals(ops.faultyMaskOn)) {
+                throw new NullPointerException("provider bug");
+            }
             ops.log.add("mask " + device.id + "/" + desc.index() + " parent=" + ((IrqDesc) desc).parentMasked);
             device.setMasked(desc.index(), true);
         }

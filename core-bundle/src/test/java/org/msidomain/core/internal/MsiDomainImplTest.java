@@ -271,6 +271,47 @@ class MsiDomainImplTest {
     }
 
     @Test
+    void aFaultyProviderIsContainedAndAHealthyOneRecoversTheDevice() throws InterruptedException {
+        Device other = machine.add("00:05.0", 2);
+        MsiDomainImpl d2 = new MsiDomainImpl(machine);
+        try {
+            Ops faulty = new Ops(StorageFlag.CAN_MASK);
+            d2.bindStorageOps(faulty, FakeHardware.props(11, 0));
+            assertTrue(d2.awaitSettled(5000));
+            int bad = d2.allocate("00:04.0", 1)[0];
+            int good = d2.allocate("00:05.0", 1)[0];
+            AtomicLongArray seen = new AtomicLongArray(2);
+            d2.setHandler(bad, "bad", (i, cpu) -> seen.incrementAndGet(0));
+            d2.setHandler(good, "good", (i, cpu) -> seen.incrementAndGet(1));
+            faulty.faultyMaskOn = "00:04.0"; // from now on its mask throws on this device
+
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> d2.mask(bad));
+            assertEquals("provider fake-11 failed on 00:04.0: NullPointerException: provider bug", e.getMessage());
+            assertEquals(BindingState.FAILED, d2.devices().stream().filter(d -> d.id().equals("00:04.0")).findFirst().get().state());
+            assertEquals("failed on 1 device", d2.providers().get(0).state());
+            nic.raise(0);
+            assertEquals(1, seen.get(0), "the failed device keeps delivering with its programmed message");
+            d2.mask(good);
+            other.raise(0);
+            d2.unmask(good);
+            assertEquals(1, seen.get(1), "the other device is unaffected");
+
+            Ops healthy = new Ops(StorageFlag.CAN_MASK);
+            d2.bindStorageOps(healthy, FakeHardware.props(12, 10));
+            assertTrue(d2.awaitSettled(5000));
+            assertEquals(BindingState.BOUND, d2.devices().stream().filter(d -> d.id().equals("00:04.0")).findFirst().get().state());
+            assertEquals("fake-12", d2.devices().get(0).provider(), "recovered by the healthy provider");
+            d2.mask(bad);
+            nic.raise(0);
+            d2.unmask(bad);
+            assertEquals(2, seen.get(0), "after recovery: latched at the device while masked, delivered once on unmask");
+            assertTrue(healthy.log.contains("mask 00:04.0/0 parent=false"), "the healthy provider masks at the source");
+        } finally {
+            d2.deactivate();
+        }
+    }
+
+    @Test
     void badRequestsChangeNothing() {
         assertThrows(IllegalArgumentException.class, () -> domain.allocate("00:09.0", 1));
         assertThrows(IllegalArgumentException.class, () -> domain.allocate("00:04.0", 9));
