@@ -32,6 +32,8 @@ final class DeviceState {
     int blockSize = 1;
     /** Whether the device's messages go through the interrupt-remapping domain. */
     volatile boolean remapped;
+    /** Releases of vector slots an abandoned move left installed (control path only). */
+    final java.util.List<Runnable> strays = new java.util.ArrayList<>();
 
     DeviceState(HwDevice hw) {
         this.hw = hw;

@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import org.msidomain.api.BindingState;
@@ -50,6 +49,9 @@ public final class MsiDomainImpl implements MsiDomain {
 
     private static final System.Logger LOG = System.getLogger("org.msidomain.core");
     private static final int FIRST_IRQ = 24;
+    /** Framework property: how long a provider call may take before it is abandoned, in milliseconds. */
+    public static final String PROVIDER_TIMEOUT = "msi.provider.timeout.ms";
+    static final long DEFAULT_PROVIDER_TIMEOUT_MS = 2_000;
 
     private final Machine machine;
     private final VectorDomain vectors;
@@ -60,25 +62,40 @@ public final class MsiDomainImpl implements MsiDomain {
     private final ProviderRegistry registry = new ProviderRegistry();
     private final Map<String, DeviceState> devices = new LinkedHashMap<>();
     private final ConcurrentSkipListMap<Integer, IrqDesc> irqs = new ConcurrentSkipListMap<>();
-    private final ReentrantLock control = new ReentrantLock();
-    private final ExecutorService binder = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "msi-binder");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ControlLock control = new ControlLock();
+    /** The bounded wait for provider calls; a call that exceeds it is abandoned ({@link #onAbandoned}). */
+    private final ProviderGuard guard;
+    /** How long a control operation waits for the control lock: longer than any guarded provider call. */
+    private final long lockTimeoutMillis;
+    /** The single thread that runs binding events; replaced if a provider call strands it. */
+    private volatile ExecutorService binder;
+    private volatile Thread binderThread;
+    private volatile boolean deactivated;
     private final BundleContext context;
     private final EventPoster events = new EventPoster();
     private int nextIrq = FIRST_IRQ;
 
     /** A domain outside a framework, for tests and benchmarks: bind providers with {@link #bindStorageOps}. */
     public MsiDomainImpl(Machine machine) {
-        this(machine, null);
+        this(machine, null, DEFAULT_PROVIDER_TIMEOUT_MS);
+    }
+
+    /** A domain outside a framework whose provider calls may take at most {@code providerTimeoutMillis}. */
+    public MsiDomainImpl(Machine machine, long providerTimeoutMillis) {
+        this(machine, null, providerTimeoutMillis);
     }
 
     @Activate
     public MsiDomainImpl(@Reference(name = "machine") Machine machine, BundleContext context) {
+        this(machine, context, providerTimeout(context));
+    }
+
+    private MsiDomainImpl(Machine machine, BundleContext context, long providerTimeoutMillis) {
         this.context = context;
         this.machine = machine;
+        guard = new ProviderGuard(control, providerTimeoutMillis, this::onAbandoned);
+        lockTimeoutMillis = 2 * providerTimeoutMillis + 10_000;
+        binder = newBinder();
         int[] apicIds = new int[machine.cpuCount()];
         for (int cpu = 0; cpu < apicIds.length; cpu++) {
             apicIds[cpu] = machine.apicId(cpu);
@@ -86,7 +103,7 @@ public final class MsiDomainImpl implements MsiDomain {
         vectors = new VectorDomain(apicIds);
         table = new VectorTable(apicIds.length);
         remap = machine.remapping().map(RemapDomain::new).orElse(null);
-        writer = new StorageWriter(vectors, table, machine, remap);
+        writer = new StorageWriter(vectors, table, machine, remap, guard);
         for (HwDevice hw : machine.devices()) {
             if (!hw.storageType().isEmpty()) {
                 devices.put(hw.id(), new DeviceState(hw));
@@ -97,14 +114,38 @@ public final class MsiDomainImpl implements MsiDomain {
 
     @Deactivate
     public void deactivate() {
+        deactivated = true;
         machine.disconnect(table);
         binder.shutdownNow();
+        guard.close();
+    }
+
+    /** The framework property {@value #PROVIDER_TIMEOUT}, in milliseconds, or the default. */
+    private static long providerTimeout(BundleContext context) {
+        String value = context == null ? null : context.getProperty(PROVIDER_TIMEOUT);
+        if (value == null || value.isBlank()) {
+            return DEFAULT_PROVIDER_TIMEOUT_MS;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(PROVIDER_TIMEOUT + ": '" + value + "' is not a number of milliseconds");
+        }
+    }
+
+    private ExecutorService newBinder() {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "msi-binder");
+            t.setDaemon(true);
+            binderThread = t;
+            return t;
+        });
     }
 
     @Reference(service = MsiStorageOps.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     public void bindStorageOps(MsiStorageOps ops, Map<String, Object> props) {
-        ProviderBinding binding = ProviderBinding.of(ops, props, context);
+        ProviderBinding binding = ProviderBinding.of(ops, props, context).guardedBy(guard);
         post(() -> onBind(binding));
     }
 
@@ -126,10 +167,48 @@ public final class MsiDomainImpl implements MsiDomain {
 
     /** Queues a binding event; after deactivation (SCR unbinds what is left) there is nothing to do. */
     private void post(Runnable event) {
-        try {
-            binder.execute(() -> locked(event));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // deactivated: the domain is gone, so are its bindings
+        submit(() -> {
+            try {
+                locked(event);
+            } catch (IllegalStateException e) {
+                LOG.log(Level.ERROR, e.getMessage());
+            }
+        });
+    }
+
+    /** Runs a task on the binder thread, on the replacement if the binder is being replaced. */
+    private java.util.concurrent.Future<?> submit(Runnable task) {
+        while (!deactivated) {
+            try {
+                return binder.submit(task);
+            } catch (java.util.concurrent.RejectedExecutionException replaced) {
+                Thread.onSpinWait(); // onAbandoned swaps the binder: take the new one
+            }
+        }
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * A provider call exceeded the bound and was abandoned; the watchdog runs this holding the control
+     * lock it took over. The device is marked failed (its storage dropped, its registers keep delivering);
+     * a binder thread stranded in the provider is replaced, with the events queued behind it.
+     */
+    private void onAbandoned(ProviderGuard.Stuck stuck) {
+        String reason = "provider " + stuck.provider() + " blocked in " + stuck.operation() + " on " + stuck.device()
+                + " for more than " + guard.boundMillis() + " ms; the call was abandoned";
+        DeviceState d = devices.get(stuck.device());
+        if (d != null) {
+            d.fail(reason);
+            events.post(MsiEvents.DEVICE_FAILED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.PROVIDER, stuck.provider(),
+                    MsiEvents.REASON, reason));
+        }
+        LOG.log(Level.ERROR, reason);
+        if (stuck.thread() == binderThread) {
+            ExecutorService old = binder;
+            binder = newBinder();
+            for (Runnable queued : old.shutdownNow()) {
+                binder.execute(queued);
+            }
         }
     }
 
@@ -179,6 +258,7 @@ public final class MsiDomainImpl implements MsiDomain {
             events.post(MsiEvents.DEVICE_RESTORED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.PROVIDER,
                     binding.symbolicName(), MsiEvents.VECTORS, d.descs.size()));
         } catch (RuntimeException e) {
+            stillOwner(e);
             d.fail("provider " + binding.symbolicName() + " failed to restore: " + e.getMessage());
             LOG.log(Level.ERROR, "{0}: {1}", d.id(), d.reason());
             events.post(MsiEvents.DEVICE_FAILED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.PROVIDER,
@@ -300,6 +380,7 @@ public final class MsiDomainImpl implements MsiDomain {
                 all.forEach(desc -> writer.deactivate(d, desc)); // storage dropped: frees the slots only
             }
             writer.releaseEntries(d, all);
+            writer.releaseStrays(d);
             releaseVectors(d, all);
             for (IrqDesc desc : all) {
                 d.descs.remove(desc.index);
@@ -509,7 +590,7 @@ public final class MsiDomainImpl implements MsiDomain {
     @Override
     public boolean awaitSettled(long timeoutMillis) throws InterruptedException {
         try {
-            binder.submit(() -> { }).get(timeoutMillis, TimeUnit.MILLISECONDS);
+            submit(() -> { }).get(timeoutMillis, TimeUnit.MILLISECONDS);
             return true;
         } catch (TimeoutException e) {
             return false;
@@ -519,6 +600,11 @@ public final class MsiDomainImpl implements MsiDomain {
     }
 
     // ---- helpers ----
+
+    /** For tests: the vector domain. */
+    VectorDomain vectorDomain() {
+        return vectors;
+    }
 
     private IrqInfo info(IrqDesc desc) {
         int cpus = vectors.cpus();
@@ -675,34 +761,66 @@ public final class MsiDomainImpl implements MsiDomain {
     private void contain(DeviceState d, Runnable providerWork) {
         try {
             providerWork.run();
-        } catch (IllegalArgumentException | IllegalStateException refusal) {
-            throw refusal;
-        } catch (RuntimeException fault) {
+        } catch (RuntimeException e) {
+            stillOwner(e);
+            if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+                throw e; // a refusal
+            }
             String who = d.provider() == null ? "the provider" : "provider " + d.provider().symbolicName();
-            d.fail(who + " failed on " + d.id() + ": " + fault.getClass().getSimpleName()
-                    + (fault.getMessage() == null ? "" : ": " + fault.getMessage()));
+            d.fail(who + " failed on " + d.id() + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
             LOG.log(Level.ERROR, d.reason());
             events.post(MsiEvents.DEVICE_FAILED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.REASON, d.reason()));
-            throw new IllegalStateException(d.reason(), fault);
+            throw new IllegalStateException(d.reason(), e);
+        }
+    }
+
+    /**
+     * Makes sure a failure is handled only by a thread that still owns the control lock: one whose provider
+     * call was abandoned unwinds without touching the domain.
+     */
+    private void stillOwner(RuntimeException e) {
+        if (!control.isHeldByCurrentThread()) {
+            throw guard.abandoned();
         }
     }
 
     /** Runs a change of a device's storage state between the storage's lock and unlock. */
     private void underBusLock(DeviceState d, Runnable change) {
         contain(d, () -> {
-            d.provider().ops().lock(d.storage());
+            MsiStorageOps ops = d.provider().ops();
+            org.msidomain.spi.MsiStorage storage = d.storage();
+            ops.lock(storage);
             try {
                 change.run();
             } finally {
-                d.provider().ops().unlock(d.storage());
+                ops.unlock(storage);
             }
         });
     }
 
+    /**
+     * Runs a control operation under the control lock. If a provider call of the operation was abandoned,
+     * the thread no longer owns the lock when it comes back; the outermost frame turns that into a refusal.
+     */
     private <T> T locked(Supplier<T> op) {
-        control.lock();
+        boolean outermost = !control.isHeldByCurrentThread();
+        try {
+            if (!control.lock(lockTimeoutMillis)) {
+                throw new IllegalStateException("the MSI domain stayed busy for " + lockTimeoutMillis + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the MSI domain");
+        }
         try {
             return op.get();
+        } catch (ProviderGuard.Abandoned abandoned) {
+            if (outermost) {
+                guard.unwound();
+                throw new IllegalStateException(abandoned.getMessage());
+            }
+            throw abandoned;
         } finally {
             control.unlock();
         }

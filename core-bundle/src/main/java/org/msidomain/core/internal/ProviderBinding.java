@@ -30,6 +30,12 @@ record ProviderBinding(MsiStorageOps ops, long serviceId, int ranking, long bund
                 types(props.get(MsiStorageOps.STORAGE_TYPE)));
     }
 
+    /** The same binding whose calls run within the guard's bounded wait. */
+    ProviderBinding guardedBy(ProviderGuard guard) {
+        return new ProviderBinding(new GuardedOps(ops, guard, symbolicName), serviceId, ranking, bundleId, symbolicName,
+                version, types);
+    }
+
     private static String text(Object value, String otherwise) {
         return value == null ? otherwise : value.toString();
     }

@@ -21,12 +21,14 @@ final class StorageWriter {
     private final VectorTable table;
     private final Machine machine;
     private final RemapDomain remap;
+    private final ProviderGuard guard;
 
-    StorageWriter(VectorDomain vectors, VectorTable table, Machine machine, RemapDomain remap) {
+    StorageWriter(VectorDomain vectors, VectorTable table, Machine machine, RemapDomain remap, ProviderGuard guard) {
         this.vectors = vectors;
         this.table = table;
         this.machine = machine;
         this.remap = remap;
+        this.guard = guard;
     }
 
     /** Activates fresh descriptors: writes their composed messages unmasked, then enables the storage. */
@@ -85,6 +87,7 @@ final class StorageWriter {
             ops.unlock(s);
         }
         releases.forEach(Runnable::run);
+        releaseStrays(d);
         s.enable();
     }
 
@@ -127,6 +130,10 @@ final class StorageWriter {
         for (IrqDesc g : group) {
             table.install(cpu, base + offset(d, g), g);
         }
+        // If a write of the move is abandoned, the device may already use the new slots: they stay
+        // installed, as strays released when the device is next restored or freed.
+        ProviderGuard.Once strand = new ProviderGuard.Once(() -> d.strays.add(() -> releaseSlots(d, group, cpu, base, size)));
+        guard.repairWith(strand);
         try {
             if (twoSteps && base != oldBase) {
                 moveInTwoSteps(d, group, oldCpu, cpu, base);
@@ -143,6 +150,8 @@ final class StorageWriter {
             }
             vectors.releaseBlock(cpu, base, size);
             throw e;
+        } finally {
+            guard.clear(strand);
         }
         int[] oldVectors = new int[group.size()];
         for (int i = 0; i < group.size(); i++) {
@@ -157,6 +166,20 @@ final class StorageWriter {
             }
             vectors.releaseBlock(oldCpu, oldBase, size);
         };
+    }
+
+    /** Frees slots a group was installed in, keeping the counts they took. */
+    private void releaseSlots(DeviceState d, List<IrqDesc> group, int cpu, int base, int size) {
+        for (IrqDesc g : group) {
+            g.fold(cpu, table.uninstall(cpu, base + offset(d, g)), table.cpus());
+        }
+        vectors.releaseBlock(cpu, base, size);
+    }
+
+    /** Releases the slots an abandoned move left behind, once the device's messages no longer use them. */
+    void releaseStrays(DeviceState d) {
+        d.strays.forEach(Runnable::run);
+        d.strays.clear();
     }
 
     /**
@@ -187,6 +210,15 @@ final class StorageWriter {
     private void moveInTwoSteps(DeviceState d, List<IrqDesc> group, int oldCpu, int cpu, int base) {
         LocalApic apic = machine.localApic(oldCpu);
         apic.disableInterrupts();
+        // Undone once, here or by the watchdog if a write of this move is abandoned: the old CPU must not
+        // stay with interrupts disabled.
+        ProviderGuard.Once undo = new ProviderGuard.Once(() -> {
+            for (IrqDesc g : group) {
+                table.uninstall(oldCpu, base + offset(d, g));
+            }
+            apic.enableInterrupts();
+        });
+        guard.repairWith(undo);
         try {
             for (IrqDesc g : group) {
                 table.install(oldCpu, base + offset(d, g), VectorTable.RETRIGGERED);
@@ -204,10 +236,8 @@ final class StorageWriter {
                 }
             }
         } finally {
-            for (IrqDesc g : group) {
-                table.uninstall(oldCpu, base + offset(d, g));
-            }
-            apic.enableInterrupts();
+            guard.clear(undo);
+            undo.run();
         }
     }
 

@@ -139,7 +139,7 @@ final class FakeHardware {
         final class Apic implements LocalApic {
             final int cpu;
             final java.util.BitSet irr = new java.util.BitSet(256);
-            boolean disabled;
+            volatile boolean disabled;
 
             Apic(int cpu) {
                 this.cpu = cpu;
@@ -235,11 +235,39 @@ final class FakeHardware {
     /** A storage provider whose storages write straight into the fake devices and log every call. */
     static final class Ops implements MsiStorageOps {
         final Set<StorageFlag> flags;
-        final List<String> log = new ArrayList<>();
+        final List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
         final Map<String, Storage> storages = new HashMap<>();
         RuntimeException failWrite;
         /** Thrown by mask on the device with this id: a provider fault. */
         String faultyMaskOn;
+        /** Blocks: operation {@link #blockIn} on the device {@link #blockOn}, the {@link #blockTimes} next times. */
+        volatile String blockOn;
+        volatile String blockIn;
+        volatile int blockTimes = Integer.MAX_VALUE;
+        /** Whether a blocked call gives up when interrupted (else it waits for {@link #release}). */
+        volatile boolean interruptible = true;
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        /** Counted down when a call starts blocking. */
+        final java.util.concurrent.CountDownLatch blocked = new java.util.concurrent.CountDownLatch(1);
+
+        /** A provider that hangs: on a latch, giving up on interrupt, or ignoring interrupts until released. */
+        void maybeBlock(String op, String device) {
+            if (!op.equals(blockIn) || !device.equals(blockOn) || blockTimes-- <= 0) {
+                return;
+            }
+            blocked.countDown();
+            while (true) {
+                try {
+                    release.await();
+                    return;
+                } catch (InterruptedException e) {
+                    if (interruptible) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted in " + op);
+                    }
+                }
+            }
+        }
 
         Ops(StorageFlag... flags) {
             this.flags = flags.length == 0 ? EnumSet.noneOf(StorageFlag.class) : EnumSet.of(flags[0], flags);
@@ -248,6 +276,7 @@ final class FakeHardware {
         @Override
         public MsiStorage createStorage(HwDevice device, StorageRequest request) {
             Device d = (Device) device;
+            maybeBlock("createStorage", d.id);
             if (request.vectors() > d.size) {
                 throw new IllegalArgumentException(d.id + " holds " + d.size + " vectors");
             }
@@ -279,6 +308,7 @@ final class FakeHardware {
 
         @Override
         public void writeMsg(MsiDescView desc, MsiMsg msg) {
+            ops.maybeBlock("writeMsg", device.id);
             if (ops.failWrite != null) {
                 throw ops.failWrite;
             }
@@ -303,6 +333,7 @@ final class FakeHardware {
 
         @Override
         public void lock() {
+            ops.maybeBlock("lock", device.id);
             ops.log.add("lock");
         }
 
