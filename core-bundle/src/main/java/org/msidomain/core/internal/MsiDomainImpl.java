@@ -80,7 +80,10 @@ public final class MsiDomainImpl implements MsiDomain {
         this(machine, null, DEFAULT_PROVIDER_TIMEOUT_MS);
     }
 
-    /** A domain outside a framework whose provider calls may take at most {@code providerTimeoutMillis}. */
+    /**
+     * A domain outside a framework whose provider calls may take at most {@code providerTimeoutMillis}
+     * (0: without bound, and no watchdog thread).
+     */
     public MsiDomainImpl(Machine machine, long providerTimeoutMillis) {
         this(machine, null, providerTimeoutMillis);
     }
@@ -94,7 +97,7 @@ public final class MsiDomainImpl implements MsiDomain {
         this.context = context;
         this.machine = machine;
         guard = new ProviderGuard(control, providerTimeoutMillis, this::onAbandoned);
-        lockTimeoutMillis = 2 * providerTimeoutMillis + 10_000;
+        lockTimeoutMillis = providerTimeoutMillis == 0 ? Long.MAX_VALUE / 2_000_000 : 2 * providerTimeoutMillis + 10_000;
         binder = newBinder();
         int[] apicIds = new int[machine.cpuCount()];
         for (int cpu = 0; cpu < apicIds.length; cpu++) {
@@ -147,6 +150,15 @@ public final class MsiDomainImpl implements MsiDomain {
     public void bindStorageOps(MsiStorageOps ops, Map<String, Object> props) {
         ProviderBinding binding = ProviderBinding.of(ops, props, context).guardedBy(guard);
         post(() -> onBind(binding));
+    }
+
+    /**
+     * Binds a provider on the caller's thread, for plain-Java wiring that must not start the binder
+     * thread (model checking); the framework's binding goes through {@link #bindStorageOps}.
+     */
+    public void bindStorageOpsNow(MsiStorageOps ops, Map<String, Object> props) {
+        ProviderBinding binding = ProviderBinding.of(ops, props, context).guardedBy(guard);
+        locked(() -> onBind(binding));
     }
 
     @Reference(service = EventAdmin.class, cardinality = ReferenceCardinality.OPTIONAL,

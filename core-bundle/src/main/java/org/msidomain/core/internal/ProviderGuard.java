@@ -73,13 +73,20 @@ final class ProviderGuard {
     private String provider = "";
     private String operation = "";
 
+    /**
+     * @param boundMillis how long a provider call may take; 0 waits without bound (no watchdog thread)
+     */
     ProviderGuard(ControlLock lock, long boundMillis, Consumer<Stuck> onAbandon) {
-        if (boundMillis < 1) {
-            throw new IllegalArgumentException("provider timeout must be at least 1 ms, not " + boundMillis);
+        if (boundMillis < 0) {
+            throw new IllegalArgumentException("provider timeout must be 0 (none) or more ms, not " + boundMillis);
         }
         this.lock = lock;
         this.boundNanos = boundMillis * 1_000_000;
         this.onAbandon = onAbandon;
+        if (boundMillis == 0) {
+            watchdog = null;
+            return;
+        }
         watchdog = new Thread(this::watch, "msi-provider-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
@@ -168,7 +175,9 @@ final class ProviderGuard {
 
     void close() {
         closed = true;
-        LockSupport.unpark(watchdog);
+        if (watchdog != null) {
+            LockSupport.unpark(watchdog);
+        }
     }
 
     private void watch() {

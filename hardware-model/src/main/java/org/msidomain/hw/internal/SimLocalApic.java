@@ -63,9 +63,12 @@ final class SimLocalApic implements LocalApic {
     @Override
     public void enableInterrupts() {
         disabled = false;
-        for (int v = 0; v < 256; v++) {
-            if (testAndClearIrr(v)) {
-                dispatch(v);
+        for (int w = 0; w < irr.words(); w++) {
+            for (long bits = irr.word(w); bits != 0; bits &= bits - 1) { // only the requested vectors
+                int v = w * 64 + Long.numberOfTrailingZeros(bits);
+                if (testAndClearIrr(v)) {
+                    dispatch(v);
+                }
             }
         }
     }
