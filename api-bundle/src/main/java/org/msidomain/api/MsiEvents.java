@@ -1,9 +1,13 @@
 package org.msidomain.api;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * The OSGi Event Admin topics and properties the domain posts (asynchronously) when providers come and
  * go. Subscribe with an {@code EventHandler} for {@code org/msidomain/*}; handlers must return quickly.
+ * Constants defined by the domain, not to be implemented.
  */
+@ProviderType
 public interface MsiEvents {
 
     /** A provider was bound; the devices of its types are served by it. */

@@ -1,12 +1,16 @@
 package org.msidomain.hw;
 
-import org.osgi.annotation.versioning.ConsumerType;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Where the local APICs deliver: the domain's per-CPU vector table. Called on the hot path for every
  * accepted message; must not block, allocate or take a lock shared between CPUs.
+ * <p>
+ * A provider type: only the platform implements it (the core, for the hardware model that calls it), so a
+ * method added here is a minor change that moves the core and the hardware model together and leaves the
+ * storage provider bundles, which never see it, importing the package as before.
  */
-@ConsumerType
+@ProviderType
 @FunctionalInterface
 public interface VectorSink {
 

@@ -5,6 +5,7 @@ import java.util.Hashtable;
 import java.util.function.Supplier;
 
 import org.msidomain.hw.Machine;
+import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -16,8 +17,11 @@ import org.osgi.service.component.annotations.Deactivate;
  * {@link Machine} service. If the description is refused, it registers the one-line problem instead (a
  * {@code Supplier<String>} with {@code msi.launcher.role=problem}), so the launcher can report it at once
  * rather than wait for a machine that will never come. The registration is by hand because which
- * service to register depends on the outcome.
+ * service to register depends on the outcome, so the {@code osgi.service} capability that DS would
+ * generate is declared here; resolvers that enforce service requirements (Karaf's) need it to install
+ * the core and the shell commands.
  */
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"org.msidomain.hw.Machine\"")
 @Component(immediate = true)
 public final class MachineComponent {
 
