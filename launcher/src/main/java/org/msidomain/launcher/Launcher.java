@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,6 +43,9 @@ public final class Launcher implements Callable<Integer> {
     static final String ROLE = "msi.launcher.role";
     static final long READY_TIMEOUT_MS = 60_000;
     private static final String GOGO_SHELL = "org.apache.felix.gogo.shell";
+    /** Started only with --http: the HTTP server and the web view; without it no port is opened. */
+    private static final Set<String> WEB_BUNDLES = Set.of("org.apache.felix.http.jetty",
+            "org.msidomain.web");
     /**
      * Read by the Gogo shell 1.1.4 activator, which runs {@code gosh --login <gosh.args>} on the console's
      * own file descriptors: no {@code --nointeractive}, so it reads commands until end of input or
@@ -60,6 +64,9 @@ public final class Launcher implements Callable<Integer> {
     public static void main(String[] args) {
         // one line per log record, on stderr: "WARNING: message"
         System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
+        if (System.getProperty("org.eclipse.jetty.LEVEL") == null) {
+            System.setProperty("org.eclipse.jetty.LEVEL", "WARN"); // Jetty's own start-up chatter; Felix HTTP says the port
+        }
         PrintStream out = System.out;
         Options options = new Options();
         CommandLine cli = new CommandLine(options);
@@ -164,7 +171,8 @@ public final class Launcher implements Callable<Integer> {
         framework.start();
         for (Bundle b : installed) {
             boolean fragment = b.getHeaders().get(Constants.FRAGMENT_HOST) != null;
-            if (!fragment && !GOGO_SHELL.equals(b.getSymbolicName())) {
+            boolean web = WEB_BUNDLES.contains(b.getSymbolicName());
+            if (!fragment && !GOGO_SHELL.equals(b.getSymbolicName()) && (!web || options.http != null)) {
                 try {
                     b.start();
                 } catch (BundleException e) {
@@ -177,6 +185,13 @@ public final class Launcher implements Callable<Integer> {
 
     @SuppressWarnings("unchecked")
     private int run(BundleContext context) throws InterruptedException, InvalidSyntaxException, BundleException {
+        if (options.http != null) {
+            System.err.println("msi-launcher: web view on " + WebView.await(context, WebView.TIMEOUT_MS));
+            if (!options.hasJob()) {
+                awaitStop(context); // serve until interrupted (Ctrl-C stops the framework through the hook)
+                return 0;
+            }
+        }
         if (options.shell) {
             // The shell session writes to the console's own descriptors, and inside it Gogo's ThreadIO routes
             // System.out to the session: System.out stays on stderr for everything else.
@@ -225,7 +240,8 @@ public final class Launcher implements Callable<Integer> {
         List<String> inactive = new ArrayList<>();
         for (Bundle b : context.getBundles()) {
             boolean fragment = b.getHeaders().get(Constants.FRAGMENT_HOST) != null;
-            if (b.getState() != Bundle.ACTIVE && !fragment && !GOGO_SHELL.equals(b.getSymbolicName())) {
+            if (b.getState() != Bundle.ACTIVE && !fragment && !GOGO_SHELL.equals(b.getSymbolicName())
+                    && !WEB_BUNDLES.contains(b.getSymbolicName())) {
                 inactive.add(b.getSymbolicName());
             }
         }

@@ -1,5 +1,8 @@
 package org.msidomain.launcher;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +29,13 @@ public final class Options {
     static final String DEPLOY = "msi.deploy.dir";
     static final String STRESS = "msi.stress.seconds";
     static final String HTTP = "msi.http.port";
+    /** Read by Apache Felix HTTP (Jetty): the port, the address it binds, and whether it listens at all. */
+    static final String HTTP_PORT = "org.osgi.service.http.port";
+    static final String HTTP_HOST = "org.apache.felix.http.host";
+    static final String HTTP_ENABLE = "org.apache.felix.http.enable";
+    static final String HTTPS_ENABLE = "org.apache.felix.https.enable";
+    /** The web view listens on loopback only: it has no authentication. */
+    static final String LOOPBACK = "127.0.0.1";
     /** Separates the paths in {@link #DUMPS}: a newline, since sysfs-style file names contain colons. */
     static final String DUMP_SEPARATOR = "\n";
 
@@ -58,9 +68,15 @@ public final class Options {
             + "interrupts are masked and unmasked and providers are hot-swapped, for SECONDS; exit non-zero on any loss or duplicate.")
     Integer stress;
 
-    @Option(names = "--http", paramLabel = "PORT", description = "Reserved: passed to the bundles as the framework "
-            + "property " + HTTP + ".")
+    @Option(names = "--http", paramLabel = "PORT", description = "Serve the web view on http://127.0.0.1:PORT/msi/ "
+            + "(0: a free port; the URL is printed on stderr) beside -c, --shell or --stress; alone, boot and serve until "
+            + "interrupted.")
     Integer http;
+
+    /** Whether a job option (-c, --shell, --stress) is given; without one, --http serves until interrupted. */
+    boolean hasJob() {
+        return command != null || shell || stress != null;
+    }
 
     /** A one-line problem with the options, or null. */
     String problem() {
@@ -94,7 +110,23 @@ public final class Options {
         if (http != null && (http < 0 || http > 65_535)) {
             return "--http " + http + ": a port is 0 to 65535";
         }
+        if (http != null && http > 0) {
+            String busy = unavailable(http);
+            if (busy != null) {
+                return "--http " + http + ": cannot listen on " + LOOPBACK + ":" + http + ": " + busy;
+            }
+        }
         return null;
+    }
+
+    /** Why the port cannot be bound on loopback now (in use, privileged), or null: caught before booting. */
+    private static String unavailable(int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(LOOPBACK, port));
+            return null;
+        } catch (IOException e) {
+            return String.valueOf(e.getMessage());
+        }
     }
 
     private static String readableFile(Path file) {
@@ -129,7 +161,12 @@ public final class Options {
         }
         if (http != null) {
             props.put(HTTP, http.toString());
+            props.put(HTTP_PORT, http.toString());
+            props.put(HTTP_HOST, LOOPBACK);
         }
+        // Felix HTTP is started only with --http; even if someone starts it, it opens no port without it.
+        props.put(HTTP_ENABLE, Boolean.toString(http != null));
+        props.put(HTTPS_ENABLE, "false");
         props.put(DEPLOY, deploy.toAbsolutePath().toString());
         props.put("felix.fileinstall.dir", deploy.toAbsolutePath().toString());
         props.put("felix.fileinstall.poll", "500");

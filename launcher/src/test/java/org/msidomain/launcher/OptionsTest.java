@@ -55,10 +55,17 @@ class OptionsTest {
         assertEquals(deploy.toAbsolutePath().toString(), p.get("msi.deploy.dir"));
         assertEquals("5", p.get("msi.stress.seconds"));
         assertEquals("8080", p.get("msi.http.port"));
+        assertEquals("8080", p.get("org.osgi.service.http.port"));
+        assertEquals("127.0.0.1", p.get("org.apache.felix.http.host"), "loopback only");
+        assertEquals("true", p.get("org.apache.felix.http.enable"));
+        assertEquals("false", p.get("org.apache.felix.https.enable"));
         Map<String, String> s = parse("--sysfs", dir.toString()).frameworkProperties();
         assertEquals(dir.toAbsolutePath().toString(), s.get("msi.machine.sysfs"));
         assertFalse(s.containsKey("msi.stress.seconds"));
         assertFalse(s.containsKey("msi.http.port"));
+        assertFalse(s.containsKey("org.osgi.service.http.port"));
+        assertEquals("false", s.get("org.apache.felix.http.enable"), "no --http: Felix HTTP opens no port");
+        assertEquals("false", s.get("org.apache.felix.https.enable"));
     }
 
     @Test
