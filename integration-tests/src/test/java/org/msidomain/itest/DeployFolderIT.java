@@ -92,6 +92,27 @@ public class DeployFolderIT extends MsiTestSupport {
         assertEquals("the api bundle was never refreshed", Bundle.ACTIVE, installed("org.msidomain.api").getState());
     }
 
+    @Test
+    public void aCfgFileDroppedEditedAndRemovedReconfiguresTheRunningMachine() throws Exception {
+        assertEquals(4, machine.cpuCount());
+        Path cfg = DEPLOY.toPath().resolve("org.msidomain.machine.cfg");
+        Files.writeString(cfg, "cpus = 6\n");
+        await(() -> cpus() == 6, "6 CPUs from the dropped .cfg file");
+        Files.writeString(cfg, "cpus = 2\napicIds = 4, 9\n");
+        await(() -> cpus() == 2, "2 CPUs from the edited file");
+        Machine edited = context.getService(context.getServiceReference(Machine.class));
+        assertEquals(9, edited.apicId(1));
+        Files.delete(cfg);
+        await(() -> cpus() == 4, "the launcher's machine again once the file is gone");
+    }
+
+    /** The CPUs of the Machine service registered now (a configuration change replaces it). */
+    private int cpus() {
+        org.osgi.framework.ServiceReference<Machine> ref = context.getServiceReference(Machine.class);
+        Machine m = ref == null ? null : context.getService(ref);
+        return m == null ? -1 : m.cpuCount();
+    }
+
     private Optional<Bundle> deployed() {
         return Arrays.stream(context.getBundles()).filter(b -> PCI_PROVIDER.equals(b.getSymbolicName())).findFirst();
     }

@@ -2,6 +2,7 @@ package org.msidomain.hw.internal;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Dictionary;
 import java.util.HashMap;
@@ -88,35 +89,48 @@ public final class MachineComponent implements ConfigurationListener {
         synchronized (lock) {
             context = bundleContext;
             active = true;
-            MachineSpec spec;
+            MachineSpec launcherSpec;
             try {
                 base = MachineLoader.base(context::getProperty);
-                spec = MachineLoader.build(base);
-                running = MachineOverlay.of(base, List.of()).description();
-                properties.put(CONFIGURATIONS, new String[0]);
+                launcherSpec = MachineLoader.build(base);
             } catch (IllegalArgumentException refused) {
-                base = null;
-                Dictionary<String, Object> props = new Hashtable<>();
-                props.put("msi.launcher.role", "problem");
-                String problem = refused.getMessage();
-                Supplier<String> report = () -> problem;
-                registration = context.registerService(Supplier.class, report, props);
+                registerProblem(refused.getMessage());
                 return;
             }
+            running = MachineOverlay.of(base, List.of()).description();
+            properties.put(CONFIGURATIONS, new String[0]);
+            SimMachine machine = null;
             List<ConfigRecord> configs = read();
             MachineOverlay configured = configs.isEmpty() ? null : overlay(configs);
             if (configured != null) {
                 try {
-                    spec = configured.build();
+                    machine = new SimMachine(configured.build());
                     running = configured.description();
                     properties.put(CONFIGURATIONS, configured.pids().toArray(String[]::new));
                 } catch (IllegalArgumentException refused) {
                     refuse(refused.getMessage()); // the launcher's description alone
                 }
             }
+            if (machine == null) {
+                try {
+                    machine = new SimMachine(launcherSpec);
+                } catch (IllegalArgumentException refused) {
+                    registerProblem(refused.getMessage());
+                    return;
+                }
+            }
             properties.put(GENERATION, ++generation);
-            registration = context.registerService(Machine.class, new SimMachine(spec), currentProperties());
+            registration = context.registerService(Machine.class, machine, currentProperties());
         }
+    }
+
+    /** The launcher's description is refused: its one-line problem is registered for the launcher. */
+    private void registerProblem(String problem) {
+        base = null;
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("msi.launcher.role", "problem");
+        Supplier<String> report = () -> problem;
+        registration = context.registerService(Supplier.class, report, props);
     }
 
     @Deactivate
@@ -151,8 +165,9 @@ public final class MachineComponent implements ConfigurationListener {
 
     @Override
     public void configurationEvent(ConfigurationEvent event) {
+        String factoryPid = event.getFactoryPid();
         if (MachineOverlay.MACHINE_PID.equals(event.getPid())
-                || MachineOverlay.FACTORY_PIDS.contains(event.getFactoryPid())) {
+                || (factoryPid != null && MachineOverlay.FACTORY_PIDS.contains(factoryPid))) {
             schedule();
         }
     }
@@ -180,8 +195,12 @@ public final class MachineComponent implements ConfigurationListener {
             if (overlay == null) {
                 return;
             }
+            String[] pids = overlay.pids().toArray(String[]::new);
             if (overlay.description().equals(running)) {
-                if (properties.remove(REFUSED) != null) {
+                // the same machine: only what the service shows about its configurations may change
+                boolean shown = properties.remove(REFUSED) != null
+                        | !Arrays.equals((String[]) properties.put(CONFIGURATIONS, pids), pids);
+                if (shown) {
                     registration.setProperties(currentProperties());
                 }
                 return;
@@ -191,12 +210,11 @@ public final class MachineComponent implements ConfigurationListener {
                 machine = new SimMachine(overlay.build());
             } catch (IllegalArgumentException refused) {
                 refuse(refused.getMessage());
-                registration.setProperties(currentProperties());
                 return;
             }
             running = overlay.description();
             properties.remove(REFUSED);
-            properties.put(CONFIGURATIONS, overlay.pids().toArray(String[]::new));
+            properties.put(CONFIGURATIONS, pids);
             properties.put(GENERATION, ++generation);
             // the old machine goes first: everything bound to it deactivates before anything sees the new one
             registration.unregister();
@@ -212,16 +230,19 @@ public final class MachineComponent implements ConfigurationListener {
             return MachineOverlay.of(base, configs == null ? List.of() : configs);
         } catch (IllegalArgumentException refused) {
             refuse(refused.getMessage());
-            if (registration != null) {
-                registration.setProperties(currentProperties());
-            }
             return null;
         }
     }
 
+    /** Shows the reason on the service (once registered) and logs it, once while it stays the same. */
     private void refuse(String reason) {
-        properties.put(REFUSED, reason);
+        if (reason.equals(properties.put(REFUSED, reason))) {
+            return;
+        }
         LOG.log(System.Logger.Level.WARNING, "configuration refused, the machine stays as it is: {0}", reason);
+        if (registration != null) {
+            registration.setProperties(currentProperties());
+        }
     }
 
     private Dictionary<String, Object> currentProperties() {
