@@ -208,12 +208,14 @@ public class ConfigAdminIT extends MsiTestSupport {
     @Test
     public void thePreferredPciVariantChangesLiveWithoutANewMachine() throws Exception {
         long before = generation();
-        awaitState("04:00.0", BindingState.BOUND); // LSI SAS2008: MSI and MSI-X
+        awaitState("04:00.0", BindingState.BOUND); // LSI SAS2008: MSI (1 vector) and MSI-X (15 entries)
+        assertEquals(15, domain.maxVectors("04:00.0"));
         assertEquals("PCI-MSIX-0000:04:00.0", domain.irq(domain.allocate("04:00.0", 1)[0]).get().chip());
         domain.free("04:00.0");
 
         update(PCI_PROVIDER, "preferredVariant", "msi");
         awaitService(MsiStorageOps.class, r -> "msi".equals(r.getProperty("preferredVariant")));
+        assertEquals("what an allocation naming no variant can get", 1, domain.maxVectors("04:00.0"));
         int irq = domain.allocate("04:00.0", 1)[0];
         assertEquals("PCI-MSI-0000:04:00.0", domain.irq(irq).get().chip());
         AtomicLong handled = new AtomicLong();

@@ -59,7 +59,8 @@ public class DeployFolderIT extends MsiTestSupport {
                 systemProperty("felix.fileinstall.dir").value(DEPLOY.getPath()),
                 systemProperty("felix.fileinstall.poll").value("100"),
                 systemProperty("felix.fileinstall.noInitialDelay").value("true"),
-                systemProperty("felix.fileinstall.bundles.new.start").value("true"));
+                systemProperty("felix.fileinstall.bundles.new.start").value("true"),
+                systemProperty("felix.fileinstall.enableConfigSave").value("false"));
     }
 
     @Test

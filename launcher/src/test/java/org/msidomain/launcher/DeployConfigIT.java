@@ -32,9 +32,16 @@ class DeployConfigIT {
         Files.writeString(deploy.resolve("org.msidomain.provider.pci.config"),
                 "preferredVariant=\"msi\"\nservice.ranking=I\"10\"\n");
 
+        java.util.Map<Path, String> files = new java.util.HashMap<>();
+        try (var list = Files.list(deploy)) {
+            list.filter(f -> f.toString().contains(".cfg") || f.toString().endsWith(".config"))
+                    .forEach(f -> files.put(f, read(f)));
+        }
+
         Run run = LauncherIT.launch("--deploy", deploy.toString(), "-c",
                 "msi:devices; msi:alloc 04:00.0 1; msi:alloc ims9 2; msi:fire ims9 1 3; msi:alloc 00:0a.0 1; msi:interrupts");
         assertEquals(0, run.exit(), run.err());
+        files.forEach((f, content) -> assertEquals(content, read(f), "FileInstall never rewrites " + f));
         List<String> out = run.out().lines().toList();
         assertTrue(out.stream().anyMatch(l -> l.matches("ims9 +platform +BOUND +org\\.msidomain\\.provider\\.platform +0")),
                 run.out());
@@ -68,5 +75,13 @@ class DeployConfigIT {
         assertTrue(run.out().contains("ims0     platform  BOUND"), "the default machine: " + run.out());
         assertFalse(run.out().contains("p1"), run.out());
         assertFalse(run.err().contains("\tat "), "no stack trace: " + run.err());
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

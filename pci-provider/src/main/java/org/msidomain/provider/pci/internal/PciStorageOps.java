@@ -89,15 +89,16 @@ public final class PciStorageOps implements MsiStorageOps {
         return msix >= 0 ? MSIX : MSI;
     }
 
+    /** The vectors of the variant an allocation that names none gets (MSI-X or MSI, as preferred). */
     @Override
     public int maxVectors(HwDevice device) {
         ConfigSpace config = config(device);
         int msix = PciCapabilities.find(config, PciCapabilities.MSIX);
-        if (msix >= 0) {
+        int msi = PciCapabilities.find(config, PciCapabilities.MSI);
+        require(device, Math.max(msix, msi), "MSI or MSI-X");
+        if (choose(config, msi, msix, false).equals(MSIX)) {
             return (config.read16(msix + 2) & 0x7FF) + 1;
         }
-        int msi = PciCapabilities.find(config, PciCapabilities.MSI);
-        require(device, msi, "MSI or MSI-X");
         return 1 << ((config.read16(msi + 2) >> 1) & 7);
     }
 
