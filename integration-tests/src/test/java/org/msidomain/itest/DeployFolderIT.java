@@ -59,7 +59,8 @@ public class DeployFolderIT extends MsiTestSupport {
                 systemProperty("felix.fileinstall.dir").value(DEPLOY.getPath()),
                 systemProperty("felix.fileinstall.poll").value("100"),
                 systemProperty("felix.fileinstall.noInitialDelay").value("true"),
-                systemProperty("felix.fileinstall.bundles.new.start").value("true"));
+                systemProperty("felix.fileinstall.bundles.new.start").value("true"),
+                systemProperty("felix.fileinstall.enableConfigSave").value("false"));
     }
 
     @Test
@@ -90,6 +91,27 @@ public class DeployFolderIT extends MsiTestSupport {
         machine.device("00:04.0").get().raise(0);
         assertEquals("the programmed message still delivers without a provider", 3, handled.get());
         assertEquals("the api bundle was never refreshed", Bundle.ACTIVE, installed("org.msidomain.api").getState());
+    }
+
+    @Test
+    public void aCfgFileDroppedEditedAndRemovedReconfiguresTheRunningMachine() throws Exception {
+        assertEquals(4, machine.cpuCount());
+        Path cfg = DEPLOY.toPath().resolve("org.msidomain.machine.cfg");
+        Files.writeString(cfg, "cpus = 6\n");
+        await(() -> cpus() == 6, "6 CPUs from the dropped .cfg file");
+        Files.writeString(cfg, "cpus = 2\napicIds = 4, 9\n");
+        await(() -> cpus() == 2, "2 CPUs from the edited file");
+        Machine edited = context.getService(context.getServiceReference(Machine.class));
+        assertEquals(9, edited.apicId(1));
+        Files.delete(cfg);
+        await(() -> cpus() == 4, "the launcher's machine again once the file is gone");
+    }
+
+    /** The CPUs of the Machine service registered now (a configuration change replaces it). */
+    private int cpus() {
+        org.osgi.framework.ServiceReference<Machine> ref = context.getServiceReference(Machine.class);
+        Machine m = ref == null ? null : context.getService(ref);
+        return m == null ? -1 : m.cpuCount();
     }
 
     private Optional<Bundle> deployed() {

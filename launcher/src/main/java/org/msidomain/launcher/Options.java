@@ -173,6 +173,8 @@ public final class Options {
         props.put("felix.fileinstall.noInitialDelay", "true");
         props.put("felix.fileinstall.bundles.new.start", "true");
         props.put("felix.fileinstall.log.level", "2");
+        // the .cfg/.config files are the user's: never rewritten (a write-back cut short by exit empties them)
+        props.put("felix.fileinstall.enableConfigSave", "false");
         // a provider change refreshes only what FileInstall manages, never the api bundle
         props.put("felix.fileinstall.optionalImportRefreshScope", "managed");
         props.put("felix.fileinstall.fragmentRefreshScope", "managed");

@@ -74,6 +74,11 @@ final class DeviceState {
         failure = "";
     }
 
+    /** The same provider service with new properties: its storage and any failure stay. */
+    void renew(ProviderBinding binding) {
+        provider = binding;
+    }
+
     void attach(MsiStorage s) {
         storage = s;
         info = s.info();

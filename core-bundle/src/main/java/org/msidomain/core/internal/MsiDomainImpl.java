@@ -177,6 +177,12 @@ public final class MsiDomainImpl implements MsiDomain {
         post(() -> onUnbind(serviceId));
     }
 
+    /** A bound provider's service properties changed (its {@code service.ranking} by configuration, say). */
+    public void updatedStorageOps(MsiStorageOps ops, Map<String, Object> props) {
+        ProviderBinding binding = ProviderBinding.of(ops, props, context);
+        post(() -> onUpdate(binding));
+    }
+
     /** Queues a binding event; after deactivation (SCR unbinds what is left) there is nothing to do. */
     private void post(Runnable event) {
         submit(() -> {
@@ -251,6 +257,28 @@ public final class MsiDomainImpl implements MsiDomain {
             if (d.provider() == gone) {
                 d.detach();
                 registry.best(d.type()).ifPresent(next -> bindDevice(d, next));
+            }
+        }
+    }
+
+    /** Chooses again for every device: a ranking change may make another provider the best. */
+    private void onUpdate(ProviderBinding updated) {
+        ProviderBinding old = registry.replace(updated).orElse(null);
+        if (old == null) {
+            return;
+        }
+        if (old.ranking() != updated.ranking()) {
+            LOG.log(Level.INFO, "provider {0} {1} ranking {2} -> {3}", updated.symbolicName(), updated.version(),
+                    old.ranking(), updated.ranking());
+        }
+        for (DeviceState d : devices.values()) {
+            ProviderBinding best = registry.best(d.type()).orElse(null);
+            if (d.provider() == old && best == updated) {
+                d.renew(updated); // the same service serves on: its storage stays
+            } else if (best != null && best != d.provider()) {
+                bindDevice(d, best);
+            } else if (best == null && d.provider() == old) {
+                d.detach();
             }
         }
     }

@@ -24,6 +24,12 @@ record ProviderBinding(MsiStorageOps ops, long serviceId, int ranking, long bund
         long bundleId = props.get(Constants.SERVICE_BUNDLEID) instanceof Long id ? id : -1;
         Bundle bundle = context == null || bundleId < 0 ? null : context.getBundle(bundleId);
         Object ranking = props.get(Constants.SERVICE_RANKING);
+        if (ranking != null && !(ranking instanceof Integer)) {
+            // the framework ranks by Integer only; a .cfg file gives strings
+            System.getLogger("org.msidomain.core").log(System.Logger.Level.WARNING, "{0}: service.ranking ''{1}'' is "
+                    + "not an Integer and counts as 0 (a .cfg file holds strings: use a .config file with "
+                    + "service.ranking=I\"10\")", text(props.get("service.pid"), "a provider"), ranking);
+        }
         return new ProviderBinding(ops, serviceId(props), ranking instanceof Integer r ? r : 0, bundleId,
                 bundle != null ? bundle.getSymbolicName() : text(props.get("msi.provider.name"), "unknown"),
                 bundle != null ? bundle.getVersion().toString() : text(props.get("msi.provider.version"), "0.0.0"),

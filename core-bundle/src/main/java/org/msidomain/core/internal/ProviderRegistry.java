@@ -24,6 +24,18 @@ final class ProviderRegistry {
         return Optional.empty();
     }
 
+    /** Replaces the binding of the same service (its properties changed); returns the one replaced. */
+    Optional<ProviderBinding> replace(ProviderBinding updated) {
+        for (int i = 0; i < bound.size(); i++) {
+            ProviderBinding b = bound.get(i);
+            if (b.serviceId() == updated.serviceId()) {
+                bound.set(i, updated);
+                return Optional.of(b);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The best provider of a type: highest ranking, then oldest service. */
     Optional<ProviderBinding> best(String type) {
         ProviderBinding best = null;

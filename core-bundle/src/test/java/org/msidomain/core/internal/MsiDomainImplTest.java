@@ -343,4 +343,44 @@ class MsiDomainImplTest {
         nic.raise(0);
         assertEquals(1, domain.irq(live[0]).orElseThrow().total());
     }
+
+    private String providerOf(String device) {
+        return domain.devices().stream().filter(d -> d.id().equals(device)).findFirst().orElseThrow().provider();
+    }
+
+    @Test
+    void aRankingChangeChoosesTheProviderAgainWhileTheVectorsDeliver() throws InterruptedException {
+        int[] irqs = domain.allocate("00:04.0", 2);
+        countOn(irqs[0]);
+        countOn(irqs[1]);
+        Ops other = new Ops(StorageFlag.CAN_MASK, StorageFlag.ALLOC_DYNAMIC);
+        domain.bindStorageOps(other, FakeHardware.props(2, -1));
+        assertTrue(domain.awaitSettled(5000));
+        assertEquals("fake-1", providerOf("00:04.0"), "lower ranked: not chosen");
+
+        domain.updatedStorageOps(other, FakeHardware.props(2, 10));
+        assertTrue(domain.awaitSettled(5000));
+        assertEquals("fake-2", providerOf("00:04.0"), "now the best: the device moves to it");
+        assertEquals(1, other.log.stream().filter(l -> l.equals("create 00:04.0")).count(), "its storage adopted");
+        nic.raise(1);
+        int cpu = domain.irq(irqs[1]).orElseThrow().cpu();
+        assertEquals(1, handled.get(irqs[1] * 4 + cpu), "delivered after the move");
+
+        domain.updatedStorageOps(other, FakeHardware.props(2, -5));
+        assertTrue(domain.awaitSettled(5000));
+        assertEquals("fake-1", providerOf("00:04.0"), "lowered again: back to the first");
+
+        long creates = ops.log.stream().filter(l -> l.startsWith("create")).count();
+        domain.updatedStorageOps(ops, FakeHardware.props(1, 3));
+        assertTrue(domain.awaitSettled(5000));
+        assertEquals("fake-1", providerOf("00:04.0"));
+        assertEquals(creates, ops.log.stream().filter(l -> l.startsWith("create")).count(),
+                "still the best: its storage stays, nothing is created again");
+
+        domain.unbindStorageOps(ops, FakeHardware.props(1, 3));
+        assertTrue(domain.awaitSettled(5000));
+        assertEquals("fake-2", providerOf("00:04.0"), "the renewed binding is the one that left");
+        nic.raise(0);
+        assertEquals(1, handled.get(irqs[0] * 4 + domain.irq(irqs[0]).orElseThrow().cpu()));
+    }
 }

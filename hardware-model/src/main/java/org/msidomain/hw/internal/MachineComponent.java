@@ -1,49 +1,281 @@
 package org.msidomain.hw.internal;
 
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Dictionary;
+import java.util.HashMap;
 import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import org.msidomain.hw.Machine;
 import org.osgi.annotation.bundle.Capability;
+import org.msidomain.hw.internal.config.ConfigRecord;
+import org.msidomain.hw.internal.config.MachineOverlay;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationEvent;
+import org.osgi.service.cm.ConfigurationListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
- * Builds the machine the launcher's framework properties describe and registers it as the
- * {@link Machine} service. If the description is refused, it registers the one-line problem instead (a
+ * Builds the machine and registers it as the {@link Machine} service: the description the launcher's
+ * framework properties name, with the machine's Config Admin configurations laid over it
+ * ({@link MachineOverlay}). When one of them changes, the machine is built again and the service
+ * replaced, so SCR activates the domain and the commands again on the new machine. A configuration that
+ * is refused changes nothing: the running machine stays, with one warning line naming the PID and the
+ * key, also shown as the service property {@value #REFUSED}.
+ *
+ * <p>The configurations are read from Config Admin as a whole, at activation (so the first machine
+ * already has them) and after every change, on one thread and after a short settling time, so a burst
+ * of changes (a folder of {@code .cfg} files, a script) builds one machine.
+ *
+ * <p>If the launcher's description is refused, the one-line problem is registered instead (a
  * {@code Supplier<String>} with {@code msi.launcher.role=problem}), so the launcher can report it at once
- * rather than wait for a machine that will never come. The registration is by hand because which
- * service to register depends on the outcome, so the {@code osgi.service} capability that DS would
- * generate is declared here; resolvers that enforce service requirements (Karaf's) need it to install
- * the core and the shell commands.
+ * rather than wait for a machine that will never come. The registrations are by hand because what to
+ * register depends on the outcome, so the {@code osgi.service} capability that DS would generate for the
+ * machine is declared here; resolvers that enforce service requirements (Karaf's) need it to install the
+ * core and the shell commands.
  */
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"org.msidomain.hw.Machine\"")
-@Component(immediate = true)
-public final class MachineComponent {
+@Component(service = ConfigurationListener.class, immediate = true)
+public final class MachineComponent implements ConfigurationListener {
 
-    private final ServiceRegistration<?> registration;
+    /** Service property: counts the machines built (1 for the first). */
+    public static final String GENERATION = "msi.machine.generation";
+    /** Service property: the PIDs of the configurations the machine was built with. */
+    public static final String CONFIGURATIONS = "msi.machine.configurations";
+    /** Service property, present while the latest configuration is refused: the one-line reason. */
+    public static final String REFUSED = "msi.machine.refused";
+    /** How long a change waits for the ones that follow it before the machine is built. */
+    static final long SETTLE_MS = 100;
+
+    private static final System.Logger LOG = System.getLogger("org.msidomain.hw");
+
+    private final ScheduledExecutorService applier = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "msi-machine-config");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private volatile ConfigurationAdmin configAdmin;
+
+    private final Object lock = new Object();
+    // guarded by lock
+    private BundleContext context;
+    private boolean active;
+    /** The launcher's description; null if it was refused. */
+    private MachineLoader.Base base;
+    private MachineOverlay.Description running;
+    private ServiceRegistration<?> registration;
+    private final Map<String, Object> properties = new HashMap<>();
+    private long generation;
 
     @Activate
-    public MachineComponent(BundleContext context) {
-        ServiceRegistration<?> r;
-        try {
-            r = context.registerService(Machine.class, new SimMachine(MachineLoader.load(context::getProperty)), null);
-        } catch (IllegalArgumentException refused) {
-            Dictionary<String, Object> props = new Hashtable<>();
-            props.put("msi.launcher.role", "problem");
-            String problem = refused.getMessage();
-            Supplier<String> report = () -> problem;
-            r = context.registerService(Supplier.class, report, props);
+    void activate(BundleContext bundleContext) {
+        synchronized (lock) {
+            context = bundleContext;
+            active = true;
+            MachineSpec launcherSpec;
+            try {
+                base = MachineLoader.base(context::getProperty);
+                launcherSpec = MachineLoader.build(base);
+            } catch (IllegalArgumentException refused) {
+                registerProblem(refused.getMessage());
+                return;
+            }
+            running = MachineOverlay.of(base, List.of()).description();
+            properties.put(CONFIGURATIONS, new String[0]);
+            SimMachine machine = null;
+            List<ConfigRecord> configs = read();
+            MachineOverlay configured = configs.isEmpty() ? null : overlay(configs);
+            if (configured != null) {
+                try {
+                    machine = new SimMachine(configured.build());
+                    running = configured.description();
+                    properties.put(CONFIGURATIONS, configured.pids().toArray(String[]::new));
+                } catch (IllegalArgumentException refused) {
+                    refuse(refused.getMessage()); // the launcher's description alone
+                }
+            }
+            if (machine == null) {
+                try {
+                    machine = new SimMachine(launcherSpec);
+                } catch (IllegalArgumentException refused) {
+                    registerProblem(refused.getMessage());
+                    return;
+                }
+            }
+            properties.put(GENERATION, ++generation);
+            registration = context.registerService(Machine.class, machine, currentProperties());
         }
-        registration = r;
+    }
+
+    /** The launcher's description is refused: its one-line problem is registered for the launcher. */
+    private void registerProblem(String problem) {
+        base = null;
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("msi.launcher.role", "problem");
+        Supplier<String> report = () -> problem;
+        registration = context.registerService(Supplier.class, report, props);
     }
 
     @Deactivate
-    void deactivate() {
-        registration.unregister();
+    void deactivate() throws InterruptedException {
+        applier.shutdownNow();
+        applier.awaitTermination(10, TimeUnit.SECONDS);
+        synchronized (lock) {
+            active = false;
+            if (registration != null) {
+                try {
+                    registration.unregister();
+                } catch (IllegalStateException e) {
+                    // already gone with the bundle
+                }
+                registration = null;
+            }
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindConfigAdmin(ConfigurationAdmin admin) {
+        configAdmin = admin;
+        schedule(); // configurations stored before it arrived
+    }
+
+    void unbindConfigAdmin(ConfigurationAdmin admin) {
+        if (configAdmin == admin) {
+            configAdmin = null; // the machine stays as it is
+        }
+    }
+
+    @Override
+    public void configurationEvent(ConfigurationEvent event) {
+        String factoryPid = event.getFactoryPid();
+        if (MachineOverlay.MACHINE_PID.equals(event.getPid())
+                || (factoryPid != null && MachineOverlay.FACTORY_PIDS.contains(factoryPid))) {
+            schedule();
+        }
+    }
+
+    /** Coalesces changes: one build for all the changes within {@link #SETTLE_MS} of the first. */
+    private void schedule() {
+        if (scheduled.compareAndSet(false, true)) {
+            try {
+                applier.schedule(this::reconfigure, SETTLE_MS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // deactivated
+            }
+        }
+    }
+
+    /** Reads the configurations again and, if the description changed, replaces the machine. */
+    private void reconfigure() {
+        scheduled.set(false);
+        List<ConfigRecord> configs = configAdmin == null ? null : read();
+        synchronized (lock) {
+            if (!active || base == null || configs == null) {
+                return;
+            }
+            MachineOverlay overlay = overlay(configs);
+            if (overlay == null) {
+                return;
+            }
+            String[] pids = overlay.pids().toArray(String[]::new);
+            if (overlay.description().equals(running)) {
+                // the same machine: only what the service shows about its configurations may change
+                boolean shown = properties.remove(REFUSED) != null
+                        | !Arrays.equals((String[]) properties.put(CONFIGURATIONS, pids), pids);
+                if (shown) {
+                    registration.setProperties(currentProperties());
+                }
+                return;
+            }
+            SimMachine machine;
+            try {
+                machine = new SimMachine(overlay.build());
+            } catch (IllegalArgumentException refused) {
+                refuse(refused.getMessage());
+                return;
+            }
+            running = overlay.description();
+            properties.remove(REFUSED);
+            properties.put(CONFIGURATIONS, pids);
+            properties.put(GENERATION, ++generation);
+            // the old machine goes first: everything bound to it deactivates before anything sees the new one
+            registration.unregister();
+            registration = context.registerService(Machine.class, machine, currentProperties());
+            LOG.log(System.Logger.Level.INFO, "machine {0} built from the {1} with the configurations {2}: {3} CPUs, "
+                    + "{4} devices", generation, base.name(), overlay.pids(), machine.cpuCount(), machine.devices().size());
+        }
+    }
+
+    /** The overlay of these configurations, or null (the reason logged and shown) if one is refused. */
+    private MachineOverlay overlay(List<ConfigRecord> configs) {
+        try {
+            return MachineOverlay.of(base, configs == null ? List.of() : configs);
+        } catch (IllegalArgumentException refused) {
+            refuse(refused.getMessage());
+            return null;
+        }
+    }
+
+    /** Shows the reason on the service (once registered) and logs it, once while it stays the same. */
+    private void refuse(String reason) {
+        if (reason.equals(properties.put(REFUSED, reason))) {
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "configuration refused, the machine stays as it is: {0}", reason);
+        if (registration != null) {
+            registration.setProperties(currentProperties());
+        }
+    }
+
+    private Dictionary<String, Object> currentProperties() {
+        return new Hashtable<>(properties);
+    }
+
+    /** The machine's configurations from Config Admin; none without it; null if it cannot be read now. */
+    private List<ConfigRecord> read() {
+        ConfigurationAdmin admin = configAdmin;
+        if (admin == null) {
+            return List.of();
+        }
+        try {
+            Configuration[] found = admin.listConfigurations(MachineOverlay.FILTER);
+            List<ConfigRecord> configs = new ArrayList<>();
+            for (Configuration c : found == null ? new Configuration[0] : found) {
+                Dictionary<String, Object> props = c.getProperties();
+                if (props != null) {
+                    Map<String, Object> map = new HashMap<>();
+                    for (String key : Collections.list(props.keys())) {
+                        map.put(key, props.get(key));
+                    }
+                    configs.add(new ConfigRecord(c.getPid(), c.getFactoryPid(), map));
+                }
+            }
+            return configs;
+        } catch (IOException | InvalidSyntaxException | IllegalStateException e) {
+            LOG.log(System.Logger.Level.WARNING, "the machine''s configurations cannot be read: {0}", e.getMessage());
+            return null;
+        }
     }
 }

@@ -11,11 +11,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.msidomain.hw.internal.pci.DumpFormatException;
 import org.msidomain.hw.internal.pci.DumpReader;
@@ -28,6 +31,9 @@ import org.msidomain.hw.internal.pci.SysfsReader;
  * JSON description), else {@code msi.machine.dumps} and {@code msi.machine.sysfs}, else the embedded
  * default machine. A dump that cannot be read is left out with a one-line problem naming it; the rest
  * of the machine boots. A description that cannot be read is an error naming its JSON path.
+ *
+ * <p>Every machine is built from a JSON tree ({@link Base}), so a configuration can be laid over the
+ * launcher's description as more JSON and pass the same checks.
  */
 public final class MachineLoader {
 
@@ -39,19 +45,78 @@ public final class MachineLoader {
     public static final String DUMP_SEPARATOR = "\n";
     static final String DEFAULT = "/machines/default/machine.json";
     static final int DEFAULT_CPUS = 4;
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private MachineLoader() {
+    }
+
+    /** Reads the dumps' bytes by name, relative to the description. */
+    public interface Source {
+        byte[] read(String name) throws IOException;
+    }
+
+    /**
+     * A machine description before it is built.
+     *
+     * @param name      how problems name it (the file, or "default machine")
+     * @param tree      the JSON description
+     * @param source    reads the dumps its {@code pci} entries name (an absolute path is read as a file)
+     * @param preloaded PCI functions read before (from {@code --dump} and {@code --sysfs}), placed first
+     * @param problems  inputs already left out, one line each
+     */
+    public record Base(String name, ObjectNode tree, Source source, List<PciDump> preloaded, List<String> problems) {
+
+        public Base {
+            preloaded = List.copyOf(preloaded);
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /** A description refused at a JSON path; the message is {@code name: path: problem}. */
+    public static final class Refused extends IllegalArgumentException {
+
+        private static final long serialVersionUID = 1L;
+        private final String path;
+        private final String problem;
+
+        Refused(String name, String path, String problem) {
+            super(name + ": " + path + ": " + problem);
+            this.path = path;
+            this.problem = problem;
+        }
+
+        /** Where, e.g. {@code $.platform[1].slots}. */
+        public String path() {
+            return path;
+        }
+
+        /** What is wrong, without the name and the path. */
+        public String problem() {
+            return problem;
+        }
     }
 
     /**
      * @throws IllegalArgumentException if the machine description is unusable, with a one-line reason
      */
     public static MachineSpec load(Function<String, String> properties) {
+        return build(base(properties));
+    }
+
+    /**
+     * The launcher's description, read but not yet checked.
+     *
+     * @throws IllegalArgumentException if it cannot be read, with a one-line reason
+     */
+    public static Base base(Function<String, String> properties) {
         String file = properties.apply(FILE);
         if (file != null && !file.isEmpty()) {
             Path path = Path.of(file);
             try (InputStream in = Files.newInputStream(path)) {
-                return fromDescription(file, in, name -> Files.readAllBytes(path.resolveSibling(name)));
+                return new Base(file, parse(file, in), name -> Files.readAllBytes(path.resolveSibling(name)), List.of(),
+                        List.of());
             } catch (IOException e) {
                 throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage());
             }
@@ -62,58 +127,85 @@ public final class MachineLoader {
             return fromDumps(dumps, sysfs, cpus(properties.apply(CPUS)));
         }
         try (InputStream in = MachineLoader.class.getResourceAsStream(DEFAULT)) {
-            return fromDescription("default machine", in, name -> {
+            return new Base("default machine", parse("default machine", in), name -> {
+                if (Path.of(name).isAbsolute()) {
+                    return Files.readAllBytes(Path.of(name));
+                }
                 try (InputStream r = MachineLoader.class.getResourceAsStream("/machines/default/" + name)) {
                     if (r == null) {
                         throw new IOException("no such resource");
                     }
                     return r.readAllBytes();
                 }
-            });
+            }, List.of(), List.of());
         } catch (IOException e) {
             throw new IllegalStateException("default machine: " + e.getMessage(), e);
         }
     }
 
-    /** Reads the dumps' bytes by name, relative to the description. */
-    interface Source {
-        byte[] read(String name) throws IOException;
+    static MachineSpec fromDescription(String name, InputStream json, Source source) {
+        return build(new Base(name, parse(name, json), source, List.of(), List.of()));
     }
 
-    static MachineSpec fromDescription(String name, InputStream json, Source source) {
-        MachineDescription d = parse(name, json);
-        List<String> problems = new ArrayList<>();
+    /** Checks and builds the launcher's description; a dump that cannot be read is left out. */
+    public static MachineSpec build(Base base) {
+        return build(base.name(), base.tree(), base, path -> false);
+    }
+
+    /**
+     * Checks and builds a description: {@code tree} instead of the base's own, with the base's source,
+     * preloaded functions and problems.
+     *
+     * @param strict the {@code pci} entries (by JSON path, {@code $.pci[3]}) whose dump must be readable: for
+     *               them an unreadable dump refuses the description instead of being left out
+     * @throws Refused if the description is refused
+     */
+    public static MachineSpec build(String name, JsonNode tree, Base base, Predicate<String> strict) {
+        MachineDescription d = describe(name, tree);
+        List<String> problems = new ArrayList<>(base.problems());
         Map<PciAddress, PciDump> pci = new LinkedHashMap<>();
+        for (PciDump dump : base.preloaded()) {
+            pci.put(dump.address(), dump);
+        }
         Set<PciAddress> owned = new HashSet<>();
         List<MachineDescription.PciEntry> entries = d.pci() == null ? List.of() : d.pci();
         for (int i = 0; i < entries.size(); i++) {
             MachineDescription.PciEntry e = entries.get(i);
-            String where = name + ": $.pci[" + i + "]";
+            String where = "$.pci[" + i + "]";
             if (e == null || e.dump() == null) {
-                throw new IllegalArgumentException(where + ".dump: missing");
+                throw new Refused(name, where + ".dump", "missing");
             }
             try {
-                List<PciDump> read = DumpReader.read(e.dump(), source.read(e.dump()));
+                List<PciDump> read = DumpReader.read(e.dump(), base.source().read(e.dump()));
                 for (PciDump dump : read) {
                     PciDump placed = e.slot() == null ? dump
-                            : new PciDump(slot(where, e.slot()), dump.bytes(), dump.header(), dump.source());
+                            : new PciDump(slot(name, where, e.slot()), dump.bytes(), dump.header(), dump.source());
                     if (pci.putIfAbsent(placed.address(), placed) != null) {
-                        throw new IllegalArgumentException(where + ": device " + placed.address()
-                                + " is defined twice");
+                        throw new Refused(name, where, "device " + placed.address() + " is defined twice");
                     }
-                    if (hypervisorOwned(where, e.owner())) {
+                    if (hypervisorOwned(name, where, e.owner())) {
                         owned.add(placed.address());
                     }
                 }
             } catch (DumpFormatException ex) {
-                problems.add(ex.getMessage());
+                dumpProblem(name, where, strict, problems, "", ex.getMessage());
             } catch (IOException ex) {
-                problems.add(where + ".dump: " + e.dump() + ": cannot read: " + ex.getMessage());
+                dumpProblem(name, where, strict, problems, name + ": " + where + ".dump: ",
+                        e.dump() + ": cannot read: " + ex.getMessage());
             }
         }
         validate(name, d);
         return new MachineSpec(apicIds(name, d), List.copyOf(pci.values()), owned, d.hpet(), d.dmar(), d.platform(),
                 problems);
+    }
+
+    /** A dump left out with a warning ({@code context + problem}), or, for a strict entry, the refusal. */
+    private static void dumpProblem(String name, String where, Predicate<String> strict, List<String> problems,
+            String context, String problem) {
+        if (strict.test(where)) {
+            throw new Refused(name, where + ".dump", problem);
+        }
+        problems.add(context + problem);
     }
 
     /** Checks the non-PCI devices: values in range and no device id used twice. */
@@ -122,21 +214,32 @@ public final class MachineLoader {
         if (d.hpet() != null) {
             int timers = d.hpet().timers() == null ? 8 : d.hpet().timers();
             if (timers < 3 || timers > 32) {
-                throw new IllegalArgumentException(name + ": $.hpet.timers: an HPET has 3-32 timers, not " + timers);
+                throw new Refused(name, "$.hpet.timers", "an HPET has 3-32 timers, not " + timers);
             }
             List<Integer> fsb = d.hpet().fsbTimers() == null ? List.of() : d.hpet().fsbTimers();
             for (int i = 0; i < fsb.size(); i++) {
                 if (fsb.get(i) == null || fsb.get(i) < 0 || fsb.get(i) >= timers) {
-                    throw new IllegalArgumentException(name + ": $.hpet.fsbTimers[" + i + "]: no timer " + fsb.get(i));
+                    throw new Refused(name, "$.hpet.fsbTimers[" + i + "]", "no timer " + fsb.get(i));
                 }
             }
             ids.add("hpet");
         }
         List<MachineDescription.DmarEntry> dmar = d.dmar() == null ? List.of() : d.dmar();
+        int remapping = 0;
         for (int i = 0; i < dmar.size(); i++) {
             String id = dmar.get(i) == null ? null : dmar.get(i).name();
             if (id == null || id.isBlank() || !ids.add(id)) {
-                throw new IllegalArgumentException(name + ": $.dmar[" + i + "].name: missing or used twice: " + id);
+                throw new Refused(name, "$.dmar[" + i + "].name", "missing or used twice: " + id);
+            }
+            Integer irt = dmar.get(i).irtSize();
+            if (irt != null && irt != 0) {
+                if (irt < 2 || irt > 65536 || Integer.bitCount(irt) != 1) {
+                    throw new Refused(name, "$.dmar[" + i + "].irtSize",
+                            "an interrupt remapping table has 2^(S+1) entries, up to 65536, not " + irt);
+                }
+                if (++remapping > 1) {
+                    throw new Refused(name, "$.dmar[" + i + "].irtSize", "only one DMAR unit may remap interrupts");
+                }
             }
         }
         List<MachineDescription.PlatformEntry> platform = d.platform() == null ? List.of() : d.platform();
@@ -144,42 +247,53 @@ public final class MachineLoader {
             MachineDescription.PlatformEntry p = platform.get(i);
             String id = p == null ? null : p.name();
             if (id == null || id.isBlank() || !ids.add(id)) {
-                throw new IllegalArgumentException(name + ": $.platform[" + i + "].name: missing or used twice: " + id);
+                throw new Refused(name, "$.platform[" + i + "].name", "missing or used twice: " + id);
             }
             if (p.slots() == null || p.slots() < 1 || p.slots() > 2048) {
-                throw new IllegalArgumentException(name + ": $.platform[" + i + "].slots: 1-2048, not " + p.slots());
+                throw new Refused(name, "$.platform[" + i + "].slots", "1-2048, not " + p.slots());
             }
         }
     }
 
-    private static boolean hypervisorOwned(String where, String owner) {
+    private static boolean hypervisorOwned(String name, String where, String owner) {
         if (owner == null || owner.equals("os")) {
             return false;
         }
         if (owner.equals("hypervisor")) {
             return true;
         }
-        throw new IllegalArgumentException(where + ".owner: '" + owner + "' is neither os nor hypervisor");
+        throw new Refused(name, where + ".owner", "'" + owner + "' is neither os nor hypervisor");
     }
 
-    private static PciAddress slot(String where, String slot) {
+    private static PciAddress slot(String name, String where, String slot) {
         try {
             return PciAddress.parse(slot);
         } catch (IllegalArgumentException ex) {
-            throw new IllegalArgumentException(where + ".slot: '" + slot + "' is not a PCI address");
+            throw new Refused(name, where + ".slot", "'" + slot + "' is not a PCI address");
         }
     }
 
-    private static MachineDescription parse(String name, InputStream json) {
-        ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static ObjectNode parse(String name, InputStream json) {
+        JsonNode tree;
         try {
-            return mapper.readValue(json, MachineDescription.class);
+            tree = MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(name + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (tree instanceof ObjectNode object) {
+            return object;
+        }
+        throw new IllegalArgumentException(name + ": not valid JSON: a description is an object { ... }");
+    }
+
+    private static MachineDescription describe(String name, JsonNode tree) {
+        try {
+            return MAPPER.treeToValue(tree, MachineDescription.class);
         } catch (JsonMappingException e) {
             String path = e.getPath().stream()
                     .map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining("", "$", ""));
-            throw new IllegalArgumentException(name + ": " + path + ": " + e.getOriginalMessage());
+            throw new Refused(name, path, e.getOriginalMessage());
         } catch (IOException e) {
             throw new IllegalArgumentException(name + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
@@ -188,28 +302,26 @@ public final class MachineLoader {
     private static List<Integer> apicIds(String name, MachineDescription d) {
         int cpus = d.cpus() == null ? DEFAULT_CPUS : d.cpus();
         if (cpus < 1 || cpus > 256) {
-            throw new IllegalArgumentException(name + ": $.cpus: " + cpus + " CPUs is impossible (1-256)");
+            throw new Refused(name, "$.cpus", cpus + " CPUs is impossible (1-256)");
         }
         if (d.apicIds() == null) {
             return identity(cpus);
         }
         if (d.apicIds().size() != cpus) {
-            throw new IllegalArgumentException(name + ": $.apicIds: " + d.apicIds().size() + " ids for " + cpus
-                    + " CPUs");
+            throw new Refused(name, "$.apicIds", d.apicIds().size() + " ids for " + cpus + " CPUs");
         }
         List<Integer> seen = new ArrayList<>();
         for (int i = 0; i < cpus; i++) {
             Integer id = d.apicIds().get(i);
             if (id == null || id < 0 || seen.contains(id)) {
-                throw new IllegalArgumentException(name + ": $.apicIds[" + i + "]: " + id
-                        + " is not a free APIC id (0 and up; above 255 is x2APIC)");
+                throw new Refused(name, "$.apicIds[" + i + "]", id + " is not a free APIC id (0 and up; above 255 is x2APIC)");
             }
             seen.add(id);
         }
         return d.apicIds();
     }
 
-    private static MachineSpec fromDumps(String dumps, String sysfs, int cpus) {
+    private static Base fromDumps(String dumps, String sysfs, int cpus) {
         List<String> problems = new ArrayList<>();
         Map<PciAddress, PciDump> pci = new LinkedHashMap<>();
         List<PciDump> all = new ArrayList<>();
@@ -237,7 +349,9 @@ public final class MachineLoader {
                 problems.add(dump.source() + ": device " + dump.address() + " is already defined; left out");
             }
         }
-        return new MachineSpec(identity(cpus), List.copyOf(pci.values()), problems);
+        ObjectNode tree = MAPPER.createObjectNode().put("cpus", cpus);
+        return new Base("--dump/--sysfs machine", tree, name -> Files.readAllBytes(Path.of(name)),
+                List.copyOf(pci.values()), problems);
     }
 
     private static int cpus(String value) {

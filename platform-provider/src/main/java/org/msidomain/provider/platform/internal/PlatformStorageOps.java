@@ -5,14 +5,27 @@ import org.msidomain.spi.MsiStorage;
 import org.msidomain.spi.MsiStorageOps;
 import org.msidomain.spi.StorageRequest;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * The platform storage provider: devices with their own message table. The variant is chosen once from
  * the device's {@code table} property: {@code slots} (memory-mapped slots) or {@code queue} (a command
  * queue, bus-locked).
  */
-@Component(service = MsiStorageOps.class, property = MsiStorageOps.STORAGE_TYPE + "=platform")
+@Component(service = MsiStorageOps.class, configurationPid = PlatformProviderConfiguration.PID,
+        property = MsiStorageOps.STORAGE_TYPE + "=platform")
+@Designate(ocd = PlatformProviderConfiguration.class)
 public final class PlatformStorageOps implements MsiStorageOps {
+
+    /**
+     * Its only option, the ranking, is a service property: SCR updates the registration in place (no
+     * re-activation, no unbinding) and the domain chooses the provider again.
+     */
+    @Modified
+    void modified() {
+        // nothing of its own to change
+    }
 
     @Override
     public MsiStorage createStorage(HwDevice device, StorageRequest request) {
