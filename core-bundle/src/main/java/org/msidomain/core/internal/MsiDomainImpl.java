@@ -148,7 +148,7 @@ public final class MsiDomainImpl implements MsiDomain {
     @Reference(service = MsiStorageOps.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     public void bindStorageOps(MsiStorageOps ops, Map<String, Object> props) {
-        ProviderBinding binding = ProviderBinding.of(ops, props, context).guardedBy(guard);
+        ProviderBinding binding = binding(ops, props);
         post(() -> onBind(binding));
     }
 
@@ -157,7 +157,7 @@ public final class MsiDomainImpl implements MsiDomain {
      * thread (model checking); the framework's binding goes through {@link #bindStorageOps}.
      */
     public void bindStorageOpsNow(MsiStorageOps ops, Map<String, Object> props) {
-        ProviderBinding binding = ProviderBinding.of(ops, props, context).guardedBy(guard);
+        ProviderBinding binding = binding(ops, props);
         locked(() -> onBind(binding));
     }
 
@@ -179,8 +179,13 @@ public final class MsiDomainImpl implements MsiDomain {
 
     /** A bound provider's service properties changed (its {@code service.ranking} by configuration, say). */
     public void updatedStorageOps(MsiStorageOps ops, Map<String, Object> props) {
-        ProviderBinding binding = ProviderBinding.of(ops, props, context);
+        ProviderBinding binding = binding(ops, props);
         post(() -> onUpdate(binding));
+    }
+
+    /** A provider's service as the domain binds it: its calls within the bounded wait. */
+    private ProviderBinding binding(MsiStorageOps ops, Map<String, Object> props) {
+        return ProviderBinding.of(ops, props, context).guardedBy(guard);
     }
 
     /** Queues a binding event; after deactivation (SCR unbinds what is left) there is nothing to do. */

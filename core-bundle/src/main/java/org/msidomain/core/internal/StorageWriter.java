@@ -69,10 +69,12 @@ final class StorageWriter {
                 }
                 int wanted = desc.wantedCpu;
                 desc.wantedCpu = -1;
-                if (wanted >= 0 && wanted != desc.cpu && tryRetarget(d, desc, wanted, releases)) {
-                    continue;
-                }
+                // First the message the device holds, so the storage knows it (a bus-locked storage starts
+                // with an empty shadow, and a remapped move writes the storage only when the handle changes).
                 ops.writeMsg(s, desc, desc.msg());
+                if (wanted >= 0 && wanted != desc.cpu) {
+                    tryRetarget(d, desc, wanted, releases);
+                }
             }
             for (IrqDesc desc : d.descriptors()) {
                 if (desc.reserved && desc.hasHandler()) {
@@ -92,14 +94,12 @@ final class StorageWriter {
     }
 
     /** A deferred move at restore: without room on the CPU it is dropped (logged), the restore goes on. */
-    private boolean tryRetarget(DeviceState d, IrqDesc desc, int cpu, List<Runnable> releases) {
+    private void tryRetarget(DeviceState d, IrqDesc desc, int cpu, List<Runnable> releases) {
         try {
             releases.add(retarget(d, desc, cpu));
-            return true;
         } catch (IllegalStateException noRoom) {
             System.getLogger("org.msidomain.core").log(System.Logger.Level.WARNING,
                     "{0}: deferred move of irq {1} to CPU {2} dropped: {3}", d.id(), desc.irq, cpu, noRoom.getMessage());
-            return false;
         }
     }
 

@@ -40,7 +40,7 @@ public final class InterruptFabric {
         RemappingTable ir = remapping;
         if ((addressLo >>> 20) == 0xFEE && ir != null) {
             if ((addressLo & 0x10) != 0) {
-                ir.remap(addressLo, addressHi, data, requesterId, this::deliverRemapped);
+                ir.remap(addressLo, addressHi, data, requesterId, remapTarget);
             } else {
                 ir.compatibility(requesterId); // compatibility format is blocked while remapping is on
             }
@@ -60,6 +60,8 @@ public final class InterruptFabric {
     }
 
     private volatile RemappingTable remapping;
+    /** Created once: a method reference made on every message would allocate on the hot path. */
+    private final RemappingTable.Target remapTarget = this::deliverRemapped;
 
     /** Turns interrupt remapping on: from now on interrupt writes go through this table. */
     void enableRemapping(RemappingTable table) {

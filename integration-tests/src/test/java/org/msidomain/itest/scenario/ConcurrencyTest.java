@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.msidomain.api.DeviceInfo;
 import org.msidomain.hw.HwDevice;
 import org.msidomain.provider.dmar.internal.DmarStorageOps;
@@ -27,7 +28,9 @@ import org.msidomain.spi.MsiStorageOps;
 /**
  * Everything at once, bounded by counts: two threads fire every vector of the machine (PCI MSI-X, an MSI
  * block, HPET, DMAR, both platform devices) while a third changes affinities and masks and unmasks, and a
- * fourth unbinds and rebinds every provider. Every event fired is delivered or merged with one already
+ * fourth binds higher-ranked providers over the bound ones and, in turns, unbinds every provider of a type
+ * for a while (so masks fall back to the CPU and moves wait for the restore); with and without interrupt
+ * remapping. Every event fired is delivered or merged with one already
  * pending; nothing is lost, nothing spurious. A watchdog fails the test with a thread dump on a deadlock.
  */
 class ConcurrencyTest {
@@ -35,9 +38,10 @@ class ConcurrencyTest {
     private static final int CHURN_OPS = 3000;
     private static final int SWAPS = 60;
 
-    @Test
-    void firingChurnAndSwapsAtOnceLoseNothing() throws Exception {
-        try (PlatformRig rig = new PlatformRig()) {
+    @ParameterizedTest
+    @ValueSource(strings = { "platform.json", "platform-remap.json" })
+    void firingChurnAndSwapsAtOnceLoseNothing(String machine) throws Exception {
+        try (PlatformRig rig = new PlatformRig(machine)) {
             List<Vector> vectors = new ArrayList<>();
             for (DeviceInfo d : rig.domain.devices()) {
                 HwDevice hw = rig.machine.device(d.id()).get();
@@ -65,6 +69,7 @@ class ConcurrencyTest {
 
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicLong fired = new AtomicLong();
+            AtomicLong churnOps = new AtomicLong();
             AtomicReference<Throwable> failure = new AtomicReference<>();
             CountDownLatch controlDone = new CountDownLatch(2);
             List<Thread> threads = new ArrayList<>();
@@ -95,6 +100,7 @@ class ConcurrencyTest {
                         }
                         rig.domain.mask(irq);
                         rig.domain.unmask(irq);
+                        churnOps.incrementAndGet();
                     }
                 } finally {
                     controlDone.countDown();
@@ -102,22 +108,41 @@ class ConcurrencyTest {
             }));
             threads.add(start("swap", failure, () -> {
                 try {
+                    String[] types = { "pci", "hpet", "dmar", "platform" };
+                    Map<String, List<Long>> bound = new java.util.HashMap<>(Map.of("pci", new ArrayList<>(List.of(1L)),
+                            "hpet", new ArrayList<>(List.of(2L)), "dmar", new ArrayList<>(List.of(3L)),
+                            "platform", new ArrayList<>(List.of(4L))));
                     long id = 100;
                     for (int n = 0; n < SWAPS; n++) {
-                        MsiStorageOps[] fresh = { new PciStorageOps(), new HpetStorageOps(), new DmarStorageOps(),
-                            new PlatformStorageOps() };
-                        String[] types = { "pci", "hpet", "dmar", "platform" };
-                        int k = n % 4;
-                        rig.domain.bindStorageOps(fresh[k], Map.of("service.id", id, "service.ranking", n,
-                                MsiStorageOps.STORAGE_TYPE, types[k]));
-                        try {
+                        String type = types[n % 4];
+                        if (n % 8 >= 4) {
+                            // every provider of the type leaves for a while: masks fall back to the CPU and the
+                            // churn's moves wait, until a new provider restores the devices
+                            for (long gone : bound.get(type)) {
+                                rig.domain.unbindStorageOps(null, Map.of("service.id", gone));
+                            }
+                            bound.get(type).clear();
                             rig.domain.awaitSettled(10_000);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            return;
+                            long churned = churnOps.get();
+                            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                            while (churnOps.get() < churned + 20 && System.nanoTime() < deadline && controlDone.getCount() > 1) {
+                                Thread.onSpinWait(); // let the churn act on the unbound devices
+                            }
                         }
+                        MsiStorageOps fresh = switch (type) {
+                            case "pci" -> new PciStorageOps();
+                            case "hpet" -> new HpetStorageOps();
+                            case "dmar" -> new DmarStorageOps();
+                            default -> new PlatformStorageOps();
+                        };
+                        rig.domain.bindStorageOps(fresh, Map.of("service.id", id, "service.ranking", n,
+                                MsiStorageOps.STORAGE_TYPE, type));
+                        bound.get(type).add(id);
+                        rig.domain.awaitSettled(10_000);
                         id++;
                     }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 } finally {
                     controlDone.countDown();
                 }
@@ -141,6 +166,7 @@ class ConcurrencyTest {
             }
             long merged = rig.machine.coalescedMessages() + rig.domain.mergedWhileMasked() - mergedBefore;
             assertTrue(fired.get() > 10_000, "fired " + fired.get());
+            assertEquals(List.of(), faults(rig), "no remapping fault");
             assertEquals(fired.get(), delivered.get() + merged, "every event delivered or merged with a pending one");
             assertEquals(0, rig.machine.lostMessages(), "none lost");
             for (int cpu = 0; cpu < 4; cpu++) {
@@ -149,6 +175,11 @@ class ConcurrencyTest {
             System.out.printf("concurrency: fired=%d delivered=%d merged=%d churn=%d swaps=%d%n", fired.get(),
                     delivered.get(), merged, CHURN_OPS, SWAPS);
         }
+    }
+
+    private static List<String> faults(PlatformRig rig) {
+        return rig.machine.model("dmar0", org.msidomain.hw.internal.dmar.DmarUnit.class).orElseThrow().remapping()
+                .map(t -> t.faults().stream().map(String::valueOf).distinct().limit(5).toList()).orElse(List.of());
     }
 
     private record Vector(HwDevice device, int index, int irq) {

@@ -22,7 +22,12 @@ final class PlatformRig implements AutoCloseable {
     final AtomicLong handled = new AtomicLong();
 
     PlatformRig() throws Exception {
-        String json = new File(getClass().getResource("/machines/platform.json").toURI()).getAbsolutePath();
+        this("platform.json");
+    }
+
+    /** The rig on another machine description of the test resources' machines folder. */
+    PlatformRig(String machineFile) throws Exception {
+        String json = new File(getClass().getResource("/machines/" + machineFile).toURI()).getAbsolutePath();
         machine = new SimMachine(MachineLoader.load(Map.of(MachineLoader.FILE, json)::get));
         domain = new MsiDomainImpl(machine);
         bind(1, new PciStorageOps(), "pci");

@@ -57,6 +57,32 @@ class RemappingTest {
     }
 
     @Test
+    void firingWhileTheEntryIsRewrittenLosesNothing() throws Exception {
+        PciFunction nic = machine.pciFunction("00:04.0").orElseThrow();
+        int irq = domain.allocate("00:04.0", 1)[0];
+        domain.setHandler(irq, "h", (i, cpu) -> handled.incrementAndGet());
+        int faultsBefore = irt.faults().size();
+        long fired = 0;
+        java.util.concurrent.atomic.AtomicBoolean moving = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread mover = new Thread(() -> {
+            for (int i = 0; i < 20_000; i++) {
+                domain.setAffinity(irq, i % domain.cpuCount());
+            }
+            moving.set(false);
+        });
+        mover.start();
+        while (moving.get()) {
+            nic.raise(0);
+            fired++;
+        }
+        mover.join();
+        assertTrue(fired > 0);
+        assertEquals(faultsBefore, irt.faults().size(), "no remapping fault: an entry is never seen half written");
+        assertEquals(fired, handled.get(), "every message translated with the old or the new entry is delivered");
+        assertEquals(fired, domain.irq(irq).orElseThrow().total());
+    }
+
+    @Test
     void devicesHoldHandlesAndAffinityRewritesOnlyTheEntry() {
         PciFunction nic = machine.pciFunction("00:04.0").orElseThrow();
         int[] irqs = domain.allocate("00:04.0", 4);

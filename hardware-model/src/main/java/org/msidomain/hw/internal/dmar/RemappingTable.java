@@ -2,7 +2,7 @@ package org.msidomain.hw.internal.dmar;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import org.msidomain.hw.InterruptRemapping;
 import org.msidomain.hw.internal.InFlight;
@@ -31,7 +31,13 @@ public final class RemappingTable implements InterruptRemapping {
         void deliver(int apicId, int vector);
     }
 
-    private final AtomicLongArray entries;
+    /** An IRTE's two halves, replaced as one: Linux updates a present IRTE with a 128-bit cmpxchg (modify_irte). */
+    private record Entry(long low, long high) {
+    }
+
+    private static final Entry ZERO = new Entry(0, 0);
+
+    private final AtomicReferenceArray<Entry> entries;
     private final DmarUnit unit;
     private final InFlight inFlight = new InFlight();
     private final List<Fault> faults = new ArrayList<>();
@@ -40,13 +46,16 @@ public final class RemappingTable implements InterruptRemapping {
         if (Integer.bitCount(size) != 1 || size < 2 || size > 65536) {
             throw new IllegalArgumentException("an interrupt remapping table has 2^(S+1) entries, up to 65536, not " + size);
         }
-        this.entries = new AtomicLongArray(size * 2);
+        this.entries = new AtomicReferenceArray<>(size);
+        for (int i = 0; i < size; i++) {
+            entries.set(i, ZERO);
+        }
         this.unit = unit;
     }
 
     @Override
     public int tableSize() {
-        return entries.length() / 2;
+        return entries.length();
     }
 
     @Override
@@ -54,9 +63,7 @@ public final class RemappingTable implements InterruptRemapping {
         if (index < 0 || index >= tableSize()) {
             throw new IllegalArgumentException("IRTE " + index + " beyond the table of " + tableSize());
         }
-        entries.set(index * 2, 0); // not present while the halves change
-        entries.set(index * 2 + 1, high);
-        entries.set(index * 2, low);
+        entries.set(index, low == 0 && high == 0 ? ZERO : new Entry(low, high)); // atomic: never half written
     }
 
     @Override
@@ -90,8 +97,9 @@ public final class RemappingTable implements InterruptRemapping {
                 fault(INDEX_BEYOND_TABLE, index, requesterId);
                 return;
             }
-            long low = entries.get(index * 2);
-            long high = entries.get(index * 2 + 1);
+            Entry entry = entries.get(index);
+            long low = entry.low();
+            long high = entry.high();
             if ((low & PRESENT) == 0) {
                 fault(NOT_PRESENT, index, requesterId);
                 return;
