@@ -28,6 +28,8 @@ public final class PciFunction implements HwDevice {
     private final MsiModel msi;
     private final AtomicInteger exclusionViolations = new AtomicInteger();
     private final Map<Integer, BarRegion> bars = new TreeMap<>();
+    /** BARs the MSI-X capability names that the function cannot have, with the reason. */
+    private final Map<Integer, String> unusableBars = new TreeMap<>();
 
     private final Hypervisor owner;
     /** The PCI Power Management capability, or -1. */
@@ -61,12 +63,49 @@ public final class PciFunction implements HwDevice {
             long tableEnd = msix.tableOffset() + msix.tableBytes();
             long pbaEnd = msix.pbaOffset() + msix.pbaBytes();
             if (msix.tableBar() == msix.pbaBar()) {
-                addBar(msix.tableBar(), Math.max(tableEnd, pbaEnd));
+                addBar(msix.tableBar(), Math.max(tableEnd, pbaEnd), "table and PBA");
             } else {
-                addBar(msix.tableBar(), tableEnd);
-                addBar(msix.pbaBar(), pbaEnd);
+                addBar(msix.tableBar(), tableEnd, "table");
+                addBar(msix.pbaBar(), pbaEnd, "PBA");
             }
         }
+    }
+
+    /**
+     * Why the function has no memory BAR {@code n} the MSI-X capability could name, or null if it has: a
+     * reserved BIR, a BAR beyond the header's (six for type 0, two for a bridge), an I/O BAR, or the upper
+     * dword of a 64-bit BAR. Linux cannot map such a table (msix_map_region) and does not use MSI-X.
+     */
+    private String barProblem(int n) {
+        int bars = switch (config.peek16(0x0E) & 0x7F) {
+            case 0 -> 6;
+            case 1 -> 2;
+            default -> 0;
+        };
+        if (n > 5) {
+            return "BIR " + n + " is reserved";
+        }
+        if (n >= bars) {
+            return "a header of type " + (config.peek16(0x0E) & 0x7F) + " has " + bars + " BARs, not BAR " + n;
+        }
+        for (int i = 0; i < n; i++) {
+            int reg = config.peek32(0x10 + 4 * i);
+            if ((reg & 1) == 0 && ((reg >>> 1) & 3) == 2 && ++i == n) {
+                return "BAR " + n + " is the upper dword of 64-bit BAR " + (n - 1);
+            }
+        }
+        int reg = config.peek32(0x10 + 4 * n);
+        if ((reg & 1) != 0) {
+            return "BAR " + n + " is an I/O BAR";
+        }
+        return null;
+    }
+
+    /** Why a structure ending at {@code end} cannot lie in memory BAR {@code n}, or null if it can. */
+    private String spanProblem(int n, long end) {
+        boolean is64 = ((config.peek32(0x10 + 4 * n) >>> 1) & 3) == 2;
+        return !is64 && end > 1L << 31 ? "it ends at 0x" + Long.toHexString(end) + ", beyond the 2 GiB a 32-bit BAR can span"
+                : null;
     }
 
     /**
@@ -112,7 +151,15 @@ public final class PciFunction implements HwDevice {
         return exclusionViolations.get();
     }
 
-    private void addBar(int bar, long end) {
+    private void addBar(int bar, long end, String what) {
+        String problem = barProblem(bar);
+        if (problem == null) {
+            problem = spanProblem(bar, end);
+        }
+        if (problem != null) {
+            unusableBars.put(bar, "its MSI-X " + what + " is in BAR " + bar + ", but " + problem);
+            return;
+        }
         long size = Math.max(4096, Long.highestOneBit(Math.max(1, end - 1)) << 1);
         bars.put(bar, new BarRegion(bar, size, msix, owner != null, () -> powerState() == 0));
     }
@@ -180,7 +227,8 @@ public final class PciFunction implements HwDevice {
     public Mmio region(int n) {
         BarRegion bar = bars.get(n);
         if (bar == null) {
-            throw new IllegalArgumentException("device " + id() + " has no memory BAR " + n);
+            String why = unusableBars.get(n);
+            throw new IllegalArgumentException("device " + id() + (why != null ? ": " + why : " has no memory BAR " + n));
         }
         return bar;
     }
