@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -147,6 +148,44 @@ class LauncherIT {
         assertTrue(run.err().lines().anyMatch(l -> l.equals("WARNING: " + bad + ":2: malformed line")), run.err());
         assertTrue(run.out().contains("00:04.0  pci   BOUND"), run.out());
         assertFalse(run.err().contains("\tat "), "no stack trace");
+    }
+
+    @Test
+    void aSysfsTreeIsOnlyReadAndItsBadFunctionsAreLeftOutWithOneLineEach() throws Exception {
+        Path tree = Files.createTempDirectory("sysfs");
+        for (String bdf : new String[] { "0000:00:04.0", "0000:00:06.0" }) {
+            try (var in = LauncherIT.class.getResourceAsStream("/0000:00:04.0.bin")) {
+                Files.copy(in, Files.createDirectory(tree.resolve(bdf)).resolve("config"));
+            }
+        }
+        Path truncated = Files.write(Files.createDirectory(tree.resolve("0000:00:09.0")).resolve("config"), new byte[10]);
+        Path notAFile = Files.createDirectories(tree.resolve("0000:00:0b.0").resolve("config"));
+        Files.createDirectory(tree.resolve("power")); // not a function: no config
+        Map<String, String> before = snapshot(tree);
+
+        Run run = launch("--sysfs", tree.toString(), "-c", "msi:alloc 00:04.0 4; msi:affinity 00:04.0/1 2; "
+                + "msi:mask 00:04.0/1; msi:fire 00:04.0 1 3; msi:unmask 00:04.0/1; msi:alloc 00:06.0 2; msi:devices; "
+                + "msi:lspci -vv -s 00:04.0");
+        assertEquals(0, run.exit(), run.err());
+        assertEquals(List.of("WARNING: " + truncated + ": 10 bytes is less than the 64-byte header",
+                "WARNING: " + notAFile + ": cannot read: Is a directory"),
+                run.err().lines().filter(l -> l.startsWith("WARNING: " + tree)).toList(), run.err());
+        assertTrue(run.out().contains("00:04.0  pci   BOUND") && run.out().contains("00:06.0  pci   BOUND"), run.out());
+        assertTrue(run.out().contains("\tCapabilities: [98] MSI-X: Enable+ Count=4 Masked-\n"), "programmed: " + run.out());
+        assertEquals(before, snapshot(tree), "the launcher wrote nothing under the --sysfs tree");
+    }
+
+    /** Every path under a tree with its size, modification time and content hash. */
+    private static Map<String, String> snapshot(Path tree) throws Exception {
+        Map<String, String> files = new java.util.TreeMap<>();
+        try (var paths = Files.walk(tree)) {
+            for (Path p : paths.toList()) {
+                String content = Files.isRegularFile(p) ? java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))) : "dir";
+                files.put(tree.relativize(p).toString(), content + " " + Files.size(p) + " " + Files.getLastModifiedTime(p));
+            }
+        }
+        return files;
     }
 
     @Test

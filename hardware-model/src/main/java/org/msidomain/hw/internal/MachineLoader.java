@@ -339,7 +339,7 @@ public final class MachineLoader {
         }
         if (sysfs != null && !sysfs.isEmpty()) {
             try {
-                all.addAll(SysfsReader.read(Path.of(sysfs)));
+                all.addAll(SysfsReader.read(Path.of(sysfs), problems));
             } catch (DumpFormatException e) {
                 problems.add(e.getMessage());
             }

@@ -7,27 +7,43 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Reads every {@code DIR/<bdf>/config} of a sysfs-like tree, read-only (nothing is ever written there). */
+/**
+ * Reads every {@code DIR/<bdf>/config} of a sysfs-like tree, read-only: nothing is ever written there,
+ * and files are only opened for reading. A function whose {@code config} cannot be read or is malformed
+ * is left out with one line naming it; the others are read.
+ */
 public final class SysfsReader {
 
     private SysfsReader() {
     }
 
-    public static List<PciDump> read(Path dir) throws DumpFormatException {
+    /**
+     * @param problems where each function left out is reported, one line each
+     * @throws DumpFormatException if the directory itself cannot be read
+     */
+    public static List<PciDump> read(Path dir, List<String> problems) throws DumpFormatException {
         if (!Files.isDirectory(dir) || !Files.isReadable(dir)) {
             throw new DumpFormatException(dir + ": not a readable directory");
         }
         List<PciDump> out = new ArrayList<>();
-        try (Stream<Path> entries = Files.list(dir)) {
-            for (Path entry : entries.sorted().toList()) {
-                Path config = entry.resolve("config");
-                if (Files.isReadable(config)) {
-                    byte[] bytes = Files.readAllBytes(config);
-                    out.addAll(DumpReader.readBinary(config.toString(), bytes));
-                }
-            }
+        List<Path> entries;
+        try (Stream<Path> list = Files.list(dir)) {
+            entries = list.sorted().toList();
         } catch (IOException e) {
             throw new DumpFormatException(dir + ": cannot read: " + e.getMessage());
+        }
+        for (Path entry : entries) {
+            Path config = entry.resolve("config");
+            if (!Files.exists(config)) {
+                continue; // not a PCI function's directory
+            }
+            try {
+                out.addAll(DumpReader.readBinary(config.toString(), Files.readAllBytes(config)));
+            } catch (IOException e) {
+                problems.add(config + ": cannot read: " + e.getMessage());
+            } catch (DumpFormatException e) {
+                problems.add(e.getMessage());
+            }
         }
         return out;
     }
