@@ -53,6 +53,10 @@ public final class Lspci {
             out.append(String.format("\t!!! Unknown header type %02x\n", type));
             return;
         }
+        if (type == 2 && c.size() < 128) {
+            out.append("\t<access denied to the rest>\n"); // a CardBus header is 128 bytes (show_htype2)
+            return;
+        }
         int where = c.read8(type == 2 ? 0x14 : 0x34) & ~3;
         boolean[] seen = new boolean[256];
         while (where != 0) {
@@ -77,7 +81,12 @@ public final class Lspci {
             switch (id) {
                 case 0x05 -> msi(c, where, cap, verbosity, out);
                 case 0x11 -> msix(c, where, cap, verbosity, out);
-                default -> out.append(CapabilityNames.name(id, cap)).append('\n');
+                default -> {
+                    // pciutils 3.9.0 prints nothing, not even the newline, for PCI-X in a CardBus bridge and
+                    // for a subsystem id capability whose 8 bytes are not all in the dump
+                    String name = id == 0x0D && !present(c, where, 8) ? "" : CapabilityNames.name(id, cap, type);
+                    out.append(name).append(name.isEmpty() ? "" : "\n");
+                }
             }
             where = next;
         }
