@@ -1,6 +1,8 @@
 package org.msidomain.core.internal;
 
+import java.time.Instant;
 import java.util.Collection;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 import org.msidomain.api.BindingState;
@@ -32,6 +34,8 @@ final class DeviceState {
     int blockSize = 1;
     /** Whether the device's messages go through the interrupt-remapping domain. */
     volatile boolean remapped;
+    /** When the device last stopped being served (unbound or failed); null while bound. */
+    private volatile Instant unservedSince = Instant.now();
 
     DeviceState(HwDevice hw) {
         this.hw = hw;
@@ -70,6 +74,7 @@ final class DeviceState {
     void bind(ProviderBinding binding) {
         provider = binding;
         failure = "";
+        unservedSince = null;
     }
 
     void attach(MsiStorage s) {
@@ -89,6 +94,7 @@ final class DeviceState {
         provider = null;
         storage = null;
         failure = ""; // a failure belongs to the provider that left
+        markUnserved();
     }
 
     /** Forgets the storage of a device whose vectors were all freed. */
@@ -100,6 +106,19 @@ final class DeviceState {
     void fail(String reason) {
         failure = reason;
         storage = null;
+        markUnserved();
+    }
+
+    /** Keeps the first moment: a failure that turns into unbound has not been served since the failure. */
+    private void markUnserved() {
+        if (unservedSince == null) {
+            unservedSince = Instant.now();
+        }
+    }
+
+    /** Since when the device has been unbound or failed; empty while bound. */
+    Optional<Instant> unservedSince() {
+        return Optional.ofNullable(unservedSince);
     }
 
     Collection<IrqDesc> descriptors() {
