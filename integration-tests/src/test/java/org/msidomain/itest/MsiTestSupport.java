@@ -61,8 +61,9 @@ public abstract class MsiTestSupport {
         }
         Arrays.sort(jars);
         for (File jar : jars) {
-            if ((!withProviders && jar.getName().endsWith("-provider.jar")) || jar.getName().contains("fileinstall")) {
-                continue; // FileInstall only where a test asks for a deploy folder
+            if ((!withProviders && jar.getName().endsWith("-provider.jar")) || jar.getName().contains("fileinstall")
+                    || jar.getName().contains("configadmin")) {
+                continue; // FileInstall only where a test asks for a deploy folder, Config Admin where one configures
             }
             options.add(org.ops4j.pax.exam.CoreOptions.bundle(jar.toURI().toString()));
         }
