@@ -37,9 +37,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * and the domain's events for a provider bound and a device restored or failed; a slow poll is the safety
  * net. Unbinding is not taken from the domain's UNBOUND event: those are posted while the framework shuts
  * down, and a handler for them gives Event Admin deliveries that its own stop interrupts (warnings on
- * stderr). Every look and
- * every (un)registration runs on one thread, so none races another and no lock is held while the
- * framework calls service listeners.
+ * stderr). Every look and every (un)registration runs on one thread, so none races another and no lock
+ * is held while the framework calls service listeners.
  */
 @Component(name = ReadinessCondition.PID, configurationPid = ReadinessCondition.PID, immediate = true,
         service = { EventHandler.class, ReadinessCondition.class },
