@@ -59,14 +59,11 @@ public final class MainJob implements Function<PrintStream, Integer> {
     }
 
     private int run(PrintStream out) throws InterruptedException {
-        java.util.concurrent.atomic.AtomicReference<Workload> workload = new java.util.concurrent.atomic.AtomicReference<>();
+        awaitBound();
+        Workload w = Workload.allocate(domain, machine);
         ProviderSwapper swapper = new ProviderSwapper(context, domain);
-        Workload w;
         int swaps;
-        try (Progress progress = Progress.start(Terminal.of(context), () -> status(workload.get(), swapper))) {
-            awaitBound();
-            w = Workload.allocate(domain, machine);
-            workload.set(w);
+        try (Progress progress = Progress.start(Terminal.of(context), () -> status(w, swapper))) {
             AtomicBoolean swapping = new AtomicBoolean(true);
             int threads = Math.max(1, Math.min(domain.cpuCount(), Runtime.getRuntime().availableProcessors()));
             Workload.Firing firing = w.fire(threads, ROUNDS, swapping::get);
@@ -102,11 +99,9 @@ public final class MainJob implements Function<PrintStream, Integer> {
 
     /** The progress line: {@code main job: 812345 fired, 812340 delivered, provider swaps 2/5}. */
     private static String status(Workload w, ProviderSwapper swapper) {
-        if (w == null) {
-            return "main job: binding and allocating";
-        }
+        int planned = swapper.planned;
         return "main job: " + w.totalFired() + " fired, " + w.totalDelivered() + " delivered, provider swaps "
-                + swapper.done + "/" + swapper.planned;
+                + swapper.done + (planned > 0 ? "/" + planned : "");
     }
 
     static void awaitBound(MsiDomain domain) throws InterruptedException {
