@@ -9,11 +9,14 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 
 import org.msidomain.api.MsiDomain;
 import org.msidomain.api.MsiEvents;
 import org.msidomain.spi.MsiStorageOps;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -32,18 +35,17 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * Registers the OSGi condition {@code osgi.condition.id=msi.ready} while every device of the machine is
- * bound, and withdraws it as soon as one is unbound or failed. What makes it look again: a provider
- * service leaving (a DS reference that takes only the service reference, so no provider object is held),
- * and the domain's events for a provider bound and a device restored or failed; a slow poll is the safety
- * net. Unbinding is not taken from the domain's UNBOUND event: those are posted while the framework shuts
- * down, and a handler for them gives Event Admin deliveries that its own stop interrupts (warnings on
- * stderr). Every look and every (un)registration runs on one thread, so none races another and no lock
- * is held while the framework calls service listeners.
+ * bound, and withdraws it as soon as one is unbound or failed. It looks again when a provider service
+ * comes or goes (a DS reference that takes only the service reference, so no provider object is held
+ * here), when the domain posts that a device failed (the only change without a service event), and every
+ * {@code poll.ms} as a safety net. It does not subscribe to the domain's provider events: those come with
+ * every provider swap and while the framework shuts down, and would grow Event Admin's thread pool and
+ * give it deliveries that its own stop interrupts. Every look and every (un)registration runs on one
+ * thread, so none races another and no lock is held while the framework calls service listeners.
  */
 @Component(name = ReadinessCondition.PID, configurationPid = ReadinessCondition.PID, immediate = true,
         service = { EventHandler.class, ReadinessCondition.class },
-        property = { EventConstants.EVENT_TOPIC + "=" + MsiEvents.PROVIDER_BOUND,
-            EventConstants.EVENT_TOPIC + "=org/msidomain/device/*",
+        property = { EventConstants.EVENT_TOPIC + "=" + MsiEvents.DEVICE_FAILED,
             "poll.ms:Long=" + ReadinessCondition.DEFAULT_POLL_MS })
 @Designate(ocd = ReadinessCondition.Config.class)
 public final class ReadinessCondition implements EventHandler {
@@ -64,6 +66,8 @@ public final class ReadinessCondition implements EventHandler {
 
     private final MsiDomain domain;
     private final BundleContext context;
+    /** The bundle of the domain's implementation (the core): it uses a provider's service once it has bound it. */
+    private final Bundle domainBundle;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "msi-readiness");
         t.setDaemon(true);
@@ -76,6 +80,7 @@ public final class ReadinessCondition implements EventHandler {
     public ReadinessCondition(@Reference(name = "domain") MsiDomain domain, BundleContext context, Config config) {
         this.domain = domain;
         this.context = context;
+        this.domainBundle = FrameworkUtil.getBundle(domain.getClass());
         long poll = Math.max(10, config.poll_ms());
         worker.scheduleWithFixedDelay(this::lookQuietly, 0, poll, TimeUnit.MILLISECONDS);
     }
@@ -90,19 +95,39 @@ public final class ReadinessCondition implements EventHandler {
     @Reference(service = MsiStorageOps.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC)
     void bindProvider(ServiceReference<MsiStorageOps> provider) {
-        // a provider arriving is seen through the domain's BOUND event, after the domain has bound it
+        lookWhen(() -> usedByDomain(provider));
+    }
+
+    /** After the provider's unregistration has completed: every listener, the domain's too, has been told. */
+    void unbindProvider(ServiceReference<MsiStorageOps> provider) {
+        lookWhen(() -> provider.getBundle() == null);
+    }
+
+    /** Whether the domain has been handed the provider (SCR gets the service just before its bind). */
+    private boolean usedByDomain(ServiceReference<MsiStorageOps> provider) {
+        Bundle[] users = provider.getUsingBundles();
+        if (provider.getBundle() == null || users == null) {
+            return provider.getBundle() == null;
+        }
+        for (Bundle b : users) {
+            if (b.equals(domainBundle)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
-     * Looks once the provider's unregistration has completed, that is after every listener (the domain's
-     * too) has been told, and the domain has processed it.
+     * Looks on the worker once {@code ready} holds, or after a second (then the poll catches up): service
+     * events reach the domain and this component in no set order, and the domain binds asynchronously, so
+     * the look waits for the domain's side of the event and then for the domain to settle.
      */
-    void unbindProvider(ServiceReference<MsiStorageOps> provider) {
+    private void lookWhen(BooleanSupplier ready) {
         try {
             worker.execute(() -> {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
                 try {
-                    while (provider.getBundle() != null && System.nanoTime() < deadline) {
+                    while (!ready.getAsBoolean() && System.nanoTime() < deadline) {
                         Thread.sleep(1); // the framework is still calling the other listeners
                     }
                 } catch (InterruptedException e) {
