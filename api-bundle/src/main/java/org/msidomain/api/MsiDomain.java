@@ -1,5 +1,6 @@
 package org.msidomain.api;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -98,6 +99,17 @@ public interface MsiDomain {
 
     /** Every device of the machine with its binding state. */
     List<DeviceInfo> devices();
+
+    /**
+     * Since when a device has not been served by a provider: the moment it became {@link BindingState#UNBOUND}
+     * or {@link BindingState#FAILED} (the domain's start for a device never bound), or empty while it is
+     * {@link BindingState#BOUND}. A failure that turns into unbound keeps the earlier moment: the device
+     * has not been served since then.
+     *
+     * @throws IllegalArgumentException for an unknown device
+     * @since 1.1
+     */
+    Optional<Instant> unboundSince(String device);
 
     /** Every bound storage provider. */
     List<ProviderInfo> providers();

@@ -1,9 +1,11 @@
 /**
  * The consumer API of the generic MSI domain: allocate and free a device's vectors, steer, mask and
  * unmask them, attach handlers and read per-CPU counts and snapshots.
+ *
+ * <p>1.1: {@link org.msidomain.api.MsiDomain#unboundSince}.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.msidomain.api;
 
 import org.osgi.annotation.bundle.Export;

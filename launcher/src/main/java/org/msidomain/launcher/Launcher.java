@@ -52,6 +52,11 @@ public final class Launcher implements Callable<Integer> {
      * {@code exit}, then stops the framework (no {@code --noshutdown}).
      */
     static final String GOSH_ARGS = "gosh.args";
+    /**
+     * Framework property telling the bundles whether a person watches a terminal (progress lines, msi:top's
+     * screen); {@code -Dmsi.terminal=true|false} overrides the launcher's own check.
+     */
+    static final String TERMINAL = "msi.terminal";
 
     private final Options options;
     private final PrintStream out;
@@ -132,6 +137,29 @@ public final class Launcher implements Callable<Integer> {
         }
     }
 
+    /**
+     * Whether a person watches: {@code -Dmsi.terminal} if given, else whether standard input and output are
+     * a terminal (System.console(); on JDK 22+ also Console.isTerminal()). Checked on the real descriptors,
+     * so moving System.out to stderr does not change it.
+     */
+    static boolean terminalAttached() {
+        String told = System.getProperty(TERMINAL);
+        if (told != null) {
+            return Boolean.parseBoolean(told.trim());
+        }
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException beforeJdk22) {
+            return true; // up to JDK 21 a console exists only on a terminal
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            return false;
+        }
+    }
+
     /** Exception messages (Felix's resolver ones included) as one line of stderr. */
     static String oneLine(String message) {
         return message == null ? "failed" : message.strip().replaceAll("\\s*\\R\\s*", " ");
@@ -148,6 +176,7 @@ public final class Launcher implements Callable<Integer> {
             config.put(GOSH_ARGS, System.getProperty(GOSH_ARGS, ""));
         }
         Files.createDirectories(options.deploy);
+        config.put(TERMINAL, String.valueOf(terminalAttached()));
         config.put(Constants.FRAMEWORK_STORAGE, storage.resolve("felix").toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()

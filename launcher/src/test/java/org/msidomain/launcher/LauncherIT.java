@@ -48,6 +48,8 @@ class LauncherIT {
         assertTrue(last.matches("fired=(\\d+) delivered=\\1 lost=0 duplicated=0 swaps=5"), last);
         assertEquals(1, lines.stream().filter(l -> l.startsWith("fired=")).count());
         assertFalse(run.out().contains("INFO"), "logs stay on stderr");
+        assertFalse(run.err().contains("\r") || run.err().contains("\033[") || run.err().contains("main job: "),
+                "no progress line when the output is not a terminal: " + run.err());
     }
 
     @Test

@@ -61,17 +61,20 @@ public final class MainJob implements Function<PrintStream, Integer> {
     private int run(PrintStream out) throws InterruptedException {
         awaitBound();
         Workload w = Workload.allocate(domain, machine);
-        AtomicBoolean swapping = new AtomicBoolean(true);
-        int threads = Math.max(1, Math.min(domain.cpuCount(), Runtime.getRuntime().availableProcessors()));
-        Workload.Firing firing = w.fire(threads, ROUNDS, swapping::get);
+        ProviderSwapper swapper = new ProviderSwapper(context, domain);
         int swaps;
-        try {
-            swaps = new ProviderSwapper(context, domain).swapAll();
-        } catch (BundleException e) {
-            throw new IllegalStateException("swapping providers failed: " + e.getMessage(), e);
-        } finally {
-            swapping.set(false);
-            firing.join();
+        try (Progress progress = Progress.start(Terminal.of(context), () -> status(w, swapper))) {
+            AtomicBoolean swapping = new AtomicBoolean(true);
+            int threads = Math.max(1, Math.min(domain.cpuCount(), Runtime.getRuntime().availableProcessors()));
+            Workload.Firing firing = w.fire(threads, ROUNDS, swapping::get);
+            try {
+                swaps = swapper.swapAll();
+            } catch (BundleException e) {
+                throw new IllegalStateException("swapping providers failed: " + e.getMessage(), e);
+            } finally {
+                swapping.set(false);
+                firing.join();
+            }
         }
         long lost = 0;
         long duplicated = 0;
@@ -92,6 +95,13 @@ public final class MainJob implements Function<PrintStream, Integer> {
         out.printf("fired=%d delivered=%d lost=%d duplicated=%d swaps=%d%n", w.totalFired(), w.totalDelivered(), lost,
                 duplicated, swaps);
         return lost == 0 && duplicated == 0 && misrouted == 0 ? 0 : 1;
+    }
+
+    /** The progress line: {@code main job: 812345 fired, 812340 delivered, provider swaps 2/5}. */
+    private static String status(Workload w, ProviderSwapper swapper) {
+        int planned = swapper.planned;
+        return "main job: " + w.totalFired() + " fired, " + w.totalDelivered() + " delivered, provider swaps "
+                + swapper.done + (planned > 0 ? "/" + planned : "");
     }
 
     static void awaitBound(MsiDomain domain) throws InterruptedException {

@@ -2,6 +2,7 @@ package org.msidomain.app.internal;
 
 import java.util.List;
 
+import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.msidomain.api.DeviceInfo;
@@ -10,6 +11,7 @@ import org.msidomain.api.MsiDomain;
 import org.msidomain.api.ProviderInfo;
 import org.msidomain.hw.HwDevice;
 import org.msidomain.hw.Machine;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -28,11 +30,14 @@ public final class MsiCommands {
 
     private final MsiDomain domain;
     private final Machine machine;
+    private final BundleContext context;
 
     @Activate
-    public MsiCommands(@Reference(name = "domain") MsiDomain domain, @Reference(name = "machine") Machine machine) {
+    public MsiCommands(@Reference(name = "domain") MsiDomain domain, @Reference(name = "machine") Machine machine,
+            BundleContext context) {
         this.domain = domain;
         this.machine = machine;
+        this.context = context;
     }
 
     @Descriptor("list PCI devices as pciutils' lspci does")
@@ -45,9 +50,24 @@ public final class MsiCommands {
     }
 
     @Descriptor("interrupt counts per CPU, as /proc/interrupts")
-    public String interrupts() {
+    public Object interrupts(CommandSession session,
+            @Descriptor("print the table again every SECONDS (0.1-3600), each followed by an empty line; q quits")
+            @Parameter(names = "--watch", absentValue = "") String watch,
+            @Descriptor("with --watch: stop after this many tables") @Parameter(names = { "-n", "--count" },
+                    absentValue = "") String count) throws InterruptedException {
         settle();
-        return InterruptsTable.format(domain);
+        if (watch.isEmpty()) {
+            if (!count.isEmpty()) {
+                throw new IllegalArgumentException("-n " + count + ": only with --watch SECONDS");
+            }
+            return InterruptsTable.format(domain);
+        }
+        long interval = Refresher.intervalMillis("--watch", watch);
+        int n = Refresher.count("-n", count);
+        Terminal terminal = Terminal.of(context);
+        new Refresher(session.getConsole(), terminal, TopCommand.keys(session, terminal, n), interval, n)
+                .run(frame -> InterruptsTable.format(domain));
+        return null;
     }
 
     @Descriptor("devices with their storage type and binding state")

@@ -21,6 +21,9 @@ final class ProviderSwapper {
 
     private final BundleContext context;
     private final MsiDomain domain;
+    /** For a progress line: swaps done and planned in the current {@link #swapAll}. */
+    volatile int done;
+    volatile int planned;
 
     ProviderSwapper(BundleContext context, MsiDomain domain) {
         this.context = context;
@@ -32,17 +35,19 @@ final class ProviderSwapper {
         List<Bundle> providers = Arrays.stream(context.getBundles())
                 .filter(b -> b.getSymbolicName() != null && b.getSymbolicName().startsWith(PREFIX)).toList();
         int swaps = 0;
+        done = 0;
+        planned = providers.isEmpty() ? 0 : providers.size() + 1;
         for (Bundle provider : providers) {
             provider.stop();
             awaitNotServedBy(provider.getSymbolicName());
             provider.start();
             awaitAllBound();
-            swaps++;
+            done = ++swaps;
         }
         if (!providers.isEmpty()) {
             providers.get(0).update();
             awaitAllBound();
-            swaps++;
+            done = ++swaps;
         }
         return swaps;
     }

@@ -87,9 +87,14 @@ public final class StressJob implements BiFunction<String, PrintStream, Integer>
                 swaps.addAndGet(s.swapAll());
             }
         });
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < end && failure.get() == null) {
-            Thread.sleep(Math.min(100, Math.max(1, (end - System.nanoTime()) / 1_000_000))); // the soak's duration
+        long begin = System.nanoTime();
+        long end = begin + TimeUnit.SECONDS.toNanos(seconds);
+        try (Progress progress = Progress.start(Terminal.of(context), () -> "stress: "
+                + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - begin) + "/" + seconds + " s, " + w.totalFired()
+                + " fired, " + w.totalDelivered() + " delivered, " + swaps.get() + " provider swaps")) {
+            while (System.nanoTime() < end && failure.get() == null) {
+                Thread.sleep(Math.min(100, Math.max(1, (end - System.nanoTime()) / 1_000_000))); // the soak's duration
+            }
         }
         running.set(false);
         churn.join(TimeUnit.SECONDS.toMillis(60));

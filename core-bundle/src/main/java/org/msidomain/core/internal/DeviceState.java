@@ -1,6 +1,8 @@
 package org.msidomain.core.internal;
 
+import java.time.Instant;
 import java.util.Collection;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 import org.msidomain.api.BindingState;
@@ -34,6 +36,8 @@ final class DeviceState {
     volatile boolean remapped;
     /** Releases of vector slots an abandoned move left installed (control path only). */
     final java.util.List<Runnable> strays = new java.util.ArrayList<>();
+    /** When the device last stopped being served (unbound or failed); null while bound. */
+    private volatile Instant unservedSince = Instant.now();
 
     DeviceState(HwDevice hw) {
         this.hw = hw;
@@ -72,6 +76,7 @@ final class DeviceState {
     void bind(ProviderBinding binding) {
         provider = binding;
         failure = "";
+        unservedSince = null;
     }
 
     /** The same provider service with new properties: its storage and any failure stay. */
@@ -96,6 +101,7 @@ final class DeviceState {
         provider = null;
         storage = null;
         failure = ""; // a failure belongs to the provider that left
+        markUnserved();
     }
 
     /** Forgets the storage of a device whose vectors were all freed. */
@@ -107,6 +113,19 @@ final class DeviceState {
     void fail(String reason) {
         failure = reason;
         storage = null;
+        markUnserved();
+    }
+
+    /** Keeps the first moment: a failure that turns into unbound has not been served since the failure. */
+    private void markUnserved() {
+        if (unservedSince == null) {
+            unservedSince = Instant.now();
+        }
+    }
+
+    /** Since when the device has been unbound or failed; empty while bound. */
+    Optional<Instant> unservedSince() {
+        return Optional.ofNullable(unservedSince);
     }
 
     Collection<IrqDesc> descriptors() {

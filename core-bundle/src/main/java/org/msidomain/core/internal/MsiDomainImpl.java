@@ -1,6 +1,7 @@
 package org.msidomain.core.internal;
 
 import java.lang.System.Logger.Level;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -593,6 +594,11 @@ public final class MsiDomainImpl implements MsiDomain {
                 .map(d -> new DeviceInfo(d.id(), d.type(), d.state(),
                         d.provider() == null ? "" : d.provider().symbolicName(), d.descs.size(), d.reason()))
                 .toList();
+    }
+
+    @Override
+    public Optional<Instant> unboundSince(String device) {
+        return device(device).unservedSince();
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -192,6 +193,33 @@ class MsiDomainImplTest {
         assertTrue(next.log.stream().anyMatch(l -> l.startsWith("mask 00:04.0/0")), "mask state restored at the source: " + next.log);
         domain.unmask(irq);
         assertEquals(2, domain.irq(irq).orElseThrow().total(), "the held message is delivered once");
+    }
+
+    @Test
+    void unboundSinceTellsSinceWhenADeviceIsNotServed() throws InterruptedException {
+        assertTrue(domain.unboundSince("00:04.0").isEmpty(), "bound: not unbound");
+        Instant before = Instant.now();
+        domain.unbindStorageOps(ops, FakeHardware.props(1, 0));
+        assertTrue(domain.awaitSettled(5000));
+        Instant since = domain.unboundSince("00:04.0").orElseThrow();
+        assertFalse(since.isBefore(before), since + " is the moment of the unbind, not before " + before);
+        assertFalse(since.isAfter(Instant.now()));
+
+        Ops faulty = new Ops(StorageFlag.CAN_MASK);
+        faulty.failWrite = new NullPointerException("provider bug");
+        domain.bindStorageOps(faulty, FakeHardware.props(2, 0));
+        assertTrue(domain.awaitSettled(5000));
+        assertTrue(domain.unboundSince("00:04.0").isEmpty(), "bound again");
+        Instant beforeFailure = Instant.now();
+        assertThrows(IllegalStateException.class, () -> domain.allocate("00:04.0", 1));
+        assertEquals(BindingState.FAILED, domain.devices().get(0).state());
+        Instant failedAt = domain.unboundSince("00:04.0").orElseThrow();
+        assertFalse(failedAt.isBefore(beforeFailure), "failed counts as not served");
+        domain.unbindStorageOps(faulty, FakeHardware.props(2, 0));
+        assertTrue(domain.awaitSettled(5000));
+        assertEquals(BindingState.UNBOUND, domain.devices().get(0).state());
+        assertEquals(failedAt, domain.unboundSince("00:04.0").orElseThrow(), "not served since the failure");
+        assertThrows(IllegalArgumentException.class, () -> domain.unboundSince("00:09.0"));
     }
 
     @Test
