@@ -54,16 +54,16 @@ public class AllocationBenchmark {
 
     /** pci_alloc_irq_vectors: the maskable vectors are activated in reservation mode. */
     @Benchmark
-    @Warmup(iterations = 50)
-    @Measurement(iterations = 100)
+    @Warmup(iterations = 500) // single shots: enough of them for the JIT to finish with allocate
+    @Measurement(iterations = 200)
     public int[] msix2048Allocate(Msix s) {
         return s.domain.allocate("01:00.0", 2048);
     }
 
     /** pci_alloc_irq_vectors and request_irq for every vector: each gets its real vector and is unmasked. */
     @Benchmark
-    @Warmup(iterations = 50)
-    @Measurement(iterations = 100)
+    @Warmup(iterations = 500) // single shots: enough of them for the JIT to finish with allocate
+    @Measurement(iterations = 200)
     public int[] msix2048AllocateAndRequest(Msix s) {
         int[] irqs = s.domain.allocate("01:00.0", 2048);
         for (int irq : irqs) {

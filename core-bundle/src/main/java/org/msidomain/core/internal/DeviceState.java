@@ -1,9 +1,7 @@
 package org.msidomain.core.internal;
 
 import java.time.Instant;
-import java.util.Collection;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentSkipListMap;
 
 import org.msidomain.api.BindingState;
 import org.msidomain.hw.HwDevice;
@@ -18,7 +16,7 @@ import org.msidomain.spi.StorageInfo;
 final class DeviceState {
 
     final HwDevice hw;
-    final ConcurrentSkipListMap<Integer, IrqDesc> descs = new ConcurrentSkipListMap<>();
+    final DescTable descs = new DescTable();
     /** Arrivals merged into an already pending one while masked at the destination (rare, off the fast path). */
     final java.util.concurrent.atomic.LongAdder merged = new java.util.concurrent.atomic.LongAdder();
 
@@ -128,7 +126,7 @@ final class DeviceState {
         return Optional.ofNullable(unservedSince);
     }
 
-    Collection<IrqDesc> descriptors() {
+    java.util.List<IrqDesc> descriptors() {
         return descs.values();
     }
 

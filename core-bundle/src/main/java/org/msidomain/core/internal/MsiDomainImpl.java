@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -62,7 +61,7 @@ public final class MsiDomainImpl implements MsiDomain {
     private final RemapDomain remap;
     private final ProviderRegistry registry = new ProviderRegistry();
     private final Map<String, DeviceState> devices = new LinkedHashMap<>();
-    private final ConcurrentSkipListMap<Integer, IrqDesc> irqs = new ConcurrentSkipListMap<>();
+    private final IrqTable irqs = new IrqTable(FIRST_IRQ);
     private final ControlLock control = new ControlLock();
     /** The bounded wait for provider calls; a call that exceeds it is abandoned ({@link #onAbandoned}). */
     private final ProviderGuard guard;
@@ -74,7 +73,6 @@ public final class MsiDomainImpl implements MsiDomain {
     private volatile boolean deactivated;
     private final BundleContext context;
     private final EventPoster events = new EventPoster();
-    private int nextIrq = FIRST_IRQ;
 
     /** A domain outside a framework, for tests and benchmarks: bind providers with {@link #bindStorageOps}. */
     public MsiDomainImpl(Machine machine) {
@@ -297,7 +295,7 @@ public final class MsiDomainImpl implements MsiDomain {
             return;
         }
         try {
-            attach(d, binding.ops().createStorage(d.hw, new StorageRequest(d.descs.lastKey() + 1, d.variant, true)));
+            attach(d, binding.ops().createStorage(d.hw, new StorageRequest(d.descs.lastIndex() + 1, d.variant, true)));
             writer.restore(d);
             LOG.log(Level.INFO, "restored {0} vectors of {1} through {2}", d.descs.size(), d.id(),
                     binding.symbolicName());
@@ -381,7 +379,7 @@ public final class MsiDomainImpl implements MsiDomain {
                     throw new IllegalArgumentException("index " + index + " is beyond the table of " + device
                             + " (size " + hwsize + ")");
                 }
-                if (d.descs.containsKey(at)) {
+                if (d.descs.contains(at)) {
                     throw new IllegalArgumentException("index " + at + " of " + device + " is already in use");
                 }
                 IrqDesc desc = reserves(d) ? newReservedDesc(d, at) : newDesc(d, at);
@@ -419,7 +417,7 @@ public final class MsiDomainImpl implements MsiDomain {
             if (d.descs.isEmpty()) {
                 throw new IllegalStateException("device " + device + " has no vectors to free");
             }
-            List<IrqDesc> all = List.copyOf(d.descriptors());
+            List<IrqDesc> all = d.descriptors();
             try {
                 contain(d, () -> all.forEach(desc -> writer.deactivate(d, desc)));
             } catch (IllegalStateException providerFailed) {
@@ -687,23 +685,28 @@ public final class MsiDomainImpl implements MsiDomain {
     }
 
     private IrqDesc newReservedDesc(DeviceState d, int index) {
-        IrqDesc desc = new IrqDesc(nextIrq++, d, index);
+        IrqDesc desc = new IrqDesc(irqs.allocate(), d, index);
         desc.reserved = true;
         desc.cpu = 0;
         desc.vector = X86Msi.RESERVATION_VECTOR;
-        d.descs.put(index, desc);
-        irqs.put(desc.irq, desc);
+        d.descs.put(desc);
+        irqs.put(desc);
         return desc;
     }
 
     private IrqDesc newDesc(DeviceState d, int index, int cpu, int vector) {
-        IrqDesc desc = new IrqDesc(nextIrq++, d, index);
+        IrqDesc desc = new IrqDesc(irqs.allocate(), d, index);
         desc.cpu = cpu;
         desc.vector = vector;
         desc.blockSize = d.blockSize;
-        table.install(cpu, vector, desc);
-        d.descs.put(index, desc);
-        irqs.put(desc.irq, desc);
+        try {
+            table.install(cpu, vector, desc);
+        } catch (IllegalStateException taken) {
+            irqs.remove(desc.irq); // the number goes back
+            throw taken;
+        }
+        d.descs.put(desc);
+        irqs.put(desc);
         return desc;
     }
 
@@ -776,7 +779,7 @@ public final class MsiDomainImpl implements MsiDomain {
 
     private static int firstFreeIndex(DeviceState d, int hwsize) {
         for (int i = 0; i < hwsize; i++) {
-            if (!d.descs.containsKey(i)) {
+            if (!d.descs.contains(i)) {
                 return i;
             }
         }

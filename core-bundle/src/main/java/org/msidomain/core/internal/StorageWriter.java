@@ -113,7 +113,7 @@ final class StorageWriter {
      * @return what the caller must run after the bus unlock: the release of the old slots
      */
     Runnable retarget(DeviceState d, IrqDesc desc, int cpu) {
-        List<IrqDesc> group = d.blockSize > 1 ? List.copyOf(d.descriptors()) : List.of(desc);
+        List<IrqDesc> group = d.blockSize > 1 ? d.descriptors() : List.of(desc);
         int size = d.blockSize;
         IrqDesc first = group.get(0);
         int oldCpu = first.cpu;
@@ -319,7 +319,7 @@ final class StorageWriter {
     private void writeRemapped(DeviceState d, IrqDesc desc, int cpu, int vector) {
         if (desc.irte < 0) {
             if (d.blockSize > 1 && desc.index > 0) {
-                desc.irte = d.descs.firstEntry().getValue().irte + desc.index;
+                desc.irte = d.descs.first().irte + desc.index;
             } else {
                 desc.irte = remap.allocate(d.blockSize);
             }

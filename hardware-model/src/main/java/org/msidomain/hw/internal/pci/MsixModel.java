@@ -154,7 +154,9 @@ public final class MsixModel implements PciConfig.WriteHook {
 
     /** Sends what became unmasked and is pending (QEMU's msix_handle_mask_update). */
     private void releasePending(int k) {
-        if (!masked(k) && clearPending(k)) {
+        // pending first: almost never set, and it spares the mask reads (a raise that latches after this
+        // look sees the unmask in its own second look and sends itself)
+        if (pba.get(k) && !masked(k) && clearPending(k)) {
             inFlight.begin();
             try {
                 send(k);
@@ -167,8 +169,10 @@ public final class MsixModel implements PciConfig.WriteHook {
     @Override
     public void written(int dwordOffset, int before, int after) {
         if (dwordOffset == cap && before != after) {
-            for (int k = 0; k < size; k++) {
-                releasePending(k);
+            for (int w = 0; w < pba.words(); w++) {
+                for (long bits = pba.word(w); bits != 0; bits &= bits - 1) { // only the pending vectors
+                    releasePending(w * 64 + Long.numberOfTrailingZeros(bits));
+                }
             }
         }
     }
