@@ -106,7 +106,10 @@ public final class DumpReader {
             if (at == null || !o.matches()) {
                 continue; // -vv text, comments: ignored as lspci does
             }
-            int offset = Integer.parseInt(o.group(1), 16);
+            long offset = Long.parseLong(o.group(1), 16); // the regex bounds the digits, not the value
+            if (offset >= MAX) {
+                throw new DumpFormatException(name + ":" + (i + 1) + ": offset beyond 4096 bytes");
+            }
             String rest = o.group(2);
             if (rest.endsWith(" ")) {
                 rest = rest.substring(0, rest.length() - 1); // one trailing space is accepted
@@ -115,7 +118,7 @@ public final class DumpReader {
                 throw new DumpFormatException(name + ":" + (i + 1) + ": malformed line");
             }
             for (int k = 1; k < rest.length(); k += 3) {
-                int pos = offset + k / 3;
+                int pos = (int) offset + k / 3;
                 if (pos >= MAX) {
                     throw new DumpFormatException(name + ":" + (i + 1) + ": offset beyond 4096 bytes");
                 }

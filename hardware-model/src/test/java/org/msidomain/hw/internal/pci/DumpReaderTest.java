@@ -34,6 +34,12 @@ class DumpReaderTest {
     }
 
     @Test
+    void anOffsetBeyondTheIntRangeIsRefusedNotACrash() {
+        DumpFormatException e = assertThrows(DumpFormatException.class, () -> text("00:01.0 x\nb3333333: 00\n"));
+        assertEquals("t.txt:2: offset beyond 4096 bytes", e.getMessage()); // found by Jazzer
+    }
+
+    @Test
     void aHeaderWithoutTheTrailingSpaceIsIgnored() throws DumpFormatException {
         assertEquals(0, text("00:03.0\n00: 01 02\n").size());
     }
