@@ -5,6 +5,10 @@ import java.net.URISyntaxException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.jetbrains.lincheck.datastructures.IntGen;
+import org.jetbrains.lincheck.datastructures.Operation;
+import org.jetbrains.lincheck.datastructures.Param;
+import org.jetbrains.lincheck.datastructures.Validate;
 import org.msidomain.core.internal.MsiDomainImpl;
 import org.msidomain.hw.HwDevice;
 import org.msidomain.hw.internal.MachineLoader;
@@ -22,7 +26,8 @@ import org.msidomain.spi.MsiStorageOps;
  * <p>Each instance is a fresh machine and domain that start no thread (Lincheck runs only its own): the
  * provider is bound on the caller's thread and provider calls wait without the watchdog.
  */
-abstract class DescriptorModelCheck {
+@Param(name = "cpu", gen = IntGen.class, conf = "0:1")
+public abstract class DescriptorModelCheck {
 
     private final SimMachine machine;
     private final MsiDomainImpl domain;
@@ -51,9 +56,15 @@ abstract class DescriptorModelCheck {
         return domain.spurious(0) + domain.spurious(1);
     }
 
-    void doFire() {
+    @Operation
+    public void fire() {
         fired.incrementAndGet();
         device.raise(0);
+    }
+
+    @Operation
+    public void affinity(@Param(name = "cpu") int cpu) {
+        domain.setAffinity(irq, cpu);
     }
 
     void doMask() {
@@ -64,12 +75,9 @@ abstract class DescriptorModelCheck {
         domain.unmask(irq);
     }
 
-    void doAffinity(int cpu) {
-        domain.setAffinity(irq, cpu);
-    }
-
     /** After the interleaving: unmask, then every event is accounted for exactly. */
-    void checkAccounting() {
+    @Validate
+    public void checkAccounting() {
         domain.unmask(irq);
         long merged = machine.coalescedMessages() + domain.mergedWhileMasked();
         long counted = domain.irq(irq).orElseThrow().total();

@@ -1,10 +1,7 @@
 package org.msidomain.itest.scenario;
 
-import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
-import org.jetbrains.lincheck.datastructures.Param;
-import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,16 +36,10 @@ class DescriptorStateModelCheckTest {
         options(2, 500).check(NonMaskableMove.class);
     }
 
-    /** virtio-net's MSI-X, entry 0. */
-    @Param(name = "cpu", gen = IntGen.class, conf = "0:1")
-    public static class Msix extends DescriptorModelCheck {
-        public Msix() {
-            super("0000:00:04.0.bin", "msix");
-        }
-
-        @Operation
-        public void fire() {
-            doFire();
+    /** Driver and device operations on one interrupt, with masking. */
+    public abstract static class WithMasking extends DescriptorModelCheck {
+        WithMasking(String dump, String variant) {
+            super(dump, variant);
         }
 
         @Operation
@@ -60,71 +51,26 @@ class DescriptorStateModelCheckTest {
         public void unmask() {
             doUnmask();
         }
+    }
 
-        @Operation
-        public void affinity(@Param(name = "cpu") int cpu) {
-            doAffinity(cpu);
-        }
-
-        @Validate
-        public void accounted() {
-            checkAccounting();
+    /** virtio-net's MSI-X, entry 0. */
+    public static class Msix extends WithMasking {
+        public Msix() {
+            super("0000:00:04.0.bin", "msix");
         }
     }
 
     /** The ICH10 AHCI controller's 32-bit MSI without per-vector masking. */
-    @Param(name = "cpu", gen = IntGen.class, conf = "0:1")
-    public static class NonMaskableMsi extends DescriptorModelCheck {
+    public static class NonMaskableMsi extends WithMasking {
         public NonMaskableMsi() {
             super("intel-ich10-sata-ahci.txt", "msi");
-        }
-
-        @Operation
-        public void fire() {
-            doFire();
-        }
-
-        @Operation
-        public void mask() {
-            doMask();
-        }
-
-        @Operation
-        public void unmask() {
-            doUnmask();
-        }
-
-        @Operation
-        public void affinity(@Param(name = "cpu") int cpu) {
-            doAffinity(cpu);
-        }
-
-        @Validate
-        public void accounted() {
-            checkAccounting();
         }
     }
 
     /** Only the device firing and the two-step move between the CPUs, so every interleaving tried is one of them. */
-    @Param(name = "cpu", gen = IntGen.class, conf = "0:1")
     public static class NonMaskableMove extends DescriptorModelCheck {
         public NonMaskableMove() {
             super("intel-ich10-sata-ahci.txt", "msi");
-        }
-
-        @Operation
-        public void fire() {
-            doFire();
-        }
-
-        @Operation
-        public void affinity(@Param(name = "cpu") int cpu) {
-            doAffinity(cpu);
-        }
-
-        @Validate
-        public void accounted() {
-            checkAccounting();
         }
     }
 }

@@ -44,7 +44,8 @@ class DumpFuzzTest {
         out.lines().forEach(l -> assertShape(l, out));
     }
 
-    private static void check(String name, byte[] content) {
+    /** A dump is read and prints in pciutils' shapes, or is refused with one line naming it; shared with the Jazzer test. */
+    static void check(String name, byte[] content) {
         List<PciDump> dumps;
         try {
             dumps = DumpReader.read(name, content);
@@ -63,7 +64,7 @@ class DumpFuzzTest {
         }
     }
 
-    private static void assertShape(String line, String all) {
+    static void assertShape(String line, String all) {
         if (!LINE.matcher(line).matches()) {
             throw new AssertionError("not a pciutils line: '" + line + "' in\n" + all);
         }
