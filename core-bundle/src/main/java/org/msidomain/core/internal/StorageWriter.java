@@ -153,19 +153,11 @@ final class StorageWriter {
         } finally {
             guard.clear(strand);
         }
-        int[] oldVectors = new int[group.size()];
-        for (int i = 0; i < group.size(); i++) {
-            IrqDesc g = group.get(i);
-            oldVectors[i] = g.vector;
+        for (IrqDesc g : group) {
             g.cpu = cpu;
             g.vector = base + offset(d, g);
         }
-        return () -> {
-            for (int i = 0; i < group.size(); i++) {
-                group.get(i).fold(oldCpu, table.uninstall(oldCpu, oldVectors[i]), table.cpus());
-            }
-            vectors.releaseBlock(oldCpu, oldBase, size);
-        };
+        return () -> releaseSlots(d, group, oldCpu, oldBase, size); // each old vector was oldBase + its offset
     }
 
     /** Frees slots a group was installed in, keeping the counts they took. */
