@@ -126,6 +126,26 @@ public class HealthIT extends MsiTestSupport {
     }
 
     @Test
+    public void aLimitThatIsNotANumberIsRefusedAndTheCheckRunsWithTheDefault() throws Exception {
+        configure("org.msidomain.health.devices", "unbound.warn.ms", "soon", HealthCheck.class);
+        awaitState("00:04.0", BindingState.BOUND);
+        Result ok = health();
+        int devices = domain.devices().size();
+        assertEquals("not an error of the check itself: " + lines(ok), Result.Status.OK, ok.getStatus());
+        assertEquals(List.of("OK " + devices + "/" + devices + " devices bound"), lines(ok));
+        Bundle pci = installed(PCI_PROVIDER);
+        pci.stop();
+        try {
+            Result unbound = health();
+            Pattern withDefault = Pattern.compile("OK 00:04\\.0 unbound for [0-9.]+ s \\(limit 30 s\\): .*");
+            assertTrue("the default limit of 30 s: " + lines(unbound),
+                    lines(unbound).stream().anyMatch(l -> withDefault.matcher(l).matches()));
+        } finally {
+            pci.start();
+        }
+    }
+
+    @Test
     public void aProviderThatThrowsMakesTheDeviceCriticalUntilAHealthyOneBindsIt() throws Exception {
         awaitState("ims0", BindingState.BOUND);
         await(this::ready, "msi.ready registered with every device bound");
@@ -183,7 +203,7 @@ public class HealthIT extends MsiTestSupport {
     }
 
     /** Configures a component through Config Admin and waits until its service shows the value. */
-    private void configure(String pid, String key, long value, Class<?> service) throws Exception {
+    private void configure(String pid, String key, Object value, Class<?> service) throws Exception {
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(key, value);
         configAdmin.getConfiguration(pid, "?").update(props);

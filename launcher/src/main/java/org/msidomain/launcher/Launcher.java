@@ -84,11 +84,18 @@ public final class Launcher implements Callable<Integer> {
             } else if (cli.isVersionHelpRequested()) {
                 cli.printVersionHelp(out);
                 code = 0;
-            } else if (options.problem() != null) {
-                System.err.println("msi-launcher: " + options.problem());
-                code = 2;
             } else {
-                code = parsed != null ? new Launcher(options, out).call() : 2;
+                // the options, then the machine's inputs: refused before anything boots, in one line
+                String problem = options.problem();
+                if (problem == null) {
+                    problem = MachineInputs.problem(options);
+                }
+                if (problem != null) {
+                    System.err.println("msi-launcher: " + oneLine(problem));
+                    code = 2;
+                } else {
+                    code = parsed != null ? new Launcher(options, out).call() : 2;
+                }
             }
         } catch (CommandLine.ParameterException e) {
             System.err.println("msi-launcher: " + e.getMessage());
@@ -175,7 +182,9 @@ public final class Launcher implements Callable<Integer> {
         if (options.shell) {
             config.put(GOSH_ARGS, System.getProperty(GOSH_ARGS, ""));
         }
-        Files.createDirectories(options.deploy);
+        if (options.deploy == null) {
+            Files.createDirectories(Options.DEFAULT_DEPLOY); // only the default is created; a folder given exists
+        }
         config.put(TERMINAL, String.valueOf(terminalAttached()));
         config.put(Constants.FRAMEWORK_STORAGE, storage.resolve("felix").toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);

@@ -53,9 +53,13 @@ public final class Options {
     @Option(names = "--cpus", paramLabel = "N", description = "CPUs of a machine built from --dump or --sysfs (default 4).")
     Integer cpus;
 
+    /** The deploy folder when none is given: created if missing (a folder given must exist). */
+    static final Path DEFAULT_DEPLOY = Path.of("deploy");
+
     @Option(names = "--deploy", paramLabel = "DIR", description = "The deploy folder (Apache Felix FileInstall): a provider "
-            + "jar dropped in is installed and started, replaced is updated, removed is uninstalled (default: deploy).")
-    Path deploy = Path.of("deploy");
+            + "jar dropped in is installed and started, replaced is updated, removed is uninstalled (default: deploy, "
+            + "created if missing; a folder given must exist).")
+    Path deploy;
 
     @Option(names = { "-c", "--command" }, paramLabel = "\"CMD; CMD\"",
             description = "Boot, run Gogo commands, print their output and exit (no main job).")
@@ -72,6 +76,11 @@ public final class Options {
             + "(0: a free port; the URL is printed on stderr) beside -c, --shell or --stress; alone, boot and serve until "
             + "interrupted.")
     Integer http;
+
+    /** The deploy folder: the one given, else {@link #DEFAULT_DEPLOY}. */
+    Path deployDir() {
+        return deploy != null ? deploy : DEFAULT_DEPLOY;
+    }
 
     /** Whether a job option (-c, --shell, --stress) is given; without one, --http serves until interrupted. */
     boolean hasJob() {
@@ -98,8 +107,15 @@ public final class Options {
         if (cpus != null && (cpus < 1 || cpus > 256)) {
             return "--cpus " + cpus + ": a machine has 1-256 CPUs";
         }
-        if (Files.exists(deploy) && !Files.isDirectory(deploy)) {
-            return deploy + ": not a directory (--deploy)";
+        if (cpus != null && dumps.isEmpty() && sysfs == null) {
+            return "--cpus " + cpus + ": applies only to a machine built from --dump or --sysfs"
+                    + (machine != null ? " (give \"cpus\" in " + machine + ")" : "");
+        }
+        if (deploy != null && !Files.exists(deploy)) {
+            return deploy + ": no such directory (--deploy; only the default deploy/ is created)";
+        }
+        if (Files.exists(deployDir()) && !Files.isDirectory(deployDir())) {
+            return deployDir() + ": not a directory (--deploy)";
         }
         if ((command != null ? 1 : 0) + (shell ? 1 : 0) + (stress != null ? 1 : 0) > 1) {
             return "-c, --shell and --stress cannot be combined";
@@ -133,8 +149,12 @@ public final class Options {
         if (!Files.exists(file)) {
             return file + ": no such file";
         }
-        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+        if (Files.isDirectory(file) || (Files.isRegularFile(file) && !Files.isReadable(file))) {
             return file + ": not a readable file";
+        }
+        if (!Files.isRegularFile(file)) {
+            // checked before anything opens it: opening a FIFO blocks, /dev/zero never ends
+            return file + ": not a regular file (a FIFO or a device is never read)";
         }
         return null;
     }
@@ -167,8 +187,8 @@ public final class Options {
         // Felix HTTP is started only with --http; even if someone starts it, it opens no port without it.
         props.put(HTTP_ENABLE, Boolean.toString(http != null));
         props.put(HTTPS_ENABLE, "false");
-        props.put(DEPLOY, deploy.toAbsolutePath().toString());
-        props.put("felix.fileinstall.dir", deploy.toAbsolutePath().toString());
+        props.put(DEPLOY, deployDir().toAbsolutePath().toString());
+        props.put("felix.fileinstall.dir", deployDir().toAbsolutePath().toString());
         props.put("felix.fileinstall.poll", "500");
         props.put("felix.fileinstall.noInitialDelay", "true");
         props.put("felix.fileinstall.bundles.new.start", "true");

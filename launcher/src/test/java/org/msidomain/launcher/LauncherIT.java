@@ -129,12 +129,19 @@ class LauncherIT {
 
     @Test
     void aBadMachineDescriptionIsRefusedWithItsJsonPath() throws Exception {
-        Path json = Files.writeString(Files.createTempFile("machine", ".json"), "{\"cpus\": 0}");
-        Run run = launch("--machine", json.toString(), "-c", "msi:devices");
-        assertEquals(2, run.exit(), run.err());
-        assertEquals("msi-launcher: " + json + ": $.cpus: 0 CPUs is impossible (1-256)",
-                run.err().lines().filter(l -> l.startsWith("msi-launcher:")).findFirst().orElse(run.err()));
-        assertEquals("", run.out());
+        String[][] cases = {
+            { "{\"cpus\": 0}", "$.cpus: 0 CPUs is impossible (1-256)" },
+            { "{\"cpus\": \"4\"}", "$.cpus: \"4\" is not an integer" },
+            { "{\"platform\": [{\"name\": \"ims 0\", \"slots\": 2}]}",
+                "$.platform[0].name: 'ims 0' is not a device name (a letter, then letters, digits, _ . -; 1-32 characters)" },
+        };
+        for (String[] c : cases) {
+            Path json = Files.writeString(Files.createTempFile("machine", ".json"), c[0]);
+            Run run = launch("--machine", json.toString(), "-c", "msi:devices");
+            assertEquals(2, run.exit(), run.err());
+            assertEquals(List.of("msi-launcher: " + json + ": " + c[1]), run.err().lines().toList(), "checked before booting");
+            assertEquals("", run.out());
+        }
     }
 
     @Test
@@ -150,6 +157,40 @@ class LauncherIT {
         assertTrue(run.err().lines().anyMatch(l -> l.equals("WARNING: " + bad + ":2: malformed line")), run.err());
         assertTrue(run.out().contains("00:04.0  pci   BOUND"), run.out());
         assertFalse(run.err().contains("\tat "), "no stack trace");
+    }
+
+    @Test
+    void inputsThatAreNotDumpsOrOptionsThatCannotApplyAreOneLineAndExitTwo() throws Exception {
+        Path dir = Files.createTempDirectory("inputs");
+        Path fifo = dir.resolve("0000:00:04.0.bin");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        Assumptions.assumeTrue(mkfifo.waitFor() == 0 && Files.exists(Path.of("/dev/zero")), "needs mkfifo and /dev/zero");
+        Path shortText = Files.writeString(dir.resolve("short.txt"), "00:04.0 x\n00: 86 80 12 34\n");
+        Path plain = Files.writeString(dir.resolve("notes.txt"), "00:04.0 Ethernet controller: Intel 82574L\n"
+                + "\tCapabilities: [a0] MSI-X: Enable+ Count=5 Masked-\n");
+        Path missingDeploy = dir.resolve("nonexistent").resolve("x");
+        String[][] cases = {
+            { "--dump /dev/zero", "msi-launcher: /dev/zero: not a regular file (a FIFO or a device is never read)" },
+            { "--dump " + fifo, "msi-launcher: " + fifo + ": not a regular file (a FIFO or a device is never read)" },
+            { "--dump " + shortText, "msi-launcher: " + shortText + ":1: 00:04.0 has 4 bytes, less than the 64-byte header" },
+            { "--dump " + plain, "msi-launcher: " + plain
+                + ": no dump in it (neither a binary config space nor the hex lines of lspci -x)" },
+            { "--cpus 8", "msi-launcher: --cpus 8: applies only to a machine built from --dump or --sysfs" },
+            { "--deploy " + missingDeploy, "msi-launcher: " + missingDeploy
+                + ": no such directory (--deploy; only the default deploy/ is created)" },
+        };
+        for (String[] c : cases) {
+            List<String> args = new ArrayList<>(List.of(c[0].split(" ")));
+            args.addAll(List.of("-c", "msi:devices"));
+            long start = System.nanoTime();
+            Run run = launch(args.toArray(String[]::new));
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+            assertEquals(2, run.exit(), c[0] + ": " + run.err());
+            assertEquals(List.of(c[1]), run.err().lines().toList(), c[0]);
+            assertEquals("", run.out(), c[0]);
+            assertTrue(seconds < 30, c[0] + " took " + seconds + " s: refused before booting, not after a wait");
+        }
+        assertFalse(Files.exists(missingDeploy.getParent()), "no folder created at a mistyped --deploy");
     }
 
     @Test
@@ -170,7 +211,7 @@ class LauncherIT {
                 + "msi:lspci -vv -s 00:04.0");
         assertEquals(0, run.exit(), run.err());
         assertEquals(List.of("WARNING: " + truncated + ": 10 bytes is less than the 64-byte header",
-                "WARNING: " + notAFile + ": cannot read: Is a directory"),
+                "WARNING: " + notAFile + ": not a regular file (a FIFO, a device or a directory is never read)"),
                 run.err().lines().filter(l -> l.startsWith("WARNING: " + tree)).toList(), run.err());
         assertTrue(run.out().contains("00:04.0  pci   BOUND") && run.out().contains("00:06.0  pci   BOUND"), run.out());
         assertTrue(run.out().contains("\tCapabilities: [98] MSI-X: Enable+ Count=4 Masked-\n"), "programmed: " + run.out());

@@ -95,6 +95,38 @@ class OptionsTest {
     }
 
     @Test
+    void cpusApplyOnlyToADumpOrSysfsMachine(@TempDir Path dir) throws IOException {
+        assertEquals("--cpus 8: applies only to a machine built from --dump or --sysfs", parse("--cpus", "8").problem());
+        Path machine = Files.writeString(dir.resolve("m.json"), "{}");
+        assertEquals("--cpus 8: applies only to a machine built from --dump or --sysfs (give \"cpus\" in " + machine + ")",
+                parse("--machine", machine.toString(), "--cpus", "8").problem());
+        assertNull(parse("--sysfs", dir.toString(), "--cpus", "8").problem());
+    }
+
+    @Test
+    void aDeployFolderGivenMustExistOnlyTheDefaultIsCreated(@TempDir Path dir) {
+        Path missing = dir.resolve("nonexistent").resolve("x");
+        assertEquals(missing + ": no such directory (--deploy; only the default deploy/ is created)",
+                parse("--deploy", missing.toString()).problem());
+        assertFalse(Files.exists(missing.getParent()), "nothing created at a mistyped path");
+        Options none = parse();
+        assertNull(none.deploy, "no folder given");
+        assertEquals(Path.of("deploy"), none.deployDir());
+    }
+
+    @Test
+    void aDumpThatIsNotARegularFileIsRefusedWithoutOpeningIt(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Files.exists(Path.of("/dev/zero")));
+        assertEquals("/dev/zero: not a regular file (a FIFO or a device is never read)",
+                parse("--dump", "/dev/zero").problem());
+        Path fifo = dir.resolve("0000:00:04.0.bin");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo");
+        assertEquals(fifo + ": not a regular file (a FIFO or a device is never read)", parse("--dump", fifo.toString()).problem());
+        assertEquals(fifo + ": not a regular file (a FIFO or a device is never read)", parse("--machine", fifo.toString()).problem());
+    }
+
+    @Test
     void anUnreadableFileIsRefused(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("secret.bin"), "x");
         Assumptions.assumeTrue(file.toFile().setReadable(false, false) && !Files.isReadable(file),

@@ -121,6 +121,10 @@ public final class MachineComponent implements ConfigurationListener {
                 } catch (IllegalArgumentException refused) {
                     registerProblem(refused.getMessage());
                     return;
+                } catch (RuntimeException bug) {
+                    // a model that cannot take what the loader passed: the launcher hears it now, not after its wait
+                    registerProblem(base.name() + ": the machine cannot be built: " + bug);
+                    return;
                 }
             }
             properties.put(GENERATION, ++generation);

@@ -1,8 +1,8 @@
 package org.msidomain.hw.internal;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -12,13 +12,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
 
 import org.msidomain.hw.internal.pci.DumpFormatException;
 import org.msidomain.hw.internal.pci.DumpReader;
@@ -30,7 +39,12 @@ import org.msidomain.hw.internal.pci.SysfsReader;
  * Decides what machine to build from the launcher's framework properties: {@code msi.machine.file} (a
  * JSON description), else {@code msi.machine.dumps} and {@code msi.machine.sysfs}, else the embedded
  * default machine. A dump that cannot be read is left out with a one-line problem naming it; the rest
- * of the machine boots. A description that cannot be read is an error naming its JSON path.
+ * of the machine boots. A file that is not a dump at all ({@link DumpFormatException#notADump()}) refuses
+ * the description, as does a {@code --dump}/{@code --sysfs} machine left with no PCI function. A
+ * description that cannot be read is an error naming its JSON path.
+ *
+ * <p>The JSON is strict: no duplicate keys, nothing after the description, no coercion between
+ * strings, numbers and booleans ({@code "cpus": "4"}, {@code 4.9} and {@code "queued": 1} are refused).
  *
  * <p>Every machine is built from a JSON tree ({@link Base}), so a configuration can be laid over the
  * launcher's description as more JSON and pass the same checks.
@@ -45,16 +59,44 @@ public final class MachineLoader {
     public static final String DUMP_SEPARATOR = "\n";
     static final String DEFAULT = "/machines/default/machine.json";
     static final int DEFAULT_CPUS = 4;
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** The largest machine description read. */
+    static final int MAX_DESCRIPTION = 1 << 20;
+    /**
+     * Device names: a letter first (never an irq number), then letters, digits, {@code _ . -}: no colon
+     * (never a PCI address), no slash ({@code DEVICE/INDEX}), nothing a command line splits on; 1-32
+     * characters.
+     */
+    public static final Pattern DEVICE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,31}");
+    /** The highest APIC id a message reaches without interrupt remapping (8 destination bits). */
+    static final int XAPIC_MAX = 0xFF;
+    private static final ObjectMapper MAPPER = strictMapper();
+
+    /** Jackson refusing what it would otherwise guess at: duplicates, trailing tokens, every coercion. */
+    private static ObjectMapper strictMapper() {
+        JsonMapper mapper = JsonMapper.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .build();
+        for (LogicalType type : List.of(LogicalType.Integer, LogicalType.Boolean, LogicalType.Textual,
+                LogicalType.Collection, LogicalType.POJO)) {
+            for (CoercionInputShape shape : CoercionInputShape.values()) {
+                mapper.coercionConfigFor(type).setCoercion(shape, CoercionAction.Fail);
+            }
+        }
+        return mapper;
+    }
 
     private MachineLoader() {
     }
 
     /** Reads the dumps' bytes by name, relative to the description. */
     public interface Source {
-        byte[] read(String name) throws IOException;
+        /** @throws DumpFormatException the file is refused before it is read (not a regular file, too large) */
+        byte[] read(String name) throws IOException, DumpFormatException;
     }
 
     /**
@@ -114,12 +156,14 @@ public final class MachineLoader {
         String file = properties.apply(FILE);
         if (file != null && !file.isEmpty()) {
             Path path = Path.of(file);
-            try (InputStream in = Files.newInputStream(path)) {
-                return new Base(file, parse(file, in), name -> Files.readAllBytes(path.resolveSibling(name)), List.of(),
-                        List.of());
-            } catch (IOException e) {
-                throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage());
+            byte[] json;
+            try {
+                json = DumpReader.load(path, MAX_DESCRIPTION);
+            } catch (DumpFormatException e) {
+                throw new IllegalArgumentException(e.getMessage());
             }
+            return new Base(file, parse(file, new ByteArrayInputStream(json)),
+                    name -> DumpReader.load(path.resolveSibling(name), DumpReader.MAX_FILE), List.of(), List.of());
         }
         String dumps = properties.apply(DUMPS);
         String sysfs = properties.apply(SYSFS);
@@ -129,7 +173,7 @@ public final class MachineLoader {
         try (InputStream in = MachineLoader.class.getResourceAsStream(DEFAULT)) {
             return new Base("default machine", parse("default machine", in), name -> {
                 if (Path.of(name).isAbsolute()) {
-                    return Files.readAllBytes(Path.of(name));
+                    return DumpReader.load(Path.of(name), DumpReader.MAX_FILE);
                 }
                 try (InputStream r = MachineLoader.class.getResourceAsStream("/machines/default/" + name)) {
                     if (r == null) {
@@ -188,6 +232,9 @@ public final class MachineLoader {
                     }
                 }
             } catch (DumpFormatException ex) {
+                if (ex.notADump()) {
+                    throw new Refused(name, where + ".dump", ex.getMessage());
+                }
                 dumpProblem(name, where, strict, problems, "", ex.getMessage());
             } catch (IOException ex) {
                 dumpProblem(name, where, strict, problems, name + ": " + where + ".dump: ",
@@ -195,7 +242,7 @@ public final class MachineLoader {
             }
         }
         validate(name, d);
-        return new MachineSpec(apicIds(name, d), List.copyOf(pci.values()), owned, d.hpet(), d.dmar(), d.platform(),
+        return new MachineSpec(apicIds(name, d, remapping(d)), List.copyOf(pci.values()), owned, d.hpet(), d.dmar(), d.platform(),
                 problems);
     }
 
@@ -228,9 +275,7 @@ public final class MachineLoader {
         int remapping = 0;
         for (int i = 0; i < dmar.size(); i++) {
             String id = dmar.get(i) == null ? null : dmar.get(i).name();
-            if (id == null || id.isBlank() || !ids.add(id)) {
-                throw new Refused(name, "$.dmar[" + i + "].name", "missing or used twice: " + id);
-            }
+            deviceName(name, "$.dmar[" + i + "].name", id, ids);
             Integer irt = dmar.get(i).irtSize();
             if (irt != null && irt != 0) {
                 if (irt < 2 || irt > 65536 || Integer.bitCount(irt) != 1) {
@@ -246,12 +291,24 @@ public final class MachineLoader {
         for (int i = 0; i < platform.size(); i++) {
             MachineDescription.PlatformEntry p = platform.get(i);
             String id = p == null ? null : p.name();
-            if (id == null || id.isBlank() || !ids.add(id)) {
-                throw new Refused(name, "$.platform[" + i + "].name", "missing or used twice: " + id);
-            }
+            deviceName(name, "$.platform[" + i + "].name", id, ids);
             if (p.slots() == null || p.slots() < 1 || p.slots() > 2048) {
                 throw new Refused(name, "$.platform[" + i + "].slots", "1-2048, not " + p.slots());
             }
+        }
+    }
+
+    /** A device name of the safe alphabet, used by no other device. */
+    private static void deviceName(String name, String path, String id, Set<String> ids) {
+        if (id == null) {
+            throw new Refused(name, path, "missing");
+        }
+        if (!DEVICE_NAME.matcher(id).matches()) {
+            throw new Refused(name, path, "'" + id + "' is not a device name (a letter, then letters, digits, _ . -; "
+                    + "1-32 characters)");
+        }
+        if (!ids.add(id)) {
+            throw new Refused(name, path, "another device is named '" + id + "'");
         }
     }
 
@@ -293,13 +350,22 @@ public final class MachineLoader {
             String path = e.getPath().stream()
                     .map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining("", "$", ""));
-            throw new Refused(name, path, e.getOriginalMessage());
+            throw new Refused(name, path, mismatch(tree, e));
         } catch (IOException e) {
             throw new IllegalArgumentException(name + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
     }
 
-    private static List<Integer> apicIds(String name, MachineDescription d) {
+    /** Whether a DMAR unit remaps interrupts (checked by {@link #validate}). */
+    private static boolean remapping(MachineDescription d) {
+        return d.dmar() != null && d.dmar().stream().anyMatch(u -> u != null && u.irtSize() != null && u.irtSize() != 0);
+    }
+
+    /**
+     * The CPUs' APIC ids. Without remapping an id above 255 is refused: no message can reach it, and Linux
+     * does not bring such a CPU online ({@code x2apic_set_max_apicid(255)} without IR).
+     */
+    private static List<Integer> apicIds(String name, MachineDescription d, boolean remapping) {
         int cpus = d.cpus() == null ? DEFAULT_CPUS : d.cpus();
         if (cpus < 1 || cpus > 256) {
             throw new Refused(name, "$.cpus", cpus + " CPUs is impossible (1-256)");
@@ -315,6 +381,10 @@ public final class MachineLoader {
             Integer id = d.apicIds().get(i);
             if (id == null || id < 0 || seen.contains(id)) {
                 throw new Refused(name, "$.apicIds[" + i + "]", id + " is not a free APIC id (0 and up; above 255 is x2APIC)");
+            }
+            if (id > XAPIC_MAX && !remapping) {
+                throw new Refused(name, "$.apicIds[" + i + "]", id + " is an x2APIC id: above 255 needs interrupt "
+                        + "remapping (a dmar unit with irtSize)");
             }
             seen.add(id);
         }
@@ -333,6 +403,9 @@ public final class MachineLoader {
                 try {
                     all.addAll(DumpReader.read(Path.of(file)));
                 } catch (DumpFormatException e) {
+                    if (e.notADump()) {
+                        throw new IllegalArgumentException(e.getMessage());
+                    }
                     problems.add(e.getMessage());
                 }
             }
@@ -349,8 +422,11 @@ public final class MachineLoader {
                 problems.add(dump.source() + ": device " + dump.address() + " is already defined; left out");
             }
         }
+        if (pci.isEmpty() && !problems.isEmpty()) {
+            throw new IllegalArgumentException(problems.get(0)); // nothing of what was asked for would be there
+        }
         ObjectNode tree = MAPPER.createObjectNode().put("cpus", cpus);
-        return new Base("--dump/--sysfs machine", tree, name -> Files.readAllBytes(Path.of(name)),
+        return new Base("--dump/--sysfs machine", tree, name -> DumpReader.load(Path.of(name), DumpReader.MAX_FILE),
                 List.copyOf(pci.values()), problems);
     }
 
@@ -367,6 +443,24 @@ public final class MachineLoader {
             // fall through
         }
         throw new IllegalArgumentException(CPUS + ": '" + value + "' is not a CPU count in 1-256");
+    }
+
+    /** A value of the wrong type in one line ({@code "4" is not an integer}); Jackson's own message otherwise. */
+    private static String mismatch(JsonNode tree, JsonMappingException e) {
+        if (!(e instanceof MismatchedInputException m) || e instanceof UnrecognizedPropertyException
+                || m.getTargetType() == null) {
+            return e.getOriginalMessage().lines().findFirst().orElse("");
+        }
+        JsonNode node = tree;
+        for (JsonMappingException.Reference r : e.getPath()) {
+            node = r.getFieldName() != null ? node.path(r.getFieldName()) : node.path(r.getIndex());
+        }
+        Class<?> type = m.getTargetType();
+        String expected = type == Integer.class || type == int.class ? "an integer"
+                : type == Boolean.class || type == boolean.class ? "true or false"
+                : type == String.class ? "a string"
+                : List.class.isAssignableFrom(type) ? "an array" : "an object";
+        return (node.isMissingNode() ? "the value" : node.toString()) + " is not " + expected;
     }
 
     private static List<Integer> identity(int cpus) {

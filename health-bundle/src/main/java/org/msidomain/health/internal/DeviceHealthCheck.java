@@ -2,6 +2,7 @@ package org.msidomain.health.internal;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 
 import org.apache.felix.hc.api.HealthCheck;
 import org.apache.felix.hc.api.Result;
@@ -25,6 +26,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 public final class DeviceHealthCheck implements HealthCheck {
 
     static final String PID = "org.msidomain.health.devices";
+    static final String WARN_KEY = "unbound.warn.ms";
+    private static final System.Logger LOG = System.getLogger("org.msidomain.health");
     /** Long enough for a provider update (well under a second here), short enough to notice a stopped one. */
     static final long DEFAULT_WARN_MS = 30_000;
 
@@ -39,10 +42,18 @@ public final class DeviceHealthCheck implements HealthCheck {
     private final MsiDomain domain;
     private final Duration warnAfter;
 
+    /**
+     * The limit is read from the raw properties, not through {@link Config} (which describes it for the
+     * metatype), so a value that is not a number is refused in one line instead of failing the check.
+     */
     @Activate
-    public DeviceHealthCheck(@Reference(name = "domain") MsiDomain domain, Config config) {
+    public DeviceHealthCheck(@Reference(name = "domain") MsiDomain domain, Map<String, Object> properties) {
         this.domain = domain;
-        this.warnAfter = Duration.ofMillis(Math.max(0, config.unbound_warn_ms()));
+        Millis limit = Millis.read(properties, PID, WARN_KEY, DEFAULT_WARN_MS, 0);
+        if (limit.refusal() != null) {
+            LOG.log(System.Logger.Level.WARNING, limit.warning());
+        }
+        this.warnAfter = Duration.ofMillis(limit.value());
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.msidomain.health.internal;
 
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -77,11 +78,16 @@ public final class ReadinessCondition implements EventHandler {
     private ServiceRegistration<Condition> registration;
 
     @Activate
-    public ReadinessCondition(@Reference(name = "domain") MsiDomain domain, BundleContext context, Config config) {
+    public ReadinessCondition(@Reference(name = "domain") MsiDomain domain, BundleContext context,
+            Map<String, Object> properties) {
         this.domain = domain;
         this.context = context;
         this.domainBundle = FrameworkUtil.getBundle(domain.getClass());
-        long poll = Math.max(10, config.poll_ms());
+        Millis interval = Millis.read(properties, PID, "poll.ms", DEFAULT_POLL_MS, 10);
+        if (interval.refusal() != null) {
+            LOG.log(System.Logger.Level.WARNING, interval.warning());
+        }
+        long poll = interval.value();
         worker.scheduleWithFixedDelay(this::lookQuietly, 0, poll, TimeUnit.MILLISECONDS);
     }
 

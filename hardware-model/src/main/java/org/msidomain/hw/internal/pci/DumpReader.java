@@ -1,10 +1,12 @@
 package org.msidomain.hw.internal.pci;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,10 +18,17 @@ import java.util.regex.Pattern;
  * {@code [domain:]bb:dd.f } (trailing space mandatory) starts a device, {@code offset: xx xx ...}
  * lines add bytes, an empty line ends it, other lines are ignored, and a malformed hex line refuses
  * the whole file.
+ *
+ * <p>Inputs are bounded: only regular files are opened (a FIFO would block the open, {@code /dev/zero}
+ * never ends), at most {@value #MAX_FILE} bytes, and a file with no device in it, or a device with fewer
+ * bytes than the 64-byte header (lspci would fill the rest with ff), is refused.
  */
 public final class DumpReader {
 
     static final int MAX = 4096;
+    /** The largest dump file read: the {@code lspci -xxxx} text of about a thousand functions. */
+    public static final int MAX_FILE = 16 << 20;
+    static final int HEADER_BYTES = 64;
     private static final Pattern HEADER = Pattern.compile("^((?:[0-9a-fA-F]{4,6}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]) .*");
     private static final Pattern OFFSET = Pattern.compile("^([0-9a-fA-F]{1,8}):(.*)$");
     private static final Pattern NAMED = Pattern.compile("((?:[0-9a-fA-F]{4,6}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7])");
@@ -28,21 +37,54 @@ public final class DumpReader {
     }
 
     public static List<PciDump> read(Path file) throws DumpFormatException {
+        return read(file.toString(), load(file, MAX_FILE));
+    }
+
+    /**
+     * The bytes of a regular file of at most {@code limit} bytes, read without opening anything else: a
+     * FIFO, a device or a directory is refused before it is opened.
+     *
+     * @throws DumpFormatException one line naming the file and the problem
+     */
+    public static byte[] load(Path file, int limit) throws DumpFormatException {
+        if (!Files.exists(file)) {
+            throw new DumpFormatException(file + ": cannot read: no such file");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw DumpFormatException.notADump(file + ": not a regular file (a FIFO, a device or a directory is never read)");
+        }
         byte[] content;
-        try {
-            content = Files.readAllBytes(file);
+        try (InputStream in = Files.newInputStream(file)) {
+            content = in.readNBytes(limit + 1); // a file that grows while read is still bounded
         } catch (IOException e) {
             throw new DumpFormatException(file + ": cannot read: " + e.getMessage());
         }
-        return read(file.toString(), content);
+        if (content.length > limit) {
+            throw DumpFormatException.notADump(file + ": larger than the limit of " + describe(limit));
+        }
+        return content;
+    }
+
+    private static String describe(int bytes) {
+        return bytes % (1 << 20) == 0 ? (bytes >> 20) + " MiB" : bytes + " bytes";
     }
 
     public static List<PciDump> read(String name, byte[] content) throws DumpFormatException {
         if (content.length == 0) {
             throw new DumpFormatException(name + ": empty file");
         }
+        if (content.length > MAX_FILE) {
+            throw DumpFormatException.notADump(name + ": larger than the limit of " + describe(MAX_FILE));
+        }
         String text = new String(content, StandardCharsets.ISO_8859_1);
-        return isText(content, text) ? readText(name, text) : readBinary(name, content);
+        if (!isText(content, text)) {
+            return readBinary(name, content);
+        }
+        List<PciDump> read = readText(name, text);
+        if (read.isEmpty()) {
+            throw DumpFormatException.notADump(name + ": no dump in it (neither a binary config space nor the hex lines of lspci -x)");
+        }
+        return read;
     }
 
     /**
@@ -86,7 +128,7 @@ public final class DumpReader {
             Matcher h = HEADER.matcher(line);
             if (h.matches()) {
                 if (at != null && length > 0) {
-                    out.add(new PciDump(at, java.util.Arrays.copyOf(bytes, length), header, name + ":" + headerLine));
+                    out.add(device(name, at, bytes, length, header, headerLine));
                 }
                 at = PciAddress.parse(h.group(1));
                 header = line;
@@ -97,7 +139,7 @@ public final class DumpReader {
             }
             if (line.isEmpty()) {
                 if (at != null && length > 0) {
-                    out.add(new PciDump(at, java.util.Arrays.copyOf(bytes, length), header, name + ":" + headerLine));
+                    out.add(device(name, at, bytes, length, header, headerLine));
                 }
                 at = null;
                 continue;
@@ -127,8 +169,18 @@ public final class DumpReader {
             }
         }
         if (at != null && length > 0) {
-            out.add(new PciDump(at, java.util.Arrays.copyOf(bytes, length), header, name + ":" + headerLine));
+            out.add(device(name, at, bytes, length, header, headerLine));
         }
         return out;
+    }
+
+    /** A device of the text, refused if it does not reach the end of the 64-byte header. */
+    private static PciDump device(String name, PciAddress at, byte[] bytes, int length, String header, int line)
+            throws DumpFormatException {
+        if (length < HEADER_BYTES) {
+            throw new DumpFormatException(name + ":" + line + ": " + at + " has " + length + " bytes, less than the "
+                    + HEADER_BYTES + "-byte header");
+        }
+        return new PciDump(at, Arrays.copyOf(bytes, length), header, name + ":" + line);
     }
 }

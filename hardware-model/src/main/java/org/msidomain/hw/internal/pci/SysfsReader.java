@@ -10,7 +10,8 @@ import java.util.stream.Stream;
 /**
  * Reads every {@code DIR/<bdf>/config} of a sysfs-like tree, read-only: nothing is ever written there,
  * and files are only opened for reading. A function whose {@code config} cannot be read or is malformed
- * is left out with one line naming it; the others are read.
+ * is left out with one line naming it (a {@code config} that is not a regular file, a FIFO or a device, is
+ * never opened); the others are read.
  */
 public final class SysfsReader {
 
@@ -38,9 +39,8 @@ public final class SysfsReader {
                 continue; // not a PCI function's directory
             }
             try {
-                out.addAll(DumpReader.readBinary(config.toString(), Files.readAllBytes(config)));
-            } catch (IOException e) {
-                problems.add(config + ": cannot read: " + e.getMessage());
+                // a config space is at most 4096 bytes: a longer file is refused without reading it all
+                out.addAll(DumpReader.readBinary(config.toString(), DumpReader.load(config, DumpReader.MAX)));
             } catch (DumpFormatException e) {
                 problems.add(e.getMessage());
             }

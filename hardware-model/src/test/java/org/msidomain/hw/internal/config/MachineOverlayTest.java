@@ -109,9 +109,9 @@ class MachineOverlayTest {
 
     @Test
     void twoConfigurationsOfOneNameAreRefusedNamingTheSecond() {
-        assertEquals(MACHINE + ".platform~b: name: missing or used twice: ims0", refusal(defaultMachine(),
+        assertEquals(MACHINE + ".platform~b: name: another device is named 'ims0'", refusal(defaultMachine(),
                 factory("platform", "a", "name", "ims0"), factory("platform", "b", "name", "ims0")));
-        assertEquals(MACHINE + ".dmar~x: name: missing or used twice: hpet", refusal(defaultMachine(),
+        assertEquals(MACHINE + ".dmar~x: name: another device is named 'hpet'", refusal(defaultMachine(),
                 factory("dmar", "x", "name", "hpet")),
                 "one name space for platform devices, DMAR units and the HPET");
     }
@@ -151,6 +151,28 @@ class MachineOverlayTest {
         assertEquals(MACHINE + ".pci~z: dump: " + dir.resolve("broken.txt") + ":2: malformed line",
                 refusal(base, factory("pci", "z", "dump", dir.resolve("broken.txt").toString())),
                 "a configured dump must be readable: refused, not left out");
+    }
+
+    @Test
+    void namesAreOfTheSafeAlphabetAndX2apicIdsNeedRemapping() throws IOException {
+        MachineLoader.Base base = defaultMachine();
+        assertEquals(MACHINE + ".platform~p: name: '00:0a.0' is not a device name (a letter, then letters, digits, _ . -; "
+                + "1-32 characters)", refusal(base, factory("platform", "p", "name", "00:0a.0")));
+        assertEquals(MACHINE + ".dmar~d: name: 'dmar/1' is not a device name (a letter, then letters, digits, _ . -; "
+                + "1-32 characters)", refusal(base, factory("dmar", "d", "name", "dmar/1")));
+        assertEquals(MACHINE + ": apicIds[1]: 300 is an x2APIC id: above 255 needs interrupt remapping (a dmar unit with "
+                + "irtSize)", refusal(base, machine("cpus", 2, "apicIds", "0, 300")));
+        assertEquals(List.of(0, 300), build(base, machine("cpus", 2, "apicIds", "0, 300", "interruptRemapping", true))
+                .apicIds(), "with remapping an x2APIC id is reachable");
+        assertEquals(MACHINE + ": cpus: '4.9' is not an integer", refusal(base, machine("cpus", 4.9)));
+        assertEquals(MACHINE + ".platform~q: queued: '1' is neither true nor false",
+                refusal(base, factory("platform", "q", "name", "q", "queued", 1)));
+        Files.writeString(dir.resolve("notes.txt"), "nothing of a dump\n");
+        assertEquals(MACHINE + ".pci~n: dump: " + dir.resolve("notes.txt")
+                + ": no dump in it (neither a binary config space nor the hex lines of lspci -x)",
+                refusal(base, factory("pci", "n", "dump", dir.resolve("notes.txt").toString())));
+        assertEquals(MACHINE + ".pci~z: dump: /dev/zero: not a regular file (a FIFO, a device or a directory is never read)",
+                refusal(base, factory("pci", "z", "dump", "/dev/zero")));
     }
 
     @Test

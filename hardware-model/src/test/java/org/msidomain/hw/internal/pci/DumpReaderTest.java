@@ -2,17 +2,23 @@ package org.msidomain.hw.internal.pci;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.time.Duration;
 import java.util.Random;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.msidomain.hw.internal.TestFiles;
 
 /** The parsing rules of pciutils' lib/dump.c, and refusals that name the file and line. */
 class DumpReaderTest {
@@ -23,14 +29,59 @@ class DumpReaderTest {
 
     @Test
     void readsSeveralDevicesWithCommentsCrlfUppercaseAndOneTrailingSpace() throws DumpFormatException {
-        List<PciDump> d = text("# a comment\r\n00:01.0 Host bridge: x\r\n00: 86 80 AB cd \r\n10: 01\r\n\r\n"
-                + "0003:02:00.1 Other\n\tSubsystem: ignored -vv text\n00: ff ee\n");
+        List<PciDump> d = text("# a comment\r\n00:01.0 Host bridge: x\r\n00: 86 80 AB cd \r\n10: 01\r\n3f: 07\r\n\r\n"
+                + "0003:02:00.1 Other\n\tSubsystem: ignored -vv text\n00: ff ee\n30: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n");
         assertEquals(2, d.size());
         assertEquals("00:01.0", d.get(0).address().toString());
-        assertArrayEquals(new byte[] { (byte) 0x86, (byte) 0x80, (byte) 0xab, (byte) 0xcd, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            0, 0, 0, 1 }, d.get(0).bytes());
+        byte[] first = new byte[64];
+        System.arraycopy(new byte[] { (byte) 0x86, (byte) 0x80, (byte) 0xab, (byte) 0xcd }, 0, first, 0, 4);
+        first[0x10] = 1;
+        first[0x3f] = 7;
+        assertArrayEquals(first, d.get(0).bytes());
         assertEquals("0003:02:00.1", d.get(1).address().toString());
-        assertEquals(2, d.get(1).bytes().length);
+        assertEquals(64, d.get(1).bytes().length);
+    }
+
+    @Test
+    void aDeviceShorterThanTheHeaderRefusesTheFileNamingItsLine() {
+        // lspci -F shows such a device with the missing bytes as ff ("Unassigned class [ffff]"); the model has
+        // no header to build it from
+        DumpFormatException e = assertThrows(DumpFormatException.class, () -> text("00:04.0 x\n00: 86 80 12 34\n"));
+        assertEquals("t.txt:1: 00:04.0 has 4 bytes, less than the 64-byte header", e.getMessage());
+        assertFalse(e.notADump(), "a damaged dump: left out inside a machine");
+    }
+
+    @Test
+    void aFileWithNoDumpInItIsRefusedAsNotADump() {
+        for (String notADump : new String[] { "hello\nworld\n", "00:04.0 Ethernet controller: Intel 82574L\n"
+                + "\tSubsystem: Intel Device 0000\n\tCapabilities: [c8] Power Management version 2\n", "00:03.0\n00: 01 02\n" }) {
+            DumpFormatException e = assertThrows(DumpFormatException.class, () -> text(notADump));
+            assertEquals("t.txt: no dump in it (neither a binary config space nor the hex lines of lspci -x)", e.getMessage());
+            assertTrue(e.notADump());
+        }
+    }
+
+    @Test
+    void onlyRegularFilesOfBoundedSizeAreOpened(@TempDir Path dir) throws Exception {
+        Path zero = Path.of("/dev/zero");
+        Assumptions.assumeTrue(Files.exists(zero), "needs /dev/zero");
+        DumpFormatException device = assertThrows(DumpFormatException.class, () -> DumpReader.read(zero));
+        assertEquals("/dev/zero: not a regular file (a FIFO, a device or a directory is never read)", device.getMessage());
+        assertTrue(device.notADump());
+        Path fifo = TestFiles.fifo(dir.resolve("0000:00:04.0.bin"));
+        // opening a FIFO blocks until a writer comes: the refusal must come without opening it
+        DumpFormatException pipe = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> assertThrows(DumpFormatException.class, () -> DumpReader.read(fifo)));
+        assertEquals(fifo + ": not a regular file (a FIFO, a device or a directory is never read)", pipe.getMessage());
+        Path huge = dir.resolve("huge.txt");
+        try (RandomAccessFile f = new RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength(DumpReader.MAX_FILE + 1L); // sparse: nothing is written
+        }
+        DumpFormatException big = assertThrows(DumpFormatException.class, () -> DumpReader.read(huge));
+        assertEquals(huge + ": larger than the limit of 16 MiB", big.getMessage());
+        assertTrue(big.notADump());
+        assertEquals(dir + ": not a regular file (a FIFO, a device or a directory is never read)",
+                assertThrows(DumpFormatException.class, () -> DumpReader.read(dir)).getMessage());
     }
 
     @Test
@@ -41,7 +92,9 @@ class DumpReaderTest {
 
     @Test
     void aHeaderWithoutTheTrailingSpaceIsIgnored() throws DumpFormatException {
-        assertEquals(0, text("00:03.0\n00: 01 02\n").size());
+        String bytes = "00: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n30: 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00\n";
+        List<PciDump> d = text("00:03.0\n" + bytes + "\n00:04.0 x\n" + bytes);
+        assertEquals(List.of("00:04.0"), d.stream().map(p -> p.address().toString()).toList());
     }
 
     @Test
