@@ -104,6 +104,25 @@ class KarafFeaturesIT {
         assertTrue(out.contains("00:03.0: bound to org.msidomain.provider.pci (storage type pci), 1 vectors;"), out);
     }
 
+    @Test
+    void msiHealthRunsTheFelixHealthCheckInKaraf() throws Exception {
+        long deadline = System.currentTimeMillis() + BIND_DEADLINE_MS;
+        String out;
+        do { // a provider reinstalled by another test binds its devices on the domain's thread
+            out = expectOk("msi:health | cat", 0);
+            if (out.contains("ready: yes")) {
+                break;
+            }
+            Thread.sleep(200);
+        } while (System.currentTimeMillis() < deadline);
+        List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
+        assertEquals("health: OK", lines.get(0), out);
+        Matcher bound = Pattern.compile("^  OK (\\d+)/\\1 devices bound$").matcher(lines.get(1));
+        assertTrue(bound.matches(), out);
+        assertEquals("ready: yes (" + bound.group(1) + "/" + bound.group(1) + " devices bound)", lines.get(lines.size() - 1), out);
+        assertTrue(Integer.parseInt(bound.group(1)) >= 10, "the default machine's devices: " + out);
+    }
+
     /** Polls {@code msi:providers} until {@code n} are bound; rows keyed by storage type. */
     private static Map<String, String[]> awaitProviders(int n) throws Exception {
         long deadline = System.currentTimeMillis() + BIND_DEADLINE_MS;

@@ -24,6 +24,7 @@ final class WebView {
     static final String RUNTIME = "org.osgi.service.http.runtime.HttpServiceRuntime";
     static final String ENDPOINT = "osgi.http.endpoint";
     static final String PAGE = "/msi/";
+    static final int DEFAULT_HTTP_PORT = 80;
     /** Jetty has started (or failed) when its bundle's start returned; this covers the whiteboard's registrations. */
     static final long TIMEOUT_MS = 30_000;
 
@@ -66,12 +67,24 @@ final class WebView {
             Object[] endpoints = value instanceof String s ? new Object[] { s }
                     : value instanceof String[] a ? a : value instanceof Collection<?> c ? c.toArray() : new Object[0];
             for (Object e : endpoints) {
-                URI endpoint = URI.create(String.valueOf(e));
-                if ("http".equals(endpoint.getScheme()) && endpoint.getPort() > 0) {
-                    return URI.create("http://" + Options.LOOPBACK + ":" + endpoint.getPort() + PAGE);
+                int port = httpPort(String.valueOf(e));
+                if (port > 0) {
+                    return URI.create("http://" + Options.LOOPBACK + ":" + port + PAGE);
                 }
             }
         }
         return null;
+    }
+
+    /**
+     * The port of an {@code http} endpoint, or -1 for another scheme. Felix HTTP leaves the default port out
+     * ({@code http://127.0.0.1/} for port 80), as URLs do.
+     */
+    static int httpPort(String endpoint) {
+        URI uri = URI.create(endpoint);
+        if (!"http".equals(uri.getScheme())) {
+            return -1;
+        }
+        return uri.getPort() > 0 ? uri.getPort() : DEFAULT_HTTP_PORT;
     }
 }

@@ -337,6 +337,64 @@ class WebViewIT {
         }
     }
 
+    /** One request on a raw socket (the HTTP client refuses TRACE bodies and hides nothing here): the whole answer. */
+    private static String raw(int port, String method, String path) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write((method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Cookie: session=secret\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
+    void traceIsRefusedOnEveryPathAndNotOffered() throws Exception {
+        try (Running run = new Running("--http", "0", "--shell")) {
+            int port = run.awaitUrl().getPort();
+            for (String path : List.of("/msi/", "/msi/static/app.js", "/msi/api/state", "/msi", "/nothing-here")) {
+                for (String method : List.of("TRACE", "TRACK")) {
+                    String answer = raw(port, method, path);
+                    assertTrue(answer.startsWith("HTTP/1.1 405 "), method + " " + path + ": " + answer);
+                    assertTrue(answer.contains("\r\nAllow: GET, HEAD, OPTIONS\r\n"), method + " " + path + ": " + answer);
+                    assertFalse(answer.contains("secret"), "the request is not echoed: " + answer);
+                }
+            }
+            String options = raw(port, "OPTIONS", "/msi/api/state");
+            assertTrue(options.startsWith("HTTP/1.1 200 "), options);
+            Matcher allow = Pattern.compile("\r\nAllow: ([^\r]*)\r\n").matcher(options);
+            assertTrue(allow.find(), options);
+            assertEquals(Set.of("GET", "HEAD", "OPTIONS"), Set.of(allow.group(1).split(", ")), options);
+            assertTrue(raw(port, "GET", "/msi/api/state").startsWith("HTTP/1.1 200 "), "GET still served");
+            assertEquals(0, run.awaitExit(), run.err());
+        }
+    }
+
+    /**
+     * Port 80 (the one Felix HTTP leaves out of its endpoint URL): served where it can be bound (root, or a
+     * lowered {@code ip_unprivileged_port_start}); elsewhere refused before booting, as the binding would fail.
+     */
+    @Test
+    void port80IsServedWhereItCanBeBoundAndRefusedElsewhere() throws Exception {
+        String bindable;
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 80));
+            bindable = null;
+        } catch (IOException e) {
+            bindable = e.getMessage();
+        }
+        LauncherIT.Run run = LauncherIT.launch("--http", "80", "-c", "msi:devices");
+        if (bindable != null) {
+            assertEquals(2, run.exit(), run.err());
+            assertEquals("msi-launcher: --http 80: cannot listen on 127.0.0.1:80: " + bindable, run.err().strip());
+            return;
+        }
+        assertEquals(0, run.exit(), run.err());
+        Matcher m = URL_LINE.matcher(run.err());
+        assertTrue(m.find(), run.err());
+        assertEquals("http://127.0.0.1:80/msi/", m.group(1));
+        assertTrue(run.out().lines().anyMatch(l -> l.matches("00:04\\.0 +pci +BOUND .*")), run.out());
+    }
+
     /** Debian's {@code chromium} (installed by {@code .ci/run}), or null. */
     static Path chromium() {
         List<Path> dirs = new ArrayList<>();

@@ -1,11 +1,13 @@
 package org.msidomain.app.internal;
 
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.msidomain.api.BindingState;
 import org.msidomain.api.MsiDomain;
+import org.msidomain.api.ProviderInfo;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
@@ -13,6 +15,9 @@ import org.osgi.framework.BundleException;
 /**
  * What the main job does to the provider bundles while devices fire: stops and starts each one, and
  * updates one from its jar, waiting (bounded) after each step until the domain has rebound every device.
+ * Bundles are told apart by id, not by symbolic name: two versions of one provider may be installed at
+ * once (a fixed version dropped into the deploy folder beside the embedded one), and while one of them is
+ * stopped the other serves its devices.
  */
 final class ProviderSwapper {
 
@@ -30,30 +35,55 @@ final class ProviderSwapper {
         this.domain = domain;
     }
 
-    /** Stops and starts every provider, then updates the first; returns the number of swaps. */
+    /**
+     * Stops and starts every active provider bundle, then updates the first that serves a device;
+     * returns the number of swaps. A bundle uninstalled meanwhile (its jar removed from the deploy folder)
+     * is passed over.
+     */
     int swapAll() throws BundleException, InterruptedException {
         List<Bundle> providers = Arrays.stream(context.getBundles())
-                .filter(b -> b.getSymbolicName() != null && b.getSymbolicName().startsWith(PREFIX)).toList();
+                .filter(b -> b.getSymbolicName() != null && b.getSymbolicName().startsWith(PREFIX)
+                        && b.getState() == Bundle.ACTIVE)
+                .sorted(Comparator.comparingLong(Bundle::getBundleId)).toList();
         int swaps = 0;
         done = 0;
         planned = providers.isEmpty() ? 0 : providers.size() + 1;
         for (Bundle provider : providers) {
-            provider.stop();
-            awaitNotServedBy(provider.getSymbolicName());
-            provider.start();
+            try {
+                provider.stop();
+                awaitReleasedBy(provider);
+                provider.start();
+            } catch (IllegalStateException uninstalled) {
+                continue; // FileInstall removed it: nothing of it to swap
+            }
             awaitAllBound();
             done = ++swaps;
         }
-        if (!providers.isEmpty()) {
-            providers.get(0).update();
+        Bundle updated = serving(providers);
+        if (updated != null) {
+            try {
+                updated.update();
+            } catch (IllegalStateException uninstalled) {
+                return swaps;
+            }
             awaitAllBound();
             done = ++swaps;
         }
         return swaps;
     }
 
-    private void awaitNotServedBy(String bsn) throws InterruptedException {
-        await(() -> domain.devices().stream().noneMatch(d -> d.provider().equals(bsn)), "devices released by " + bsn);
+    /** The first still installed provider bundle that serves a device (an idle version is not updated), or null. */
+    private Bundle serving(List<Bundle> providers) {
+        List<ProviderInfo> bound = domain.providers();
+        List<Bundle> installed = providers.stream().filter(b -> b.getState() != Bundle.UNINSTALLED).toList();
+        return installed.stream().filter(b -> bound.stream().anyMatch(p -> p.bundleId() == b.getBundleId() && p.devices() > 0))
+                .findFirst().orElse(installed.isEmpty() ? null : installed.get(0));
+    }
+
+    private void awaitReleasedBy(Bundle provider) throws InterruptedException {
+        long id = provider.getBundleId();
+        await(() -> domain.providers().stream().noneMatch(p -> p.bundleId() == id && p.devices() > 0),
+                "devices released by " + provider.getSymbolicName() + " " + provider.getVersion() + " (bundle " + id + ")");
     }
 
     private void awaitAllBound() throws InterruptedException {

@@ -2,7 +2,9 @@ package org.msidomain.app.internal;
 
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,9 +13,11 @@ import java.util.function.BiFunction;
 
 import org.msidomain.api.MsiDomain;
 import org.msidomain.hw.Machine;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
 /**
@@ -23,6 +27,11 @@ import org.osgi.service.component.annotations.Reference;
  * {@code fired=N delivered=M lost=0 duplicated=0 swaps=K merged=X}, where {@code merged} are events that
  * hardware (or the core's pending flag) merged with one already pending while masked, so
  * {@code delivered + merged = fired}. Exit code 0 only if nothing was lost or delivered twice.
+ *
+ * <p>A machine rebuilt meanwhile (a machine configuration applied) ends the soak: its devices are gone with
+ * the old machine. SCR deactivates this component before the old domain lets go of the machine, so the
+ * firing stops there and the accounts are taken while the old machine still delivers; the soak then prints
+ * its summary and one line saying so.
  */
 @Component(service = BiFunction.class, property = "msi.launcher.role=stress")
 public final class StressJob implements BiFunction<String, PrintStream, Integer> {
@@ -30,6 +39,8 @@ public final class StressJob implements BiFunction<String, PrintStream, Integer>
     private final MsiDomain domain;
     private final Machine machine;
     private final BundleContext context;
+    /** The soak running now, told when the machine goes. */
+    private volatile Soak soak;
 
     @Activate
     public StressJob(@Reference(name = "domain") MsiDomain domain, @Reference(name = "machine") Machine machine,
@@ -37,6 +48,18 @@ public final class StressJob implements BiFunction<String, PrintStream, Integer>
         this.domain = domain;
         this.machine = machine;
         this.context = context;
+    }
+
+    /**
+     * Deactivated while this bundle stays active: the machine or the domain went (Felix SCR gives no reason
+     * code for it), so a running soak stops on the old machine. A framework stopping (Ctrl-C) is not that.
+     */
+    @Deactivate
+    void deactivate() {
+        Soak s = soak;
+        if (s != null && context.getBundle().getState() == Bundle.ACTIVE) {
+            s.machineReplaced();
+        }
     }
 
     @Override
@@ -52,85 +75,174 @@ public final class StressJob implements BiFunction<String, PrintStream, Integer>
         } catch (RuntimeException e) {
             System.err.println("stress failed: " + e.getMessage());
             return 1;
+        } finally {
+            soak = null;
         }
     }
 
     private int run(long seconds, PrintStream out) throws InterruptedException {
         MainJob.awaitBound(domain);
-        Workload w = Workload.allocate(domain, machine);
-        long mergedBefore = machine.coalescedMessages() + domain.mergedWhileMasked();
-        long lostBefore = machine.lostMessages();
-        AtomicBoolean running = new AtomicBoolean(true);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        AtomicInteger swaps = new AtomicInteger();
-        // HPET events while masked are lost by design (no latch): its timers are not masked here.
-        List<Integer> maskable = w.vectors.stream().filter(v -> !v.device().storageType().equals("hpet"))
-                .map(Workload.Vector::irq).toList();
-        Workload.Firing firing = w.fire(Math.max(1, Math.min(2, domain.cpuCount())), 1, running::get);
-        AtomicInteger refused = new AtomicInteger();
-        Thread churn = thread("stress-churn", failure, () -> {
-            SplittableRandom random = new SplittableRandom(42);
-            while (running.get()) {
-                int irq = maskable.get(random.nextInt(maskable.size()));
-                try {
-                    domain.setAffinity(irq, random.nextInt(domain.cpuCount()));
-                } catch (IllegalStateException noRoom) {
-                    refused.incrementAndGet(); // no free vector (block) there: refused, nothing changed
-                }
-                domain.mask(irq);
-                domain.unmask(irq);
-            }
-        });
-        Thread swapper = thread("stress-swap", failure, () -> {
-            ProviderSwapper s = new ProviderSwapper(context, domain);
-            while (running.get()) {
-                swaps.addAndGet(s.swapAll());
-            }
-        });
-        long begin = System.nanoTime();
-        long end = begin + TimeUnit.SECONDS.toNanos(seconds);
+        Soak s = new Soak(Workload.allocate(domain, machine));
+        soak = s;
+        s.start();
+        long end = s.begin + TimeUnit.SECONDS.toNanos(seconds);
         try (Progress progress = Progress.start(Terminal.of(context), () -> "stress: "
-                + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - begin) + "/" + seconds + " s, " + w.totalFired()
-                + " fired, " + w.totalDelivered() + " delivered, " + swaps.get() + " provider swaps")) {
-            while (System.nanoTime() < end && failure.get() == null) {
+                + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - s.begin) + "/" + seconds + " s, " + s.w.totalFired()
+                + " fired, " + s.w.totalDelivered() + " delivered, " + s.swaps.get() + " provider swaps")) {
+            while (System.nanoTime() < end && s.failure.get() == null && s.replaced.get() == null) {
                 Thread.sleep(Math.min(100, Math.max(1, (end - System.nanoTime()) / 1_000_000))); // the soak's duration
             }
         }
-        running.set(false);
-        churn.join(TimeUnit.SECONDS.toMillis(60));
-        swapper.join(TimeUnit.SECONDS.toMillis(60));
-        firing.join();
-        if (failure.get() != null) {
-            throw new IllegalStateException(failure.get().toString());
+        Accounts a = s.finish();
+        if (a == null) {
+            a = s.afterReplacement(); // the machine went first
         }
-        MainJob.awaitBound(domain);
-        for (Workload.Vector v : w.vectors) {
-            domain.unmask(v.irq()); // deliver whatever is still held
-        }
-        domain.awaitSettled(10_000);
-        long fired = w.totalFired();
-        long delivered = w.totalDelivered();
-        long merged = machine.coalescedMessages() + domain.mergedWhileMasked() - mergedBefore;
-        long lost = Math.max(0, fired - delivered - merged) + machine.lostMessages() - lostBefore;
-        long duplicated = Math.max(0, delivered + merged - fired);
-        System.err.println("stress: " + refused.get() + " affinity changes refused for lack of free vectors");
+        System.err.println("stress: " + s.refused.get() + " affinity changes refused for lack of free vectors");
         out.print(InterruptsTable.format(domain));
-        out.printf("fired=%d delivered=%d lost=%d duplicated=%d swaps=%d merged=%d%n", fired, delivered, lost, duplicated,
-                swaps.get(), merged);
-        return lost == 0 && duplicated == 0 ? 0 : 1;
+        out.printf("fired=%d delivered=%d lost=%d duplicated=%d swaps=%d merged=%d%n", a.fired, a.delivered, a.lost,
+                a.duplicated, s.swaps.get(), a.merged);
+        return a.lost == 0 && a.duplicated == 0 ? 0 : 1;
     }
 
-    /** A worker that records its first failure. */
-    private static Thread thread(String name, AtomicReference<Throwable> failure, Step step) {
-        Thread t = new Thread(() -> {
-            try {
-                step.run();
-            } catch (Throwable e) {
-                failure.compareAndSet(null, e);
+    /** The accounts of a soak; {@code held} only after a machine change (interrupts left with the old machine). */
+    private record Accounts(long fired, long delivered, long merged, long lost, long duplicated, long held) {
+    }
+
+    /** One soak on this component's machine: the firing, churning and swapping threads and their accounts. */
+    private final class Soak {
+
+        final Workload w;
+        final long mergedBefore = machine.coalescedMessages() + domain.mergedWhileMasked();
+        final long lostBefore = machine.lostMessages();
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final AtomicInteger swaps = new AtomicInteger();
+        final AtomicInteger refused = new AtomicInteger();
+        /** Set once the machine went: the accounts taken at that moment. */
+        final AtomicReference<Accounts> replaced = new AtomicReference<>();
+        private final CountDownLatch taken = new CountDownLatch(1);
+        long begin;
+        private volatile long replacedAfter;
+        private Workload.Firing firing;
+        private Thread churn;
+        private Thread swapper;
+
+        Soak(Workload w) {
+            this.w = w;
+        }
+
+        void start() {
+            // HPET events while masked are lost by design (no latch): its timers are moved, never masked.
+            List<Integer> all = w.vectors.stream().map(Workload.Vector::irq).toList();
+            List<Boolean> maskable = w.vectors.stream().map(v -> !v.device().storageType().equals("hpet")).toList();
+            begin = System.nanoTime();
+            firing = w.fire(Math.max(1, Math.min(2, domain.cpuCount())), 1, running::get);
+            churn = thread("stress-churn", () -> {
+                SplittableRandom random = new SplittableRandom(42);
+                while (running.get() && !all.isEmpty()) {
+                    int i = random.nextInt(all.size());
+                    int irq = all.get(i);
+                    try {
+                        domain.setAffinity(irq, random.nextInt(domain.cpuCount()));
+                    } catch (IllegalStateException noRoom) {
+                        refused.incrementAndGet(); // no free vector (block) there: refused, nothing changed
+                    }
+                    if (maskable.get(i)) {
+                        domain.mask(irq);
+                        domain.unmask(irq);
+                    }
+                }
+            });
+            swapper = thread("stress-swap", () -> {
+                ProviderSwapper s = new ProviderSwapper(context, domain);
+                while (running.get()) {
+                    swaps.addAndGet(s.swapAll());
+                }
+            });
+        }
+
+        /** The soak's time is over: stops the threads, delivers whatever is held, and closes the accounts. */
+        Accounts finish() throws InterruptedException {
+            if (!running.compareAndSet(true, false)) {
+                return null; // the machine went first
             }
-        }, name);
-        t.start();
-        return t;
+            churn.join(TimeUnit.SECONDS.toMillis(60));
+            swapper.join(TimeUnit.SECONDS.toMillis(60));
+            firing.join();
+            if (failure.get() != null) {
+                throw new IllegalStateException(failure.get().toString());
+            }
+            MainJob.awaitBound(domain);
+            for (Workload.Vector v : w.vectors) {
+                domain.unmask(v.irq()); // deliver whatever is still held
+            }
+            domain.awaitSettled(10_000);
+            return accounts(false);
+        }
+
+        /**
+         * Called by SCR while the machine is being replaced, before the old domain disconnects from it: the
+         * firing and the churn stop and the accounts are taken now. The swapper is interrupted (it waits on
+         * the domain that is going); interrupts held masked or for a provider being swapped are counted as
+         * held, not lost: they leave with the old machine.
+         */
+        void machineReplaced() {
+            if (!running.compareAndSet(true, false)) {
+                return; // the soak was over already
+            }
+            replacedAfter = System.nanoTime() - begin;
+            swapper.interrupt();
+            try {
+                firing.join();
+                churn.join(TimeUnit.SECONDS.toMillis(10));
+                replaced.set(accounts(true));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, e);
+            } finally {
+                taken.countDown();
+            }
+        }
+
+        /** The run after the machine went: the swapper's end awaited, one line said, the accounts taken then. */
+        Accounts afterReplacement() throws InterruptedException {
+            swapper.join(TimeUnit.SECONDS.toMillis(10));
+            if (!taken.await(30, TimeUnit.SECONDS) || replaced.get() == null) {
+                throw new IllegalStateException("the machine was replaced and its accounts could not be taken: "
+                        + failure.get());
+            }
+            Accounts a = replaced.get();
+            System.err.printf(Locale.ROOT, "stress: the machine was replaced after %.1f s (a machine configuration "
+                    + "was applied): the soak stopped there; %d interrupts held (masked, or waiting for a provider) "
+                    + "left with the old machine%n", replacedAfter / 1e9, a.held);
+            return a;
+        }
+
+        private Accounts accounts(boolean machineGoing) {
+            long fired = w.totalFired();
+            long delivered = w.totalDelivered();
+            long merged = machine.coalescedMessages() + domain.mergedWhileMasked() - mergedBefore;
+            long held = machineGoing ? Math.max(0, fired - delivered - merged) : 0;
+            long lost = Math.max(0, fired - delivered - merged - held) + machine.lostMessages() - lostBefore;
+            long duplicated = Math.max(0, delivered + merged - fired);
+            return new Accounts(fired, delivered, merged, lost, duplicated, held);
+        }
+
+        /** A worker that records its first failure (not after the machine went: the domain is going with it). */
+        private Thread thread(String name, Step step) {
+            Thread t = new Thread(() -> {
+                try {
+                    step.run();
+                } catch (Throwable e) {
+                    if (replacedAfter == 0) {
+                        failure.compareAndSet(null, e);
+                    }
+                }
+            }, name);
+            t.start();
+            return t;
+        }
     }
 
     @FunctionalInterface
