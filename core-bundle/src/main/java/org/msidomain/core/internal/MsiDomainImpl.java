@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
+import org.msidomain.api.BindingListener;
 import org.msidomain.api.BindingState;
 import org.msidomain.api.DeviceInfo;
 import org.msidomain.api.IrqHandler;
@@ -42,7 +43,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  *
  * <p>Threads: SCR's bind and unbind callbacks only queue an event for the binder thread; the binder and
  * every control operation run under one control lock (Linux's sparse irq lock), so bindings, restores
- * and driver operations are serialized. The interrupt path never takes it.
+ * and driver operations are serialized. The interrupt path never takes it. {@link BindingListener}s are
+ * called on the binder thread, after the operation that changed a device's binding ({@link BindingNotifier}).
  */
 @Component(service = MsiDomain.class, immediate = true)
 public final class MsiDomainImpl implements MsiDomain {
@@ -73,6 +75,8 @@ public final class MsiDomainImpl implements MsiDomain {
     private volatile boolean deactivated;
     private final BundleContext context;
     private final EventPoster events = new EventPoster();
+    /** Tells the binding listeners of every change of a device's binding, after the control operation. */
+    private final BindingNotifier notifier;
 
     /** A domain outside a framework, for tests and benchmarks: bind providers with {@link #bindStorageOps}. */
     public MsiDomainImpl(Machine machine) {
@@ -111,6 +115,7 @@ public final class MsiDomainImpl implements MsiDomain {
                 devices.put(hw.id(), new DeviceState(hw));
             }
         }
+        notifier = new BindingNotifier(devices.values(), this::submit, this::deviceInfo);
         machine.connect(table);
     }
 
@@ -168,6 +173,17 @@ public final class MsiDomainImpl implements MsiDomain {
 
     void unbindEventAdmin(EventAdmin admin) {
         events.unset(admin);
+    }
+
+    /** A binding listener (whiteboard): told every device's binding now, then every change (binder thread). */
+    @Reference(service = BindingListener.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    public void bindBindingListener(BindingListener listener) {
+        post(() -> notifier.add(listener, devices.values()));
+    }
+
+    public void unbindBindingListener(BindingListener listener) {
+        notifier.remove(listener);
     }
 
     /** Unbinds by service id, never by equality: a replacement may already be bound (DS §112.5.10). */
@@ -232,6 +248,7 @@ public final class MsiDomainImpl implements MsiDomain {
                 binder.execute(queued);
             }
         }
+        notifier.publish(devices.values()); // the stuck thread no longer owns the lock: it publishes nothing
     }
 
     // ---- binding (binder thread, under the control lock) ----
@@ -588,10 +605,12 @@ public final class MsiDomainImpl implements MsiDomain {
 
     @Override
     public List<DeviceInfo> devices() {
-        return devices.values().stream()
-                .map(d -> new DeviceInfo(d.id(), d.type(), d.state(),
-                        d.provider() == null ? "" : d.provider().symbolicName(), d.descs.size(), d.reason()))
-                .toList();
+        return devices.values().stream().map(this::deviceInfo).toList();
+    }
+
+    private DeviceInfo deviceInfo(DeviceState d) {
+        ProviderBinding p = d.provider();
+        return new DeviceInfo(d.id(), d.type(), d.state(), p == null ? "" : p.symbolicName(), d.descs.size(), d.reason());
     }
 
     @Override
@@ -876,6 +895,9 @@ public final class MsiDomainImpl implements MsiDomain {
             }
             throw abandoned;
         } finally {
+            if (outermost && control.isHeldByCurrentThread()) {
+                notifier.publish(devices.values());
+            }
             control.unlock();
         }
     }

@@ -1,0 +1,29 @@
+package org.msidomain.api;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * Told by the domain when a device's binding changes (whiteboard: register it as a service). The domain
+ * calls it once for every device when it takes the listener, with the state as of then, and afterwards
+ * once after every change of a device's {@link BindingState} or of the provider serving it. A look at
+ * {@link MsiDomain#devices()} from the call sees the change or a newer state, so a listener that looks on
+ * every call misses nothing.
+ *
+ * <p>Calls come one at a time, in the order of the changes, on the domain's binding thread, never while
+ * the domain holds its lock and never on the interrupt path. A listener must return quickly (hand work to
+ * its own thread) and must not wait for the domain ({@link MsiDomain#awaitSettled} would wait for itself).
+ *
+ * @since 1.2
+ */
+@ConsumerType
+@FunctionalInterface
+public interface BindingListener {
+
+    /**
+     * A device's binding changed.
+     *
+     * @param device the device just after the change; {@link DeviceInfo#state()} and
+     *               {@link DeviceInfo#provider()} are the new ones
+     */
+    void bindingChanged(DeviceInfo device);
+}
