@@ -49,8 +49,8 @@ import org.osgi.service.condition.Condition;
 
 /**
  * The Felix health check of the devices and the {@code msi.ready} condition, in Felix with the Felix HC core:
- * all bound is OK and ready; a stopped provider withdraws readiness at once (by event: the poll is set to a
- * minute) and warns once the (small, configured) limit has passed; a provider that throws makes the device
+ * all bound is OK and ready; a stopped provider withdraws readiness at once (told by the domain: the poll is
+ * set to a minute) and warns once the (small, configured) limit has passed; a provider that throws makes the device
  * critical; providers coming back make everything OK and ready again.
  */
 @RunWith(PaxExam.class)
@@ -76,7 +76,7 @@ public class HealthIT extends MsiTestSupport {
     @Test
     public void allBoundIsOkAndReadyAStoppedProviderWithdrawsReadinessAtOnceAndWarnsAfterTheLimit() throws Exception {
         configure("org.msidomain.health.devices", "unbound.warn.ms", WARN_MS, HealthCheck.class);
-        configure("org.msidomain.health.readiness", "poll.ms", POLL_MS, org.osgi.service.event.EventHandler.class);
+        configure("org.msidomain.health.readiness", "poll.ms", POLL_MS, org.msidomain.api.BindingListener.class);
         awaitState("00:04.0", BindingState.BOUND);
         await(this::ready, "msi.ready registered with every device bound");
         Result ok = health();
