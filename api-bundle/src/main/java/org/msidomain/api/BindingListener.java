@@ -13,6 +13,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  * the domain holds its lock and never on the interrupt path. A listener must return quickly (hand work to
  * its own thread) and must not wait for the domain ({@link MsiDomain#awaitSettled} would wait for itself).
  *
+ * <p>A DS component that references the domain should register its listener with
+ * {@code BundleContext.registerService} rather than provide it as its own service: the domain references
+ * the listeners, and SCR logs such a cycle as an error when both activate.
+ *
  * @since 1.2
  */
 @ConsumerType

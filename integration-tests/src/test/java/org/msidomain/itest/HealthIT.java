@@ -75,8 +75,8 @@ public class HealthIT extends MsiTestSupport {
 
     @Test
     public void allBoundIsOkAndReadyAStoppedProviderWithdrawsReadinessAtOnceAndWarnsAfterTheLimit() throws Exception {
-        configure("org.msidomain.health.devices", "unbound.warn.ms", WARN_MS, HealthCheck.class);
-        configure("org.msidomain.health.readiness", "poll.ms", POLL_MS, org.msidomain.api.BindingListener.class);
+        configure("org.msidomain.health.devices", "unbound.warn.ms", WARN_MS, HealthCheck.class.getName());
+        configure("org.msidomain.health.readiness", "poll.ms", POLL_MS, "org.msidomain.health.internal.ReadinessCondition");
         awaitState("00:04.0", BindingState.BOUND);
         await(this::ready, "msi.ready registered with every device bound");
         Result ok = health();
@@ -183,14 +183,14 @@ public class HealthIT extends MsiTestSupport {
     }
 
     /** Configures a component through Config Admin and waits until its service shows the value. */
-    private void configure(String pid, String key, long value, Class<?> service) throws Exception {
+    private void configure(String pid, String key, long value, String service) throws Exception {
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(key, value);
         configAdmin.getConfiguration(pid, "?").update(props);
         String filter = "(&(component.name=" + pid + ")(" + key + "=" + value + "))";
         await(() -> {
             try {
-                ServiceReference<?>[] refs = context.getAllServiceReferences(service.getName(), filter);
+                ServiceReference<?>[] refs = context.getAllServiceReferences(service, filter);
                 return refs != null && refs.length > 0;
             } catch (InvalidSyntaxException e) {
                 throw new IllegalArgumentException(e);

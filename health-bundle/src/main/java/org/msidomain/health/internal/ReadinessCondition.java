@@ -27,19 +27,21 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * Registers the OSGi condition {@code osgi.condition.id=msi.ready} while every device of the machine is
- * bound, and withdraws it as soon as one is unbound or failed. It is a {@link BindingListener}: the domain
- * tells it of every change of a device's binding after the change, so a look queued then sees it (no
- * guessing when the domain has bound a provider); {@code poll.ms} is only a safety net. It subscribes to
+ * bound, and withdraws it as soon as one is unbound or failed. It registers a {@link BindingListener}: the
+ * domain tells it of every change of a device's binding after the change, so a look queued then sees it (no
+ * guessing when the domain has bound a provider); {@code poll.ms} is only a safety net. The listener is
+ * registered by hand, not as this component's service: the domain references listeners and this component
+ * references the domain, and SCR would log the cycle as an error each time both activate. It subscribes to
  * no Event Admin topic: the domain's events come with every provider swap and while the framework shuts
  * down, and would grow Event Admin's thread pool and give it deliveries that its own stop interrupts.
  * Every look and every (un)registration runs on one thread, so none races another and no lock is held
  * while the framework calls service listeners.
  */
 @Component(name = ReadinessCondition.PID, configurationPid = ReadinessCondition.PID, immediate = true,
-        service = { BindingListener.class, ReadinessCondition.class },
+        service = ReadinessCondition.class,
         property = "poll.ms:Long=" + ReadinessCondition.DEFAULT_POLL_MS)
 @Designate(ocd = ReadinessCondition.Config.class)
-public final class ReadinessCondition implements BindingListener {
+public final class ReadinessCondition {
 
     private static final System.Logger LOG = System.getLogger("org.msidomain.health");
     static final String PID = "org.msidomain.health.readiness";
@@ -66,6 +68,7 @@ public final class ReadinessCondition implements BindingListener {
     private final AtomicBoolean lookQueued = new AtomicBoolean();
     /** Only touched on the worker thread, and in deactivate after it has ended. */
     private ServiceRegistration<Condition> registration;
+    private final ServiceRegistration<BindingListener> listener;
 
     @Activate
     public ReadinessCondition(@Reference(name = "domain") MsiDomain domain, BundleContext context, Config config) {
@@ -73,10 +76,16 @@ public final class ReadinessCondition implements BindingListener {
         this.context = context;
         long poll = Math.max(10, config.poll_ms());
         worker.scheduleWithFixedDelay(this::lookQuietly, 0, poll, TimeUnit.MILLISECONDS);
+        listener = context.registerService(BindingListener.class, this::bindingChanged, null);
     }
 
     @Deactivate
     void deactivate() throws InterruptedException {
+        try {
+            listener.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // the bundle is stopping
+        }
         worker.shutdownNow();
         worker.awaitTermination(10, TimeUnit.SECONDS);
         withdraw();
@@ -86,8 +95,7 @@ public final class ReadinessCondition implements BindingListener {
      * Queues a look unless one is queued and not started: the flag is cleared before the look reads the
      * bindings, so a change told after that read queues the next look, and none is missed.
      */
-    @Override
-    public void bindingChanged(DeviceInfo device) {
+    void bindingChanged(DeviceInfo device) {
         if (lookQueued.compareAndSet(false, true)) {
             try {
                 worker.execute(() -> {

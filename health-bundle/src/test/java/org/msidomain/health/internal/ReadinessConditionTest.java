@@ -12,11 +12,13 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.msidomain.api.BindingListener;
 import org.msidomain.api.BindingState;
 import org.msidomain.api.DeviceInfo;
 import org.msidomain.api.MsiDomain;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.condition.Condition;
 
 /**
  * The readiness condition follows the domain's binding notifications alone (the poll is set to a minute):
@@ -35,6 +37,8 @@ class ReadinessConditionTest {
     /** "registered" and "unregistered", as the condition's registration goes. */
     private final BlockingQueue<String> condition = new LinkedBlockingQueue<>();
     private ReadinessCondition readiness;
+    /** The listener the condition registered for the domain to call. */
+    private volatile BindingListener listener;
 
     private final MsiDomain domain = (MsiDomain) Proxy.newProxyInstance(getClass().getClassLoader(),
             new Class<?>[] { MsiDomain.class }, (proxy, method, args) -> switch (method.getName()) {
@@ -58,6 +62,12 @@ class ReadinessConditionTest {
                 if (!method.getName().equals("registerService")) {
                     throw new UnsupportedOperationException(method.getName());
                 }
+                if (args[0] == BindingListener.class) {
+                    listener = (BindingListener) args[1];
+                    return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { ServiceRegistration.class },
+                            (p, m, a) -> null);
+                }
+                assertEquals(Condition.class, args[0]);
                 condition.add("registered");
                 return Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { ServiceRegistration.class },
                         (p, m, a) -> {
@@ -104,11 +114,11 @@ class ReadinessConditionTest {
         assertTrue(condition.isEmpty());
 
         devices = List.of(device(BindingState.BOUND)); // the domain bound it after the look...
-        readiness.bindingChanged(device(BindingState.BOUND)); // ...and tells so
+        listener.bindingChanged(device(BindingState.BOUND)); // ...and tells so
         assertCondition("registered");
 
         devices = List.of(device(BindingState.FAILED));
-        readiness.bindingChanged(device(BindingState.FAILED));
+        listener.bindingChanged(device(BindingState.FAILED));
         assertCondition("unregistered");
     }
 
@@ -118,11 +128,11 @@ class ReadinessConditionTest {
         awaitLooks(1);
         CountDownLatch release = new CountDownLatch(1);
         gate = release;
-        readiness.bindingChanged(device(BindingState.UNBOUND)); // a look that reads "unbound" and is held
+        listener.bindingChanged(device(BindingState.UNBOUND)); // a look that reads "unbound" and is held
         assertTrue(inLook.await(10, TimeUnit.SECONDS));
 
         devices = List.of(device(BindingState.BOUND));
-        readiness.bindingChanged(device(BindingState.BOUND)); // told while that look is in progress
+        listener.bindingChanged(device(BindingState.BOUND)); // told while that look is in progress
         release.countDown();
         assertCondition("registered");
         assertTrue(condition.isEmpty());
