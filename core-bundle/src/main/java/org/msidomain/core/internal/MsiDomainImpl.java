@@ -312,7 +312,12 @@ public final class MsiDomainImpl implements MsiDomain {
             return;
         }
         try {
-            attach(d, binding.ops().createStorage(d.hw, new StorageRequest(d.descs.lastIndex() + 1, d.variant, true)));
+            int needed = d.descs.lastIndex() + 1;
+            attach(d, binding.ops().createStorage(d.hw, new StorageRequest(needed, d.variant, true)));
+            if (d.info().hwsize() < needed) {
+                throw new IllegalStateException("its storage " + d.info().chipName() + " holds " + d.info().hwsize()
+                        + " vectors, the device needs " + needed);
+            }
             writer.restore(d);
             LOG.log(Level.INFO, "restored {0} vectors of {1} through {2}", d.descs.size(), d.id(),
                     binding.symbolicName());
@@ -348,6 +353,13 @@ public final class MsiDomainImpl implements MsiDomain {
             if (writable) {
                 attach(d, d.provider().ops().createStorage(d.hw, new StorageRequest(count, variant)));
                 d.variant = variant;
+                int room = d.info().hwsize();
+                if (count > room) { // the provider accepted the request, its storage says otherwise: believe the storage
+                    String chip = d.info().chipName();
+                    abandonStorage(d);
+                    throw new IllegalArgumentException("cannot allocate " + count + " vectors for " + device
+                            + ": its storage " + chip + " holds " + room);
+                }
             }
             List<IrqDesc> fresh = new ArrayList<>(count);
             d.blockSize = writable && d.has(StorageFlag.MULTI_MESSAGE) && count > 1 ? Integer.highestOneBit(count - 1) << 1 : 1;
@@ -468,7 +480,11 @@ public final class MsiDomainImpl implements MsiDomain {
             if (!d.has(StorageFlag.ALLOC_DYNAMIC)) {
                 throw new IllegalStateException(d.chipName() + " cannot free single vectors; free the device");
             }
-            writer.deactivate(d, desc);
+            try {
+                contain(d, () -> writer.deactivate(d, desc));
+            } catch (IllegalStateException providerFailed) {
+                writer.deactivate(d, desc); // storage dropped: frees the slot only
+            }
             writer.releaseEntries(d, List.of(desc));
             if (!desc.reserved) {
                 vectors.release(desc.cpu, desc.vector);
@@ -826,7 +842,8 @@ public final class MsiDomainImpl implements MsiDomain {
 
     /**
      * Runs provider code for a device. A refusal ({@link IllegalArgumentException},
-     * {@link IllegalStateException}) goes back to the caller as it is; anything else is a provider fault:
+     * {@link IllegalStateException}) goes back to the caller as it is; anything else, an Error of the
+     * provider's too ({@link ProviderGuard.ProviderError}), is a provider fault:
      * the device is marked failed with the reason (shown by msi:providers and msi:why, posted as an event),
      * its storage is dropped (delivery goes on with the messages in its registers), and the caller gets one
      * line. Other devices and providers are not affected; a provider that binds later restores the device.
@@ -840,8 +857,9 @@ public final class MsiDomainImpl implements MsiDomain {
                 throw e; // a refusal
             }
             String who = d.provider() == null ? "the provider" : "provider " + d.provider().symbolicName();
-            d.fail(who + " failed on " + d.id() + ": " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            Throwable fault = e instanceof ProviderGuard.ProviderError ? e.getCause() : e; // named as thrown
+            d.fail(who + " failed on " + d.id() + ": " + fault.getClass().getSimpleName()
+                    + (fault.getMessage() == null ? "" : ": " + fault.getMessage()));
             LOG.log(Level.ERROR, d.reason());
             events.post(MsiEvents.DEVICE_FAILED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.REASON, d.reason()));
             throw new IllegalStateException(d.reason(), e);
