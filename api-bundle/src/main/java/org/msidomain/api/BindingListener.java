@@ -5,9 +5,10 @@ import org.osgi.annotation.versioning.ConsumerType;
 /**
  * Told by the domain when a device's binding changes (whiteboard: register it as a service). The domain
  * calls it once for every device when it takes the listener, with the state as of then, and afterwards
- * once after every change of a device's {@link BindingState} or of the provider serving it. A look at
- * {@link MsiDomain#devices()} from the call sees the change or a newer state, so a listener that looks on
- * every call misses nothing.
+ * after every operation of the domain (a provider bound or unbound, a driver's call that failed the
+ * device) that changed a device's {@link BindingState} or the provider serving it, with the device as the
+ * operation left it. A look at {@link MsiDomain#devices()} from the call sees that state or a newer one,
+ * so a listener that looks on every call misses nothing.
  *
  * <p>Calls come one at a time, in the order of the changes, on the domain's binding thread, never while
  * the domain holds its lock and never on the interrupt path. A listener must return quickly (hand work to
