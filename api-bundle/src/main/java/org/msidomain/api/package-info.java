@@ -2,10 +2,11 @@
  * The consumer API of the generic MSI domain: allocate and free a device's vectors, steer, mask and
  * unmask them, attach handlers and read per-CPU counts and snapshots.
  *
- * <p>1.1: {@link org.msidomain.api.MsiDomain#unboundSince}.
+ * <p>1.1: {@link org.msidomain.api.MsiDomain#unboundSince}. 1.2: {@link org.msidomain.api.BindingListener}, told
+ * of every change of a device's binding.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.msidomain.api;
 
 import org.osgi.annotation.bundle.Export;

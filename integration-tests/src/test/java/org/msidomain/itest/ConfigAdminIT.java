@@ -3,7 +3,6 @@ package org.msidomain.itest;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
@@ -36,6 +35,7 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -353,14 +353,47 @@ public class ConfigAdminIT extends MsiTestSupport {
         throw new AssertionError("no " + type.getSimpleName() + " service as expected within " + WAIT_S + " s");
     }
 
-    /** The domain on the current machine: registered after it (SCR activates it once the machine is there). */
+    /**
+     * The domain on the current machine once it can be used: registered after the machine (SCR activates it
+     * when the machine comes, a static reference) and gettable. SCR registers the domain before it creates
+     * it, and creates it on the thread that registered the machine, with the cascade of everything bound to
+     * the domain; a getService meanwhile waits for SCR's lock and, past SCR's lock timeout (5 s, reached on a
+     * loaded machine), returns null. A machine replaced meanwhile means the next machine's domain. Both are
+     * waited for, so the test goes on exactly when the current machine's domain is usable.
+     */
     private MsiDomain awaitDomain() {
-        long machineId = (Long) awaitMachine(r -> true).getProperty("service.id");
-        ServiceReference<MsiDomain> ref = awaitService(MsiDomain.class,
-                r -> (Long) r.getProperty("service.id") > machineId);
-        MsiDomain d = context.getService(ref);
-        assertNotNull(d);
-        return d;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+        String seen = "no Machine service";
+        while (System.nanoTime() < deadline) {
+            try {
+                ServiceReference<Machine> machine = context.getServiceReference(Machine.class);
+                long machineId = machine == null ? Long.MAX_VALUE : id(machine);
+                for (ServiceReference<MsiDomain> ref : machine == null ? List.<ServiceReference<MsiDomain>>of()
+                        : context.getServiceReferences(MsiDomain.class, null)) {
+                    if (id(ref) > machineId) {
+                        MsiDomain d = context.getService(ref);
+                        if (d != null && machine.getBundle() != null) {
+                            return d; // the machine is still registered: this is its domain
+                        }
+                        if (d != null) {
+                            context.ungetService(ref);
+                        }
+                        seen = "machine " + machineId + ", domain " + id(ref)
+                                + (d == null ? " not gettable (SCR still creating it)" : " of a machine replaced meanwhile");
+                    } else {
+                        seen = "machine " + machineId + ", no domain registered after it";
+                    }
+                }
+                Thread.sleep(10); // SCR activates the domain on the thread that registered the machine
+            } catch (InterruptedException | InvalidSyntaxException e) {
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("no usable MsiDomain on the current machine within " + WAIT_S + " s: " + seen);
+    }
+
+    private static long id(ServiceReference<?> ref) {
+        return (Long) ref.getProperty("service.id");
     }
 
     private void awaitProvider(String device, String provider) throws InterruptedException {

@@ -49,8 +49,8 @@ import org.osgi.service.condition.Condition;
 
 /**
  * The Felix health check of the devices and the {@code msi.ready} condition, in Felix with the Felix HC core:
- * all bound is OK and ready; a stopped provider withdraws readiness at once (by event: the poll is set to a
- * minute) and warns once the (small, configured) limit has passed; a provider that throws makes the device
+ * all bound is OK and ready; a stopped provider withdraws readiness at once (told by the domain: the poll is
+ * set to a minute) and warns once the (small, configured) limit has passed; a provider that throws makes the device
  * critical; providers coming back make everything OK and ready again.
  */
 @RunWith(PaxExam.class)
@@ -75,8 +75,8 @@ public class HealthIT extends MsiTestSupport {
 
     @Test
     public void allBoundIsOkAndReadyAStoppedProviderWithdrawsReadinessAtOnceAndWarnsAfterTheLimit() throws Exception {
-        configure("org.msidomain.health.devices", "unbound.warn.ms", WARN_MS, HealthCheck.class);
-        configure("org.msidomain.health.readiness", "poll.ms", POLL_MS, org.osgi.service.event.EventHandler.class);
+        configure("org.msidomain.health.devices", "unbound.warn.ms", WARN_MS, HealthCheck.class.getName());
+        configure("org.msidomain.health.readiness", "poll.ms", POLL_MS, "org.msidomain.health.internal.ReadinessCondition");
         awaitState("00:04.0", BindingState.BOUND);
         await(this::ready, "msi.ready registered with every device bound");
         Result ok = health();
@@ -127,7 +127,7 @@ public class HealthIT extends MsiTestSupport {
 
     @Test
     public void aLimitThatIsNotANumberIsRefusedAndTheCheckRunsWithTheDefault() throws Exception {
-        configure("org.msidomain.health.devices", "unbound.warn.ms", "soon", HealthCheck.class);
+        configure("org.msidomain.health.devices", "unbound.warn.ms", "soon", HealthCheck.class.getName());
         awaitState("00:04.0", BindingState.BOUND);
         Result ok = health();
         int devices = domain.devices().size();
@@ -203,14 +203,14 @@ public class HealthIT extends MsiTestSupport {
     }
 
     /** Configures a component through Config Admin and waits until its service shows the value. */
-    private void configure(String pid, String key, Object value, Class<?> service) throws Exception {
+    private void configure(String pid, String key, Object value, String service) throws Exception {
         Dictionary<String, Object> props = new Hashtable<>();
         props.put(key, value);
         configAdmin.getConfiguration(pid, "?").update(props);
         String filter = "(&(component.name=" + pid + ")(" + key + "=" + value + "))";
         await(() -> {
             try {
-                ServiceReference<?>[] refs = context.getAllServiceReferences(service.getName(), filter);
+                ServiceReference<?>[] refs = context.getAllServiceReferences(service, filter);
                 return refs != null && refs.length > 0;
             } catch (InvalidSyntaxException e) {
                 throw new IllegalArgumentException(e);

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
+import org.msidomain.api.BindingListener;
 import org.msidomain.api.BindingState;
 import org.msidomain.api.DeviceInfo;
 import org.msidomain.api.IrqHandler;
@@ -42,7 +43,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  *
  * <p>Threads: SCR's bind and unbind callbacks only queue an event for the binder thread; the binder and
  * every control operation run under one control lock (Linux's sparse irq lock), so bindings, restores
- * and driver operations are serialized. The interrupt path never takes it.
+ * and driver operations are serialized. The interrupt path never takes it. {@link BindingListener}s are
+ * called on the binder thread, after the operation that changed a device's binding ({@link BindingNotifier}).
  */
 @Component(service = MsiDomain.class, immediate = true)
 public final class MsiDomainImpl implements MsiDomain {
@@ -73,6 +75,8 @@ public final class MsiDomainImpl implements MsiDomain {
     private volatile boolean deactivated;
     private final BundleContext context;
     private final EventPoster events = new EventPoster();
+    /** Tells the binding listeners of every change of a device's binding, after the control operation. */
+    private final BindingNotifier notifier;
 
     /** A domain outside a framework, for tests and benchmarks: bind providers with {@link #bindStorageOps}. */
     public MsiDomainImpl(Machine machine) {
@@ -111,6 +115,7 @@ public final class MsiDomainImpl implements MsiDomain {
                 devices.put(hw.id(), new DeviceState(hw));
             }
         }
+        notifier = new BindingNotifier(devices.values(), this::submit, this::deviceInfo);
         machine.connect(table);
     }
 
@@ -168,6 +173,17 @@ public final class MsiDomainImpl implements MsiDomain {
 
     void unbindEventAdmin(EventAdmin admin) {
         events.unset(admin);
+    }
+
+    /** A binding listener (whiteboard): told every device's binding now, then every change (binder thread). */
+    @Reference(service = BindingListener.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    public void bindBindingListener(BindingListener listener) {
+        post(() -> notifier.add(listener, devices.values()));
+    }
+
+    public void unbindBindingListener(BindingListener listener) {
+        notifier.remove(listener);
     }
 
     /** Unbinds by service id, never by equality: a replacement may already be bound (DS §112.5.10). */
@@ -232,6 +248,7 @@ public final class MsiDomainImpl implements MsiDomain {
                 binder.execute(queued);
             }
         }
+        notifier.publish(devices.values()); // the stuck thread no longer owns the lock: it publishes nothing
     }
 
     // ---- binding (binder thread, under the control lock) ----
@@ -295,7 +312,12 @@ public final class MsiDomainImpl implements MsiDomain {
             return;
         }
         try {
-            attach(d, binding.ops().createStorage(d.hw, new StorageRequest(d.descs.lastIndex() + 1, d.variant, true)));
+            int needed = d.descs.lastIndex() + 1;
+            attach(d, binding.ops().createStorage(d.hw, new StorageRequest(needed, d.variant, true)));
+            if (d.info().hwsize() < needed) {
+                throw new IllegalStateException("its storage " + d.info().chipName() + " holds " + d.info().hwsize()
+                        + " vectors, the device needs " + needed);
+            }
             writer.restore(d);
             LOG.log(Level.INFO, "restored {0} vectors of {1} through {2}", d.descs.size(), d.id(),
                     binding.symbolicName());
@@ -331,6 +353,13 @@ public final class MsiDomainImpl implements MsiDomain {
             if (writable) {
                 attach(d, d.provider().ops().createStorage(d.hw, new StorageRequest(count, variant)));
                 d.variant = variant;
+                int room = d.info().hwsize();
+                if (count > room) { // the provider accepted the request, its storage says otherwise: believe the storage
+                    String chip = d.info().chipName();
+                    abandonStorage(d);
+                    throw new IllegalArgumentException("cannot allocate " + count + " vectors for " + device
+                            + ": its storage " + chip + " holds " + room);
+                }
             }
             List<IrqDesc> fresh = new ArrayList<>(count);
             d.blockSize = writable && d.has(StorageFlag.MULTI_MESSAGE) && count > 1 ? Integer.highestOneBit(count - 1) << 1 : 1;
@@ -451,7 +480,11 @@ public final class MsiDomainImpl implements MsiDomain {
             if (!d.has(StorageFlag.ALLOC_DYNAMIC)) {
                 throw new IllegalStateException(d.chipName() + " cannot free single vectors; free the device");
             }
-            writer.deactivate(d, desc);
+            try {
+                contain(d, () -> writer.deactivate(d, desc));
+            } catch (IllegalStateException providerFailed) {
+                writer.deactivate(d, desc); // storage dropped: frees the slot only
+            }
             writer.releaseEntries(d, List.of(desc));
             if (!desc.reserved) {
                 vectors.release(desc.cpu, desc.vector);
@@ -588,10 +621,12 @@ public final class MsiDomainImpl implements MsiDomain {
 
     @Override
     public List<DeviceInfo> devices() {
-        return devices.values().stream()
-                .map(d -> new DeviceInfo(d.id(), d.type(), d.state(),
-                        d.provider() == null ? "" : d.provider().symbolicName(), d.descs.size(), d.reason()))
-                .toList();
+        return devices.values().stream().map(this::deviceInfo).toList();
+    }
+
+    private DeviceInfo deviceInfo(DeviceState d) {
+        ProviderBinding p = d.provider();
+        return new DeviceInfo(d.id(), d.type(), d.state(), p == null ? "" : p.symbolicName(), d.descs.size(), d.reason());
     }
 
     @Override
@@ -807,7 +842,8 @@ public final class MsiDomainImpl implements MsiDomain {
 
     /**
      * Runs provider code for a device. A refusal ({@link IllegalArgumentException},
-     * {@link IllegalStateException}) goes back to the caller as it is; anything else is a provider fault:
+     * {@link IllegalStateException}) goes back to the caller as it is; anything else, an Error of the
+     * provider's too ({@link ProviderGuard.ProviderError}), is a provider fault:
      * the device is marked failed with the reason (shown by msi:providers and msi:why, posted as an event),
      * its storage is dropped (delivery goes on with the messages in its registers), and the caller gets one
      * line. Other devices and providers are not affected; a provider that binds later restores the device.
@@ -821,8 +857,9 @@ public final class MsiDomainImpl implements MsiDomain {
                 throw e; // a refusal
             }
             String who = d.provider() == null ? "the provider" : "provider " + d.provider().symbolicName();
-            d.fail(who + " failed on " + d.id() + ": " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            Throwable fault = e instanceof ProviderGuard.ProviderError ? e.getCause() : e; // named as thrown
+            d.fail(who + " failed on " + d.id() + ": " + fault.getClass().getSimpleName()
+                    + (fault.getMessage() == null ? "" : ": " + fault.getMessage()));
             LOG.log(Level.ERROR, d.reason());
             events.post(MsiEvents.DEVICE_FAILED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.REASON, d.reason()));
             throw new IllegalStateException(d.reason(), e);
@@ -876,6 +913,9 @@ public final class MsiDomainImpl implements MsiDomain {
             }
             throw abandoned;
         } finally {
+            if (outermost && control.isHeldByCurrentThread()) {
+                notifier.publish(devices.values());
+            }
             control.unlock();
         }
     }

@@ -36,6 +36,19 @@ final class ProviderGuard {
         }
     }
 
+    /**
+     * An {@link Error} provider code threw ({@code AssertionError}, {@code NoClassDefFoundError} of a bundle
+     * refreshed away, {@code StackOverflowError} of its recursion, ...): a provider fault like any other, so
+     * it comes back as a RuntimeException and is contained the same way. The message is the Error's own.
+     */
+    static final class ProviderError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ProviderError(Error cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
     /** A repair that runs once, by whoever comes first: the operation's finally or the watchdog. */
     static final class Once implements Runnable {
         private final Runnable action;
@@ -135,24 +148,40 @@ final class ProviderGuard {
         reports.remove(Thread.currentThread());
     }
 
-    /** Runs provider code within the bounded wait. */
+    /** Runs provider code within the bounded wait; an Error it throws comes back as a {@link ProviderError}. */
     void run(String deviceId, String providerName, String op, Runnable work) {
         long call = begin(deviceId, providerName, op);
         try {
             work.run();
+        } catch (Error e) {
+            throw fault(e);
         } finally {
             end(call);
         }
     }
 
-    /** Runs provider code that answers, within the bounded wait. */
+    /** Runs provider code that answers, within the bounded wait; an Error it throws comes back as a {@link ProviderError}. */
     <T> T call(String deviceId, String providerName, String op, Supplier<T> work) {
         long call = begin(deviceId, providerName, op);
         try {
             return work.get();
+        } catch (Error e) {
+            throw fault(e);
         } finally {
             end(call);
         }
+    }
+
+    /**
+     * What an Error from provider code becomes. The JVM's own failures ({@link VirtualMachineError} such as
+     * OutOfMemoryError or InternalError, but not StackOverflowError, which is the provider's recursion and
+     * unwound by now) go on up as they are: no repair can be trusted then. {@link Abandoned} keeps its meaning.
+     */
+    private static RuntimeException fault(Error e) {
+        if (e instanceof Abandoned || (e instanceof VirtualMachineError && !(e instanceof StackOverflowError))) {
+            throw e;
+        }
+        return new ProviderError(e);
     }
 
     /**

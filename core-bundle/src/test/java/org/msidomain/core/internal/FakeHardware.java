@@ -237,7 +237,10 @@ final class FakeHardware {
         final Set<StorageFlag> flags;
         final List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
         final Map<String, Storage> storages = new HashMap<>();
-        RuntimeException failWrite;
+        /** Thrown by every message write: a RuntimeException or an Error. */
+        volatile Throwable failWrite;
+        /** The room the storage reports in its info, if not the device's real size: a provider that misreports. */
+        volatile Integer reportedSize;
         /** Thrown by mask on the device with this id: a provider fault. */
         String faultyMaskOn;
         /** Blocks: operation {@link #blockIn} on the device {@link #blockOn}, the {@link #blockTimes} next times. */
@@ -303,14 +306,19 @@ final class FakeHardware {
 
         @Override
         public StorageInfo info() {
-            return new StorageInfo("FAKE-" + device.id, device.size, ops.flags);
+            Integer reported = ops.reportedSize;
+            return new StorageInfo("FAKE-" + device.id, reported != null ? reported : device.size, ops.flags);
         }
 
         @Override
         public void writeMsg(MsiDescView desc, MsiMsg msg) {
             ops.maybeBlock("writeMsg", device.id);
-            if (ops.failWrite != null) {
-                throw ops.failWrite;
+            Throwable fault = ops.failWrite;
+            if (fault instanceof RuntimeException e) {
+                throw e;
+            }
+            if (fault instanceof Error e) {
+                throw e;
             }
             ops.log.add("write " + device.id + "/" + desc.index() + " " + msg);
             device.msgs[desc.index()] = msg;

@@ -10,46 +10,39 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.msidomain.api.BindingListener;
+import org.msidomain.api.DeviceInfo;
 import org.msidomain.api.MsiDomain;
-import org.msidomain.api.MsiEvents;
-import org.msidomain.spi.MsiStorageOps;
-import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.condition.Condition;
-import org.osgi.service.event.Event;
-import org.osgi.service.event.EventConstants;
-import org.osgi.service.event.EventHandler;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * Registers the OSGi condition {@code osgi.condition.id=msi.ready} while every device of the machine is
- * bound, and withdraws it as soon as one is unbound or failed. It looks again when a provider service
- * comes or goes (a DS reference that takes only the service reference, so no provider object is held
- * here), when the domain posts that a device failed (the only change without a service event), and every
- * {@code poll.ms} as a safety net. It does not subscribe to the domain's provider events: those come with
- * every provider swap and while the framework shuts down, and would grow Event Admin's thread pool and
- * give it deliveries that its own stop interrupts. Every look and every (un)registration runs on one
- * thread, so none races another and no lock is held while the framework calls service listeners.
+ * bound, and withdraws it as soon as one is unbound or failed. It registers a {@link BindingListener}: the
+ * domain tells it of every change of a device's binding after the change, so a look queued then sees it (no
+ * guessing when the domain has bound a provider); {@code poll.ms} is only a safety net. The listener is
+ * registered by hand, not as this component's service: the domain references listeners and this component
+ * references the domain, and SCR would log the cycle as an error each time both activate. It subscribes to
+ * no Event Admin topic: the domain's events come with every provider swap and while the framework shuts
+ * down, and would grow Event Admin's thread pool and give it deliveries that its own stop interrupts.
+ * Every look and every (un)registration runs on one thread, so none races another and no lock is held
+ * while the framework calls service listeners.
  */
 @Component(name = ReadinessCondition.PID, configurationPid = ReadinessCondition.PID, immediate = true,
-        service = { EventHandler.class, ReadinessCondition.class },
-        property = { EventConstants.EVENT_TOPIC + "=" + MsiEvents.DEVICE_FAILED,
-            "poll.ms:Long=" + ReadinessCondition.DEFAULT_POLL_MS })
+        service = ReadinessCondition.class,
+        property = "poll.ms:Long=" + ReadinessCondition.DEFAULT_POLL_MS)
 @Designate(ocd = ReadinessCondition.Config.class)
-public final class ReadinessCondition implements EventHandler {
+public final class ReadinessCondition {
 
     private static final System.Logger LOG = System.getLogger("org.msidomain.health");
     static final String PID = "org.msidomain.health.readiness";
@@ -61,104 +54,70 @@ public final class ReadinessCondition implements EventHandler {
             description = "Registers the condition msi.ready while every device is bound.")
     public @interface Config {
         @AttributeDefinition(name = "Poll interval (ms)", min = "10",
-                description = "How often the bindings are looked at besides the domain's events.")
+                description = "How often the bindings are looked at besides the domain's notifications (a safety net).")
         long poll_ms() default DEFAULT_POLL_MS;
     }
 
     private final MsiDomain domain;
     private final BundleContext context;
-    /** The bundle of the domain's implementation (the core): it uses a provider's service once it has bound it. */
-    private final Bundle domainBundle;
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "msi-readiness");
         t.setDaemon(true);
         return t;
     });
+    /** Whether a look for a notification is queued and not yet started: a burst of changes needs one look. */
+    private final AtomicBoolean lookQueued = new AtomicBoolean();
     /** Only touched on the worker thread, and in deactivate after it has ended. */
     private ServiceRegistration<Condition> registration;
+    private final ServiceRegistration<BindingListener> listener;
 
     @Activate
     public ReadinessCondition(@Reference(name = "domain") MsiDomain domain, BundleContext context,
             Map<String, Object> properties) {
         this.domain = domain;
         this.context = context;
-        this.domainBundle = FrameworkUtil.getBundle(domain.getClass());
         Millis interval = Millis.read(properties, PID, "poll.ms", DEFAULT_POLL_MS, 10);
         if (interval.refusal() != null) {
             LOG.log(System.Logger.Level.WARNING, interval.warning());
         }
         long poll = interval.value();
         worker.scheduleWithFixedDelay(this::lookQuietly, 0, poll, TimeUnit.MILLISECONDS);
+        listener = context.registerService(BindingListener.class, this::bindingChanged, null);
     }
 
     @Deactivate
     void deactivate() throws InterruptedException {
+        try {
+            listener.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // the bundle is stopping
+        }
         worker.shutdownNow();
         worker.awaitTermination(10, TimeUnit.SECONDS);
         withdraw();
     }
 
-    @Reference(service = MsiStorageOps.class, cardinality = ReferenceCardinality.MULTIPLE,
-            policy = ReferencePolicy.DYNAMIC)
-    void bindProvider(ServiceReference<MsiStorageOps> provider) {
-        lookWhen(() -> usedByDomain(provider));
-    }
-
-    /** After the provider's unregistration has completed: every listener, the domain's too, has been told. */
-    void unbindProvider(ServiceReference<MsiStorageOps> provider) {
-        lookWhen(() -> provider.getBundle() == null);
-    }
-
-    /** Whether the domain has been handed the provider (SCR gets the service just before its bind). */
-    private boolean usedByDomain(ServiceReference<MsiStorageOps> provider) {
-        Bundle[] users = provider.getUsingBundles();
-        if (provider.getBundle() == null || users == null) {
-            return provider.getBundle() == null;
-        }
-        for (Bundle b : users) {
-            if (b.equals(domainBundle)) {
-                return true;
+    /**
+     * Queues a look unless one is queued and not started: the flag is cleared before the look reads the
+     * bindings, so a change told after that read queues the next look, and none is missed.
+     */
+    void bindingChanged(DeviceInfo device) {
+        if (lookQueued.compareAndSet(false, true)) {
+            try {
+                worker.execute(() -> {
+                    lookQueued.set(false);
+                    lookQuietly();
+                });
+            } catch (RejectedExecutionException e) {
+                // deactivated
             }
         }
-        return false;
     }
 
-    /**
-     * Looks on the worker once {@code ready} holds, or after a second (then the poll catches up): service
-     * events reach the domain and this component in no set order, and the domain binds asynchronously, so
-     * the look waits for the domain's side of the event and then for the domain to settle.
-     */
-    private void lookWhen(BooleanSupplier ready) {
-        try {
-            worker.execute(() -> {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-                try {
-                    while (!ready.getAsBoolean() && System.nanoTime() < deadline) {
-                        Thread.sleep(1); // the framework is still calling the other listeners
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return; // deactivated
-                }
-                lookQuietly();
-            });
-        } catch (RejectedExecutionException e) {
-            // deactivated
-        }
-    }
-
-    @Override
-    public void handleEvent(Event event) {
-        try {
-            worker.execute(this::lookQuietly);
-        } catch (RejectedExecutionException e) {
-            // deactivated
-        }
-    }
-
-    /** Looks now, updates the condition, and tells what it saw (msi:health). */
+    /** Looks once the domain has settled, updates the condition, and tells what it saw (msi:health). */
     Readiness refresh() {
         try {
+            domain.awaitSettled(10_000); // provider arrivals and departures it was told of are bound
             return CompletableFuture.supplyAsync(this::look, worker).get(15, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -178,11 +137,6 @@ public final class ReadinessCondition implements EventHandler {
     }
 
     private Readiness look() {
-        try {
-            domain.awaitSettled(10_000); // the event that woke us is processed by the domain first
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         Readiness r = Readiness.of(domain.devices());
         if (r.ready() && registration == null) {
             Dictionary<String, Object> props = new Hashtable<>();
