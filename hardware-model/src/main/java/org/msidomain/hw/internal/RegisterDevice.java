@@ -70,11 +70,11 @@ public abstract class RegisterDevice implements HwDevice, Mmio {
      */
     @Override
     public final void raise(int index) {
-        inFlight.begin();
+        int phase = inFlight.begin();
         try {
             fire(index);
         } finally {
-            inFlight.end();
+            inFlight.end(phase);
         }
     }
 

@@ -83,7 +83,7 @@ public final class RemappingTable implements InterruptRemapping {
 
     /** Translates a remappable-format message and delivers it, or records why not. Allocation-free on success. */
     public void remap(int addressLo, int addressHi, int data, int requesterId, Target target) {
-        inFlight.begin();
+        int phase = inFlight.begin();
         try {
             int index = ((addressLo >>> 5) & 0x7FFF) | (((addressLo >>> 2) & 1) << 15);
             if ((addressLo & 0x8) != 0) {
@@ -110,7 +110,7 @@ public final class RemappingTable implements InterruptRemapping {
             }
             target.deliver((int) (low >>> 32), (int) (low >>> 16) & 0xFF);
         } finally {
-            inFlight.end();
+            inFlight.end(phase);
         }
     }
 

@@ -139,11 +139,11 @@ public final class MsiModel implements PciConfig.WriteHook {
             int n = enabledVectors();
             for (int k = 0; k < n && enabled(); k++) {
                 if (!masked(k) && clearPending(k)) {
-                    inFlight.begin();
+                    int phase = inFlight.begin();
                     try {
                         send(k, n);
                     } finally {
-                        inFlight.end();
+                        inFlight.end(phase);
                     }
                 }
             }

@@ -157,11 +157,11 @@ public final class MsixModel implements PciConfig.WriteHook {
         // pending first: almost never set, and it spares the mask reads (a raise that latches after this
         // look sees the unmask in its own second look and sends itself)
         if (pba.get(k) && !masked(k) && clearPending(k)) {
-            inFlight.begin();
+            int phase = inFlight.begin();
             try {
                 send(k);
             } finally {
-                inFlight.end();
+                inFlight.end(phase);
             }
         }
     }

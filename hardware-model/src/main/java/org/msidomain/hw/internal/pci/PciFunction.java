@@ -244,7 +244,7 @@ public final class PciFunction implements HwDevice {
             suppressedInLowPower.incrementAndGet(); // a function not in D0 cannot send messages
             return;
         }
-        inFlight.begin();
+        int phase = inFlight.begin();
         try {
             if (msix != null && msix.enabled()) {
                 msix.raise(index);
@@ -254,7 +254,7 @@ public final class PciFunction implements HwDevice {
                 throw new IllegalStateException("device " + id() + " has no message-signalled interrupt enabled");
             }
         } finally {
-            inFlight.end();
+            inFlight.end(phase);
         }
     }
 }
