@@ -16,9 +16,18 @@ class DescriptorStateModelCheckTest {
     /** Scenarios and interleavings per scenario: short in {@code mvn verify}, longer with -Dmsi.lincheck.scale=N. */
     private static final int SCALE = Integer.getInteger("msi.lincheck.scale", 1);
 
+    /**
+     * Lincheck calls an invocation hung when it runs longer than a wall-clock bound (30 s by default). The first
+     * invocations instrument classes (ASM retransformation), which on a loaded 2-core machine once took longer than
+     * that with no thread of ours running; the bound is raised so that only a real hang is reported. Lincheck 3.7
+     * has the setter as a Kotlin internal member, hence its compiled name.
+     */
+    private static final long INVOCATION_TIMEOUT_MS = 180_000;
+
     private static ModelCheckingOptions options(int threads, int invocations) {
         return new ModelCheckingOptions().iterations(10 * SCALE).invocationsPerIteration(invocations * SCALE)
-                .threads(threads).actorsPerThread(2).actorsBefore(0).actorsAfter(0);
+                .threads(threads).actorsPerThread(2).actorsBefore(0).actorsAfter(0)
+                .invocationTimeout$lincheck(INVOCATION_TIMEOUT_MS);
     }
 
     @Test
