@@ -109,6 +109,18 @@ class ConsoleIT {
         tmux(List.of("send-keys", "-t", "msi", "-l", text), true);
     }
 
+    /** Whether the line starting with {@code text} was entered: the cursor is below it. */
+    private boolean accepted(String text) throws Exception {
+        int cursor = Integer.parseInt(tmux(List.of("display-message", "-p", "-t", "msi", "#{cursor_y}"), true).strip());
+        List<String> lines = screen().lines().toList();
+        for (int row = lines.size() - 1; row >= 0; row--) {
+            if (lines.get(row).startsWith(text)) {
+                return cursor > row;
+            }
+        }
+        return false;
+    }
+
     private String screen() throws Exception {
         return tmux(List.of("capture-pane", "-p", "-t", "msi"), true);
     }
@@ -215,6 +227,20 @@ class ConsoleIT {
         type("msi:devices");
         keys("Enter");
         await(s -> s.contains("STATE  PROVIDER"), "the next command runs");
+        keys("C-l");
+        type("msi:fire 00:04.0 0 2000000000"); // minutes of work: only Ctrl-C ends it in time
+        keys("Enter");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_S);
+        while (!accepted("g! msi:fire")) { // the cursor left the line: the command runs
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("msi:fire did not start:\n" + screen());
+            }
+            Thread.sleep(50); // polling the screen
+        }
+        keys("C-c");
+        // Gogo says the command was interrupted, and prompts again
+        await(s -> s.contains("InterruptedException") && lastLine(s).startsWith("g!") && !lastLine(s).contains("fire"),
+                "the prompt after Ctrl-C stopped msi:fire");
         keys("C-d");
         assertEquals(0, exitStatus(), "Ctrl-D leaves");
     }
