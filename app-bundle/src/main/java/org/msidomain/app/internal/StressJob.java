@@ -87,9 +87,10 @@ public final class StressJob implements BiFunction<String, PrintStream, Integer>
                 swaps.addAndGet(s.swapAll());
             }
         });
+        Terminal terminal = Terminal.of(context); // before the clock starts: the first use loads JLine's terminfo
         long begin = System.nanoTime();
         long end = begin + TimeUnit.SECONDS.toNanos(seconds);
-        try (Progress progress = Progress.start(Terminal.of(context), () -> "stress: "
+        try (Progress progress = Progress.start(terminal, () -> "stress: "
                 + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - begin) + "/" + seconds + " s, " + w.totalFired()
                 + " fired, " + w.totalDelivered() + " delivered, " + swaps.get() + " provider swaps")) {
             while (System.nanoTime() < end && failure.get() == null) {
