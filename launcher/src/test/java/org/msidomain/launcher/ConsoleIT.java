@@ -148,17 +148,33 @@ class ConsoleIT {
         return screen;
     }
 
+    /** The launcher's thread dump (the pane's process is the JVM: exec), to see where it hangs. */
+    private String threads() {
+        try {
+            String pid = tmux(List.of("display-message", "-p", "-t", "msi", "#{pane_pid}"), true).strip();
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), pid,
+                    "Thread.print").redirectErrorStream(true).start();
+            String dump = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(DEADLINE_S, TimeUnit.SECONDS);
+            return dump;
+        } catch (Exception e) {
+            return "no thread dump: " + e;
+        }
+    }
+
     private static String readIfThere(Path file) throws IOException {
         return Files.exists(file) ? Files.readString(file) : "";
     }
 
     /** Waits until the launcher has exited and returns its status (the pane stays, dead, to tell it). */
     private int exitStatus() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_S);
+        // stopping the framework (every bundle, SCR's components) takes longer than a keystroke's answer
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(BOOT_DEADLINE_S);
         String dead = tmux(List.of("display-message", "-p", "-t", "msi", "#{pane_dead} #{pane_dead_status}"), true).strip();
         while (!dead.startsWith("1 ")) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("the launcher did not exit within " + DEADLINE_S + " s; the screen:\n" + screen());
+                throw new AssertionError("the launcher did not exit within " + BOOT_DEADLINE_S + " s; the screen:\n"
+                        + screen() + "\nstderr:\n" + readIfThere(dir.resolve("stderr")) + "\nits threads:\n" + threads());
             }
             Thread.sleep(50); // polling the pane's state
             dead = tmux(List.of("display-message", "-p", "-t", "msi", "#{pane_dead} #{pane_dead_status}"), true).strip();
