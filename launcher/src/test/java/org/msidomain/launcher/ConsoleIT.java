@@ -240,6 +240,13 @@ class ConsoleIT {
         await(s -> lastLine(s).equals("g!") || lastLine(s).startsWith("g! "), "the prompt after Ctrl-C");
         String after = screen();
         assertFalse(after.contains("Exception"), "Ctrl-C ends the view quietly: " + after);
+        type("msi:interrupts --watch 0.2");
+        keys("Enter");
+        await(s -> s.contains("SPU:") && !lastLine(s).startsWith("g!"), "the table refreshing");
+        keys("C-c");
+        String watched = await(s -> lastLine(s).startsWith("g!") && !lastLine(s).contains("watch"),
+                "the prompt after Ctrl-C ended --watch");
+        assertFalse(watched.contains("Exception"), "Ctrl-C ends --watch quietly: " + watched);
         type("msi:devices");
         keys("Enter");
         await(s -> s.contains("STATE  PROVIDER"), "the next command runs");
