@@ -63,7 +63,8 @@ class ConsoleIT {
         if (socket != null) {
             tmux(List.of("kill-server"), false);
         }
-        socket = "msi-console-" + ProcessHandle.current().pid() + "-" + System.nanoTime(); // a server of its own
+        // a server of its own, its socket in the test's folder (removed with it)
+        socket = dir.resolve("tmux-" + System.nanoTime() + ".sock").toString();
         home = Files.createDirectories(dir.resolve("home"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String jar = Path.of(System.getProperty("msi.launcher.jar", "target/msi-launcher.jar")).toAbsolutePath().toString();
@@ -81,7 +82,7 @@ class ConsoleIT {
     }
 
     private String tmux(List<String> args, boolean check) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("tmux", "-L", socket));
+        List<String> cmd = new ArrayList<>(List.of("tmux", "-S", socket));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("TERM", "xterm"); // tmux wants a terminal type even for a detached session
