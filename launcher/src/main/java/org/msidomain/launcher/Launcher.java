@@ -43,13 +43,18 @@ public final class Launcher implements Callable<Integer> {
     static final String ROLE = "msi.launcher.role";
     static final long READY_TIMEOUT_MS = 60_000;
     private static final String GOGO_SHELL = "org.apache.felix.gogo.shell";
+    /** The shell on a terminal: Gogo on JLine 3 (line editing, history in ~/.gogo.history, completion, Ctrl-C). */
+    private static final String GOGO_JLINE = "org.apache.felix.gogo.jline";
+    private static final String JLINE = "org.jline";
+    /** Started only by --shell, one of them. */
+    private static final Set<String> SHELLS = Set.of(GOGO_SHELL, GOGO_JLINE);
     /** Started only with --http: the HTTP server and the web view; without it no port is opened. */
     private static final Set<String> WEB_BUNDLES = Set.of("org.apache.felix.http.jetty",
             "org.msidomain.web");
     /**
-     * Read by the Gogo shell 1.1.4 activator, which runs {@code gosh --login <gosh.args>} on the console's
-     * own file descriptors: no {@code --nointeractive}, so it reads commands until end of input or
-     * {@code exit}, then stops the framework (no {@code --noshutdown}).
+     * Read by both shells' activators (Gogo shell 1.1.4, Gogo JLine 1.1.8), which run
+     * {@code gosh --login <gosh.args>} on the console's own file descriptors: no {@code --nointeractive}, so
+     * it reads commands until end of input or {@code exit}, then stops the framework (no {@code --noshutdown}).
      */
     static final String GOSH_ARGS = "gosh.args";
     /**
@@ -154,6 +159,11 @@ public final class Launcher implements Callable<Integer> {
         if (told != null) {
             return Boolean.parseBoolean(told.trim());
         }
+        return onTerminal();
+    }
+
+    /** Whether standard input and output really are a terminal, whatever {@code -Dmsi.terminal} says. */
+    static boolean onTerminal() {
         java.io.Console console = System.console();
         if (console == null) {
             return false;
@@ -210,7 +220,7 @@ public final class Launcher implements Callable<Integer> {
         for (Bundle b : installed) {
             boolean fragment = b.getHeaders().get(Constants.FRAGMENT_HOST) != null;
             boolean web = WEB_BUNDLES.contains(b.getSymbolicName());
-            if (!fragment && !GOGO_SHELL.equals(b.getSymbolicName()) && (!web || options.http != null)) {
+            if (!fragment && !SHELLS.contains(b.getSymbolicName()) && (!web || options.http != null)) {
                 try {
                     b.start();
                 } catch (BundleException e) {
@@ -232,14 +242,30 @@ public final class Launcher implements Callable<Integer> {
         }
         if (options.shell) {
             // The shell session writes to the console's own descriptors, and inside it Gogo's ThreadIO routes
-            // System.out to the session: System.out stays on stderr for everything else.
-            for (Bundle b : context.getBundles()) {
-                if (GOGO_SHELL.equals(b.getSymbolicName())) {
-                    b.start();
+            // System.out to the session: System.out stays on stderr for everything else. On a terminal the
+            // shell is Gogo on JLine; on pipes (a script fed to stdin) the plain Gogo shell reads lines.
+            String shell = onTerminal() ? GOGO_JLINE : GOGO_SHELL;
+            ShellExit exit = new ShellExit(context);
+            java.util.Hashtable<String, Object> command = new java.util.Hashtable<>();
+            command.put("osgi.command.scope", "gogo");
+            command.put("osgi.command.function", new String[] { "exit" });
+            context.registerService(Object.class, exit, command);
+            // JLine finds its terminal providers (the native one for Linux first) through the thread's context
+            // class loader, and Gogo JLine builds the terminal while it starts: let that loader be JLine's own.
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            try {
+                thread.setContextClassLoader(classLoader(context, JLINE));
+                for (Bundle b : context.getBundles()) {
+                    if (shell.equals(b.getSymbolicName())) {
+                        b.start();
+                    }
                 }
+            } finally {
+                thread.setContextClassLoader(previous);
             }
             awaitStop(context);
-            return 0;
+            return exit.status();
         }
         if (options.stress != null) {
             BiFunction<String, PrintStream, Integer> stress = await(context, BiFunction.class, "stress");
@@ -251,6 +277,17 @@ public final class Launcher implements Callable<Integer> {
         }
         Function<PrintStream, Integer> main = await(context, Function.class, "main");
         return main.apply(out);
+    }
+
+    /** The class loader of the bundle with this symbolic name (resolved), or the launcher's own. */
+    private static ClassLoader classLoader(BundleContext context, String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            org.osgi.framework.wiring.BundleWiring wiring = b.adapt(org.osgi.framework.wiring.BundleWiring.class);
+            if (symbolicName.equals(b.getSymbolicName()) && wiring != null) {
+                return wiring.getClassLoader();
+            }
+        }
+        return Launcher.class.getClassLoader();
     }
 
     /** Waits, bounded, for the job service of a role; its type is a JDK type both sides see. */
@@ -278,7 +315,7 @@ public final class Launcher implements Callable<Integer> {
         List<String> inactive = new ArrayList<>();
         for (Bundle b : context.getBundles()) {
             boolean fragment = b.getHeaders().get(Constants.FRAGMENT_HOST) != null;
-            if (b.getState() != Bundle.ACTIVE && !fragment && !GOGO_SHELL.equals(b.getSymbolicName())
+            if (b.getState() != Bundle.ACTIVE && !fragment && !SHELLS.contains(b.getSymbolicName())
                     && !WEB_BUNDLES.contains(b.getSymbolicName())) {
                 inactive.add(b.getSymbolicName());
             }

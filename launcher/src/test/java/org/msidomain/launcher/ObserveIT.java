@@ -39,7 +39,11 @@ class ObserveIT {
         cmd.addAll(jvm);
         cmd.addAll(List.of("-jar", System.getProperty("msi.launcher.jar", "target/msi-launcher.jar")));
         cmd.addAll(Arrays.asList(args));
-        Process p = new ProcessBuilder(cmd).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        // a terminal's sequences come from its type's terminfo entry: xterm's, whatever runs the tests
+        // (clear \E[H\E[2J, cr \r, el \E[K)
+        pb.environment().put("TERM", "xterm");
+        Process p = pb.start();
         Collector out = new Collector(p.getInputStream());
         Collector err = new Collector(p.getErrorStream());
         try {

@@ -108,6 +108,16 @@ class ScriptAndShellIT {
     }
 
     @Test
+    void exitLeavesTheShellWithItsStatus() throws Exception {
+        // without exit the end of input leaves with 0; a bare exit used to fail on System.exit(int)
+        Run run = launch("msi:providers\nexit 4\n", "--shell");
+        assertEquals(4, run.exit(), run.err());
+        assertTrue(run.out().contains("SYMBOLIC NAME"), run.out());
+        assertFalse(run.err().contains("Cannot coerce"), run.err());
+        assertEquals(0, launch("exit\n", "--shell").exit());
+    }
+
+    @Test
     void badInputIsOneLineAndExitCodeTwoBeforeBooting(@TempDir Path dir) throws Exception {
         Path notADir = Files.writeString(dir.resolve("file"), "x");
         String[][] cases = {

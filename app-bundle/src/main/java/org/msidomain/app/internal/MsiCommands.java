@@ -64,7 +64,7 @@ public final class MsiCommands {
         }
         long interval = Refresher.intervalMillis("--watch", watch);
         int n = Refresher.count("-n", count);
-        Terminal terminal = Terminal.of(context);
+        Terminal terminal = Terminal.of(session, context);
         new Refresher(session.getConsole(), terminal, TopCommand.keys(session, terminal, n), interval, n)
                 .run(frame -> InterruptsTable.format(domain));
         return null;
@@ -175,6 +175,9 @@ public final class MsiCommands {
         HwDevice hw = machine.device(device)
                 .orElseThrow(() -> new IllegalArgumentException("unknown device " + device));
         for (int i = 0; i < count; i++) {
+            if (Thread.currentThread().isInterrupted()) { // Ctrl-C in the shell: stop here
+                return device + "/" + index + ": fired " + i + " of " + count + " (interrupted)";
+            }
             hw.raise(index);
         }
         return device + "/" + index + ": fired " + count;

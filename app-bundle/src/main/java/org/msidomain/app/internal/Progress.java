@@ -17,16 +17,18 @@ import java.util.logging.Logger;
  */
 final class Progress implements AutoCloseable {
 
-    static final String ERASE_LINE = "\r\033[K";
     private static final long EVERY_MS = 250;
 
     private final PrintStream err;
+    /** The terminal's carriage return and erase to end of line (from JLine's terminfo), or null. */
+    private final String eraseLine;
     private final Supplier<String> status;
     private final Thread painter;
     private final List<Handler[]> wrapped = new ArrayList<>();
 
-    private Progress(PrintStream err, Supplier<String> status) {
+    private Progress(PrintStream err, String eraseLine, Supplier<String> status) {
         this.err = err;
+        this.eraseLine = eraseLine;
         this.status = status;
         this.painter = new Thread(() -> {
             try {
@@ -41,10 +43,13 @@ final class Progress implements AutoCloseable {
         painter.setDaemon(true);
     }
 
-    /** Starts showing {@code status} on a terminal; elsewhere returns a progress that writes nothing. */
+    /**
+     * Starts showing {@code status} on a terminal that can erase a line; elsewhere returns a progress that
+     * writes nothing.
+     */
     static Progress start(Terminal terminal, Supplier<String> status) {
-        Progress p = new Progress(System.err, status);
-        if (terminal.attached()) {
+        Progress p = new Progress(System.err, terminal.eraseLine(), status);
+        if (p.eraseLine != null) {
             p.wrapLogHandlers();
             p.painter.start();
         }
@@ -53,7 +58,7 @@ final class Progress implements AutoCloseable {
 
     private void paint() {
         synchronized (err) {
-            err.print(ERASE_LINE + status.get());
+            err.print(eraseLine + status.get());
             err.flush();
         }
     }
@@ -66,7 +71,7 @@ final class Progress implements AutoCloseable {
                 public void publish(LogRecord record) {
                     if (inner.isLoggable(record)) {
                         synchronized (err) {
-                            err.print(ERASE_LINE);
+                            err.print(eraseLine);
                             inner.publish(record);
                             inner.flush();
                             err.print(status.get());
@@ -108,7 +113,7 @@ final class Progress implements AutoCloseable {
             root.addHandler(pair[0]);
         }
         synchronized (err) {
-            err.print(ERASE_LINE);
+            err.print(eraseLine);
             err.flush();
         }
     }

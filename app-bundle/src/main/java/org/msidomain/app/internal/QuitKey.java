@@ -4,24 +4,18 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Watches the session's input for {@code q} without blocking: a line starting with {@code q} (the shell
- * reads lines: {@code q} then Enter), or the key itself where the terminal passes keys at once. It reads
- * only what is already available, so nothing is left blocked on the input when a refresh loop ends; the
- * bytes up to and including the {@code q} line are consumed, other lines typed meanwhile are ignored.
+ * Watches input that is no terminal (a pipe, or a terminal known only by its type) for a line starting
+ * with {@code q}, without blocking: it reads only what is already available, so nothing is left blocked on
+ * the input when a refresh loop ends; the bytes up to and including the {@code q} line are consumed, other
+ * lines typed meanwhile are ignored. Keys on a real terminal come from JLine ({@link Terminal#keys}).
  */
 final class QuitKey {
 
     private final InputStream in;
     private boolean lineStart = true;
-    /** Keys arrive one by one (no Enter): any {@code q} quits. */
-    private boolean singleKeys;
 
     QuitKey(InputStream in) {
         this.in = in;
-    }
-
-    void singleKeys(boolean single) {
-        singleKeys = single;
     }
 
     /** Whether {@code q} has been typed since the last call. */
@@ -35,7 +29,7 @@ final class QuitKey {
                 if (b < 0) {
                     return false;
                 }
-                if ((lineStart || singleKeys) && (b == 'q' || b == 'Q')) {
+                if (lineStart && (b == 'q' || b == 'Q')) {
                     restOfLine();
                     return true;
                 }

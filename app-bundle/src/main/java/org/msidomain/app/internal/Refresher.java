@@ -7,8 +7,9 @@ import java.util.function.IntFunction;
 
 /**
  * Shows a frame at once and then every interval, until {@code count} frames are shown (0: no limit) or
- * {@code q} is typed. On a terminal each frame first clears the screen; elsewhere frames follow each other
- * as they are, each ending with one empty line, with no escape sequence.
+ * {@code q} is typed. On a terminal each frame first clears the screen (the terminal's own sequence, from
+ * JLine); elsewhere, or where the terminal cannot clear, frames follow each other as they are, each ending
+ * with one empty line, with no escape sequence.
  */
 final class Refresher {
 
@@ -17,7 +18,7 @@ final class Refresher {
 
     private final PrintStream out;
     private final Terminal terminal;
-    private final QuitKey quit;
+    private final java.io.InputStream keyboard;
     private final long intervalNanos;
     private final int count;
 
@@ -28,36 +29,35 @@ final class Refresher {
     Refresher(PrintStream out, Terminal terminal, java.io.InputStream keys, long intervalMillis, int count) {
         this.out = out;
         this.terminal = terminal;
-        this.quit = new QuitKey(keys);
+        this.keyboard = keys;
         this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMillis);
         this.count = count;
     }
 
-    /** Runs the frames ({@code frame.apply(n)} gives frame n, from 0); returns how many were shown. */
-    int run(IntFunction<String> frame) throws InterruptedException {
+    /**
+     * Runs the frames ({@code frame.apply(n)} gives frame n, from 0); returns how many were shown. An
+     * interrupt (Ctrl-C in the shell) ends the view like {@code q}.
+     */
+    int run(IntFunction<String> frame) {
         long start = System.nanoTime();
         int shown = 0;
-        try (Terminal.Keys keys = terminal.attached() ? terminal.singleKeys() : new Terminal.Keys(false, () -> { })) {
-            quit.singleKeys(keys.single());
+        String clear = terminal.clearScreen();
+        try (Terminal.Keys keys = terminal.keys(keyboard)) {
             while (true) {
                 String text = frame.apply(shown);
-                out.print(terminal.attached() ? Terminal.CLEAR + text : text + "\n");
+                out.print(clear != null ? clear + text : text + "\n");
                 out.flush();
                 shown++;
                 if (count > 0 && shown >= count) {
                     return shown;
                 }
                 long next = start + shown * intervalNanos;
-                for (long left = next - System.nanoTime(); left > 0; left = next - System.nanoTime()) {
-                    if (quit.pressed()) {
-                        return shown;
-                    }
-                    Thread.sleep(Math.max(1, Math.min(50, TimeUnit.NANOSECONDS.toMillis(left)))); // the refresh pace
-                }
-                if (quit.pressed()) {
+                if (keys.quit(Math.max(0, TimeUnit.NANOSECONDS.toMillis(next - System.nanoTime())))) {
                     return shown;
                 }
             }
+        } catch (InterruptedException e) {
+            return shown; // the shell's Ctrl-C: back to the prompt
         }
     }
 

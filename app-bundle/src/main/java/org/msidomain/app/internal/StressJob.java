@@ -82,11 +82,12 @@ public final class StressJob implements BiFunction<String, PrintStream, Integer>
 
     private int run(long seconds, PrintStream out) throws InterruptedException {
         MainJob.awaitBound(domain);
+        Terminal terminal = Terminal.of(context); // before the clock starts: the first use loads JLine's terminfo
         Soak s = new Soak(Workload.allocate(domain, machine));
         soak = s;
         s.start();
         long end = s.begin + TimeUnit.SECONDS.toNanos(seconds);
-        try (Progress progress = Progress.start(Terminal.of(context), () -> "stress: "
+        try (Progress progress = Progress.start(terminal, () -> "stress: "
                 + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - s.begin) + "/" + seconds + " s, " + s.w.totalFired()
                 + " fired, " + s.w.totalDelivered() + " delivered, " + s.swaps.get() + " provider swaps")) {
             while (System.nanoTime() < end && s.failure.get() == null && s.replaced.get() == null) {

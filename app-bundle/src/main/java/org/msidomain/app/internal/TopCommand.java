@@ -11,8 +11,8 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * {@code msi:top}: a live per-CPU, per-interrupt rate view refreshed every interval, sorted by delta, in
- * the spirit of util-linux {@code irqtop}; {@code q} (then Enter where the terminal needs it) quits,
- * {@code -n} stops after that many frames. The frame format is in {@link TopScreen}.
+ * the spirit of util-linux {@code irqtop}; {@code q} (then Enter off the shell's terminal) or Ctrl-C in the
+ * shell quits, {@code -n} stops after that many frames. The frame format is in {@link TopScreen}.
  */
 @Component(service = TopCommand.class, property = { "osgi.command.scope=msi", "osgi.command.function=top" })
 public final class TopCommand {
@@ -29,7 +29,7 @@ public final class TopCommand {
         this.context = context;
     }
 
-    @Descriptor("live interrupt rates per CPU, sorted by delta (q quits)")
+    @Descriptor("live interrupt rates per CPU, sorted by delta (q or Ctrl-C quits)")
     public Object top(CommandSession session,
             @Descriptor("seconds between refreshes (0.1-3600, default 1)") @Parameter(names = { "-d", "--delay" },
                     absentValue = "1") String delay,
@@ -37,11 +37,11 @@ public final class TopCommand {
                     absentValue = "") String iterations) throws InterruptedException {
         long interval = Refresher.intervalMillis("-d", delay);
         int count = Refresher.count("-n", iterations);
-        Terminal terminal = Terminal.of(context);
-        int rows = terminal.rows();
+        Terminal terminal = Terminal.of(session, context);
         IrqRates.Sample[] previous = new IrqRates.Sample[1];
         new Refresher(session.getConsole(), terminal, keys(session, terminal, count), interval, count).run(n -> {
             IrqRates.Sample now = IrqRates.Sample.take(domain);
+            int rows = terminal.rows(); // at every frame: a resized terminal shows at the next one
             String frame = TopScreen.format(new IrqRates(previous[0], now), interval,
                     rows > HEADER_LINES + 1 ? rows - HEADER_LINES - 1 : 0);
             previous[0] = now;

@@ -24,7 +24,7 @@ class RefresherTest {
     @Test
     void offATerminalFramesFollowEachOtherEachWithAnEmptyLineAndNoEscapes() throws Exception {
         long start = System.nanoTime();
-        int shown = new Refresher(out, new Terminal(false), null, 100, 3).run(n -> "frame " + n + "\nline\n");
+        int shown = new Refresher(out, Terminal.none(), null, 100, 3).run(n -> "frame " + n + "\nline\n");
         long ms = (System.nanoTime() - start) / 1_000_000;
         assertEquals(3, shown);
         assertEquals("frame 0\nline\n\nframe 1\nline\n\nframe 2\nline\n\n", output());
@@ -32,15 +32,36 @@ class RefresherTest {
     }
 
     @Test
-    void onATerminalEachFrameClearsTheScreen() throws Exception {
-        new Refresher(out, new Terminal(true), null, 100, 2).run(n -> "f" + n + "\n");
-        assertEquals(Terminal.CLEAR + "f0\n" + Terminal.CLEAR + "f1\n", output());
+    void onATerminalEachFrameClearsTheScreenWithItsTerminfoSequence() throws Exception {
+        // terminfo's clear for xterm is \E[H\E[2J (tput -T xterm clear), for ansi \E[H\E[J
+        new Refresher(out, Terminal.ofType("xterm"), null, 100, 2).run(n -> "f" + n + "\n");
+        assertEquals("\033[H\033[2Jf0\n\033[H\033[2Jf1\n", output());
+        bytes.reset();
+        new Refresher(out, Terminal.ofType("ansi"), null, 100, 1).run(n -> "f" + n + "\n");
+        assertEquals("\033[H\033[Jf0\n", output());
+    }
+
+    @Test
+    void aTerminalThatCannotClearGetsThePlainFrames() throws Exception {
+        new Refresher(out, Terminal.ofType("dumb"), null, 100, 2).run(n -> "f" + n + "\n");
+        assertEquals("f0\n\nf1\n\n", output());
+        assertEquals(null, Terminal.ofType("dumb").eraseLine(), "no progress line on a dumb terminal");
+        assertEquals("\r\033[K", Terminal.ofType("xterm").eraseLine(), "terminfo cr and el");
+        assertEquals(null, Terminal.none().clearScreen());
+    }
+
+    @Test
+    void anInterruptEndsTheViewLikeQ() throws Exception {
+        Thread.currentThread().interrupt();
+        int shown = new Refresher(out, Terminal.none(), null, 100, 0).run(n -> "f" + n + "\n");
+        assertEquals(1, shown, "the frame before the interrupt, then back to the prompt");
+        Thread.interrupted();
     }
 
     @Test
     void aQLineQuitsAndLeavesTheRestOfTheInput() throws Exception {
         ByteArrayInputStream keys = new ByteArrayInputStream("x\n  q\nmsi:devices\n".getBytes(StandardCharsets.US_ASCII));
-        int shown = new Refresher(out, new Terminal(false), keys, 100, 0).run(n -> "f" + n + "\n");
+        int shown = new Refresher(out, Terminal.none(), keys, 100, 0).run(n -> "f" + n + "\n");
         assertEquals(1, shown, "quit before the second frame");
         assertEquals("msi:devices\n", new String(keys.readAllBytes(), StandardCharsets.US_ASCII),
                 "the lines after q are the next commands'");
@@ -50,9 +71,6 @@ class RefresherTest {
     void qInsideALineIsNotAQuitInLineMode() {
         QuitKey key = new QuitKey(new ByteArrayInputStream("msi:freq\n".getBytes(StandardCharsets.US_ASCII)));
         assertFalse(key.pressed());
-        QuitKey single = new QuitKey(new ByteArrayInputStream("xq".getBytes(StandardCharsets.US_ASCII)));
-        single.singleKeys(true);
-        assertTrue(single.pressed(), "single keys: any q");
     }
 
     @Test

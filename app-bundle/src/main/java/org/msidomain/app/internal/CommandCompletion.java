@@ -1,0 +1,171 @@
+package org.msidomain.app.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import org.msidomain.api.DeviceInfo;
+import org.msidomain.api.IrqInfo;
+import org.msidomain.api.MsiDomain;
+import org.msidomain.api.ProviderInfo;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+
+/**
+ * What may come next on a command line of the {@code msi:*} commands, and of the framework commands that
+ * take a bundle id: the options of each command, then by position device ids, irq numbers and
+ * {@code DEVICE/INDEX} forms, CPU numbers, MSI indexes, storage variants and provider bundle ids, as the
+ * machine and the domain are now. The shell's completer (JLine) shows them; nothing here knows JLine.
+ */
+final class CommandCompletion {
+
+    /** One thing that may be typed; {@code complete}: a space follows it. */
+    record Choice(String value, String description, boolean complete) {
+    }
+
+    private enum Arg { DEVICE, PCI_SLOT, IRQ, CPU, INDEX, VARIANT, BUNDLE, NONE }
+
+    /** The options of a command, with whether each takes a value (and what). */
+    private record Spec(Map<String, Arg> options, List<Arg> positions) {
+    }
+
+    private static final Map<String, Spec> MSI = new TreeMap<>(Map.ofEntries(
+            Map.entry("lspci", new Spec(Map.of("-v", Arg.NONE, "-vv", Arg.NONE, "-s", Arg.PCI_SLOT), List.of())),
+            Map.entry("interrupts", new Spec(Map.of("--watch", Arg.NONE, "-n", Arg.NONE, "--count", Arg.NONE), List.of())),
+            Map.entry("top", new Spec(Map.of("-d", Arg.NONE, "--delay", Arg.NONE, "-n", Arg.NONE, "--iterations", Arg.NONE),
+                    List.of())),
+            Map.entry("devices", new Spec(Map.of(), List.of())),
+            Map.entry("providers", new Spec(Map.of(), List.of())),
+            Map.entry("health", new Spec(Map.of(), List.of())),
+            Map.entry("why", new Spec(Map.of(), List.of(Arg.DEVICE))),
+            Map.entry("alloc", new Spec(Map.of(), List.of(Arg.DEVICE, Arg.NONE, Arg.VARIANT))),
+            Map.entry("free", new Spec(Map.of(), List.of(Arg.DEVICE))),
+            Map.entry("affinity", new Spec(Map.of(), List.of(Arg.IRQ, Arg.CPU))),
+            Map.entry("mask", new Spec(Map.of(), List.of(Arg.IRQ))),
+            Map.entry("unmask", new Spec(Map.of(), List.of(Arg.IRQ))),
+            Map.entry("fire", new Spec(Map.of(), List.of(Arg.DEVICE, Arg.INDEX, Arg.NONE))),
+            Map.entry("write", new Spec(Map.of("--from", Arg.DEVICE), List.of(Arg.NONE, Arg.NONE)))));
+
+    /** Options that take a value: the value is the next word. */
+    private static final Set<String> VALUED = Set.of("-s", "--from", "--watch", "-n", "--count", "-d", "--delay",
+            "--iterations");
+
+    /** Gogo's framework commands (scope felix) whose argument is a bundle id. */
+    private static final Set<String> BUNDLE_COMMANDS = Set.of("start", "stop", "update", "uninstall", "refresh",
+            "resolve", "headers", "inspect");
+
+    private final MsiDomain domain;
+    private final BundleContext context;
+
+    CommandCompletion(MsiDomain domain, BundleContext context) {
+        this.domain = domain;
+        this.context = context;
+    }
+
+    /**
+     * The choices for the word after {@code before} (the command, then the complete words typed after it), or
+     * null when the command is none of these (the shell's own completion applies).
+     */
+    List<Choice> next(List<String> before, String partial) {
+        if (before.isEmpty()) {
+            return null;
+        }
+        String command = before.get(0);
+        if (command.startsWith("msi:")) {
+            command = command.substring(4);
+        } else if (command.startsWith("felix:") && BUNDLE_COMMANDS.contains(command.substring(6))) {
+            return bundles();
+        } else if (BUNDLE_COMMANDS.contains(command)) {
+            return bundles();
+        }
+        Spec spec = MSI.get(command);
+        if (spec == null) {
+            return null;
+        }
+        List<String> args = before.subList(1, before.size());
+        String last = args.isEmpty() ? "" : args.get(args.size() - 1);
+        if (VALUED.contains(last) && spec.options().containsKey(last)) {
+            return values(spec.options().get(last), args);
+        }
+        if (partial.startsWith("-") && !spec.options().isEmpty()) {
+            List<Choice> options = new ArrayList<>();
+            spec.options().keySet().stream().sorted().forEach(o -> options.add(new Choice(o, null, true)));
+            return options;
+        }
+        List<String> positional = positional(args);
+        int position = positional.size();
+        return position < spec.positions().size() ? values(spec.positions().get(position), positional) : List.of();
+    }
+
+    /** The words that are not options nor option values. */
+    private static List<String> positional(List<String> args) {
+        List<String> positional = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (VALUED.contains(a)) {
+                i++;
+            } else if (!a.startsWith("-") || a.matches("-\\d+")) {
+                positional.add(a);
+            }
+        }
+        return positional;
+    }
+
+    private List<Choice> values(Arg arg, List<String> earlier) {
+        List<Choice> out = new ArrayList<>();
+        switch (arg) {
+            case DEVICE -> domain.devices().forEach(d -> out.add(new Choice(d.id(), describe(d), true)));
+            case PCI_SLOT -> domain.devices().stream().filter(d -> d.storageType().equals("pci"))
+                    .forEach(d -> out.add(new Choice(d.id(), describe(d), true)));
+            case IRQ -> {
+                List<IrqInfo> irqs = domain.irqs();
+                irqs.forEach(i -> out.add(new Choice(Integer.toString(i.irq()), i.device() + "/" + i.index(), true)));
+                irqs.forEach(i -> out.add(new Choice(i.device() + "/" + i.index(), "irq " + i.irq(), true)));
+            }
+            case CPU -> {
+                for (int cpu = 0; cpu < domain.cpuCount(); cpu++) {
+                    out.add(new Choice(Integer.toString(cpu), "CPU" + cpu, true));
+                }
+            }
+            case INDEX -> {
+                String device = earlier.isEmpty() ? "" : earlier.get(0);
+                domain.irqs().stream().filter(i -> i.device().equals(device))
+                        .forEach(i -> out.add(new Choice(Integer.toString(i.index()), "irq " + i.irq(), true)));
+            }
+            case VARIANT -> {
+                String device = earlier.isEmpty() ? "" : earlier.get(0);
+                boolean pci = domain.devices().stream().anyMatch(d -> d.id().equals(device) && d.storageType().equals("pci"));
+                if (pci) {
+                    out.add(new Choice("msi", "PCI MSI capability", true));
+                    out.add(new Choice("msix", "PCI MSI-X table", true));
+                }
+            }
+            case BUNDLE -> out.addAll(bundles());
+            case NONE -> { }
+        }
+        return out;
+    }
+
+    private static String describe(DeviceInfo d) {
+        return d.storageType() + ", " + d.state().name().toLowerCase() + (d.vectors() > 0 ? ", " + d.vectors() + " vectors" : "");
+    }
+
+    /** The storage providers' bundles: those bound to the domain and the project's provider bundles. */
+    private List<Choice> bundles() {
+        Map<Long, String> ids = new TreeMap<>();
+        for (ProviderInfo p : domain.providers()) {
+            ids.put(p.bundleId(), p.symbolicName());
+        }
+        for (Bundle b : context.getBundles()) {
+            String bsn = b.getSymbolicName();
+            if (bsn != null && bsn.startsWith("org.msidomain.provider.")) {
+                ids.put(b.getBundleId(), bsn);
+            }
+        }
+        List<Choice> out = new ArrayList<>();
+        ids.forEach((id, bsn) -> out.add(new Choice(Long.toString(id), bsn, true)));
+        return out;
+    }
+}
