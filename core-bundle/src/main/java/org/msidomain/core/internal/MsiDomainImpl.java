@@ -588,10 +588,11 @@ public final class MsiDomainImpl implements MsiDomain {
 
     @Override
     public List<DeviceInfo> devices() {
-        return devices.values().stream()
-                .map(d -> new DeviceInfo(d.id(), d.type(), d.state(),
-                        d.provider() == null ? "" : d.provider().symbolicName(), d.descs.size(), d.reason()))
-                .toList();
+        return devices.values().stream().map(d -> {
+            ProviderBinding p = d.provider(); // read once: the binder may unbind it between two reads
+            return new DeviceInfo(d.id(), d.type(), d.state(), p == null ? "" : p.symbolicName(), d.descs.size(),
+                    d.reason());
+        }).toList();
     }
 
     @Override
