@@ -1,0 +1,75 @@
+package org.msidomain.launcher.bad;
+
+import java.util.Hashtable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.msidomain.api.MsiDomain;
+import org.msidomain.api.MsiEvents;
+import org.msidomain.hw.HwDevice;
+import org.msidomain.spi.MsiStorage;
+import org.msidomain.spi.MsiStorageOps;
+import org.msidomain.spi.StorageRequest;
+import org.osgi.framework.BundleActivator;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
+
+/**
+ * A provider bundle with a bug, packed by {@code ScriptErrorsIT} from this one class and installed from a
+ * {@code -c} script: it serves the platform devices (ranked above the real provider) and throws in
+ * {@code createStorage}, so the domain's containment runs on the command's thread. Its command
+ * {@code bad:alloc DEVICE} allocates one vector, prints the refusal's one line, then waits (bounded) for
+ * the domain's DEVICE_FAILED event and prints it: the script goes on, and the event is seen before it
+ * ends, whatever the timing.
+ */
+public final class ThrowingProvider implements BundleActivator, MsiStorageOps {
+
+    private final CompletableFuture<String> failed = new CompletableFuture<>();
+    private BundleContext context;
+
+    @Override
+    public void start(BundleContext context) {
+        this.context = context;
+        Hashtable<String, Object> ops = new Hashtable<>();
+        ops.put(MsiStorageOps.STORAGE_TYPE, "platform");
+        ops.put("service.ranking", 100);
+        context.registerService(MsiStorageOps.class, this, ops);
+        Hashtable<String, Object> topics = new Hashtable<>();
+        topics.put(EventConstants.EVENT_TOPIC, MsiEvents.DEVICE_FAILED);
+        context.registerService(EventHandler.class, event -> failed.complete(event.getTopic() + " "
+                + event.getProperty(MsiEvents.DEVICE) + ": " + event.getProperty(MsiEvents.REASON)), topics);
+        Hashtable<String, Object> command = new Hashtable<>();
+        command.put("osgi.command.scope", "bad");
+        command.put("osgi.command.function", "alloc");
+        context.registerService(ThrowingProvider.class, this, command);
+    }
+
+    @Override
+    public void stop(BundleContext context) {
+    }
+
+    /** Gogo's {@code bad:alloc DEVICE}. */
+    public String alloc(String device) throws Exception {
+        MsiDomain domain = context.getService(context.getServiceReference(MsiDomain.class));
+        domain.awaitSettled(30_000); // this provider's binding, queued when the bundle started
+        String refusal;
+        try {
+            domain.allocate(device, 1);
+            refusal = "allocated";
+        } catch (RuntimeException e) {
+            refusal = e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+        return "refused: " + refusal + "\nevent: " + failed.get(60, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public MsiStorage createStorage(HwDevice device, StorageRequest request) {
+        throw new UnsupportedOperationException("bug in createStorage");
+    }
+
+    @Override
+    public int maxVectors(HwDevice device) {
+        return 8;
+    }
+}
