@@ -101,8 +101,8 @@ class ScriptErrorsIT {
     @Test
     void aProviderThatThrowsOnTheCommandThreadGivesItsReasonAndItsEvent(@TempDir Path dir) throws Exception {
         Path jar = throwingProviderBundle(dir);
-        String reason = "provider org.msidomain.launcher.bad failed on ims0: UnsupportedOperationException: bug in createStorage";
-        Run run = c("install -s " + jar.toUri() + "; bad:alloc ims0; msi:why ims0; msi:alloc ims0 1; msi:devices");
+        String reason = "provider org.msidomain.launcher.bad failed on ims0: NullPointerException: bug in writeMsg";
+        Run run = c("b = $.context installBundle " + jar.toUri() + "; $b start; bad:alloc ims0; msi:why ims0; msi:alloc ims0 1; msi:devices");
         assertEquals(1, run.exit(), run.err());
         assertTrue(run.out().contains("refused: IllegalStateException: " + reason + "\nevent: org/msidomain/device/FAILED ims0: "
                 + reason + "\n"), run.out());

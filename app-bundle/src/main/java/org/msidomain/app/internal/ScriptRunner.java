@@ -46,8 +46,9 @@ public final class ScriptRunner implements BiFunction<String, PrintStream, Integ
             for (String command : split(script)) {
                 try {
                     Object result = session.execute(command);
-                    if (result != null) {
-                        out.println(session.format(result, Converter.INSPECT));
+                    CharSequence text = result == null ? "" : session.format(result, Converter.INSPECT);
+                    if (text.length() > 0) { // gogo.command's stop and start return an empty string
+                        out.println(text);
                     }
                 } catch (Exception e) {
                     err.println(command + ": " + message(e));

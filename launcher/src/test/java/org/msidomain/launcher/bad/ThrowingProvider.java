@@ -1,14 +1,19 @@
 package org.msidomain.launcher.bad;
 
+import java.util.EnumSet;
 import java.util.Hashtable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.msidomain.api.MsiDomain;
 import org.msidomain.api.MsiEvents;
+import org.msidomain.api.MsiMsg;
 import org.msidomain.hw.HwDevice;
+import org.msidomain.spi.MsiDescView;
 import org.msidomain.spi.MsiStorage;
 import org.msidomain.spi.MsiStorageOps;
+import org.msidomain.spi.StorageFlag;
+import org.msidomain.spi.StorageInfo;
 import org.msidomain.spi.StorageRequest;
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
@@ -18,12 +23,12 @@ import org.osgi.service.event.EventHandler;
 /**
  * A provider bundle with a bug, packed by {@code ScriptErrorsIT} from this one class and installed from a
  * {@code -c} script: it serves the platform devices (ranked above the real provider) and throws in
- * {@code createStorage}, so the domain's containment runs on the command's thread. Its command
+ * {@code writeMsg}, so the domain's containment runs on the command's thread. Its command
  * {@code bad:alloc DEVICE} allocates one vector, prints the refusal's one line, then waits (bounded) for
  * the domain's DEVICE_FAILED event and prints it: the script goes on, and the event is seen before it
  * ends, whatever the timing.
  */
-public final class ThrowingProvider implements BundleActivator, MsiStorageOps {
+public final class ThrowingProvider implements BundleActivator, MsiStorageOps, MsiStorage {
 
     private final CompletableFuture<String> failed = new CompletableFuture<>();
     private BundleContext context;
@@ -63,9 +68,28 @@ public final class ThrowingProvider implements BundleActivator, MsiStorageOps {
         return "refused: " + refusal + "\nevent: " + failed.get(60, TimeUnit.SECONDS);
     }
 
+    /** Its storage is itself (one class, one file in the bundle). */
     @Override
     public MsiStorage createStorage(HwDevice device, StorageRequest request) {
-        throw new UnsupportedOperationException("bug in createStorage");
+        return this;
+    }
+
+    @Override
+    public StorageInfo info() {
+        return new StorageInfo("BAD", 8, EnumSet.of(StorageFlag.CAN_MASK));
+    }
+
+    @Override
+    public void writeMsg(MsiDescView desc, MsiMsg msg) {
+        throw new NullPointerException("bug in writeMsg");
+    }
+
+    @Override
+    public void mask(MsiDescView desc) {
+    }
+
+    @Override
+    public void unmask(MsiDescView desc) {
     }
 
     @Override
