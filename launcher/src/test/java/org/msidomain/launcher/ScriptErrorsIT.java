@@ -113,6 +113,19 @@ class ScriptErrorsIT {
     }
 
     @Test
+    void aFrameworkErrorOnTheCommandThreadGoesToStderrNotStdout(@TempDir Path dir) throws Exception {
+        Path jar = throwingProviderBundle(dir);
+        Run run = c("b = $.context installBundle " + jar.toUri() + "; $b start; bad:listener; msi:devices");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("listener called\n"), run.out());
+        assertFalse(run.out().contains("bug in a service listener") || run.out().contains("ERROR"), run.out());
+        assertTrue(run.err().contains("SEVERE: org.msidomain.launcher.bad [") && run.err().contains(
+                "]: EventDispatcher: Error during dispatch.\njava.lang.IllegalStateException: bug in a service listener\n"),
+                run.err());
+        assertTrue(run.out().contains("ims0"), "the next command ran: " + run.out());
+    }
+
+    @Test
     void aCommandWritingToStderrReachesStderr() throws Exception {
         Run run = c("e = ((($.context getBundle 0) loadClass java.lang.System) getField err) get null; "
                 + "$e println from-the-command; msi:devices");

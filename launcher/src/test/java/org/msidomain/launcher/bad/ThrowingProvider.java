@@ -46,7 +46,7 @@ public final class ThrowingProvider implements BundleActivator, MsiStorageOps, M
                 + event.getProperty(MsiEvents.DEVICE) + ": " + event.getProperty(MsiEvents.REASON)), topics);
         Hashtable<String, Object> command = new Hashtable<>();
         command.put("osgi.command.scope", "bad");
-        command.put("osgi.command.function", "alloc");
+        command.put("osgi.command.function", new String[] { "alloc", "listener" });
         context.registerService(ThrowingProvider.class, this, command);
     }
 
@@ -69,6 +69,20 @@ public final class ThrowingProvider implements BundleActivator, MsiStorageOps, M
     }
 
     /** Its storage is itself (one class, one file in the bundle). */
+    /**
+     * Gogo's {@code bad:listener}: a service listener that throws, called on the command's thread by the
+     * registration made here; the framework logs the exception (Felix's logger prints to System.out).
+     */
+    public String listener() throws Exception {
+        context.addServiceListener(event -> {
+            throw new IllegalStateException("bug in a service listener");
+        }, "(bad.listener=*)");
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("bad.listener", "yes");
+        context.registerService(Runnable.class, () -> { }, props);
+        return "listener called";
+    }
+
     @Override
     public MsiStorage createStorage(HwDevice device, StorageRequest request) {
         return this;
