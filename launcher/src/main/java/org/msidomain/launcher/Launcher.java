@@ -21,10 +21,12 @@ import java.util.stream.Stream;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 
@@ -63,6 +65,10 @@ public final class Launcher implements Callable<Integer> {
      */
     static final String TERMINAL = "msi.terminal";
 
+    /** Felix's framework property for a logger object (FelixConstants.LOG_LOGGER_PROP). */
+    static final String FELIX_LOGGER = "felix.log.logger";
+    static final String EVENT_ADMIN = "org.apache.felix.eventadmin";
+
     private final Options options;
     private final PrintStream out;
 
@@ -78,6 +84,7 @@ public final class Launcher implements Callable<Integer> {
             System.setProperty("org.eclipse.jetty.LEVEL", "WARN"); // Jetty's own start-up chatter; Felix HTTP says the port
         }
         PrintStream out = System.out;
+        StderrLog.install(System.err); // the process's stderr, before anything (Gogo) replaces System.err
         Options options = new Options();
         CommandLine cli = new CommandLine(options);
         int code;
@@ -188,7 +195,8 @@ public final class Launcher implements Callable<Integer> {
      */
     private BundleContext boot(Path storage, Path bundles, AtomicReference<Framework> started)
             throws IOException, BundleException {
-        Map<String, String> config = new HashMap<>(options.frameworkProperties());
+        Map<String, Object> config = new HashMap<>(options.frameworkProperties());
+        config.put(FELIX_LOGGER, StderrLog.felixLogger()); // Felix prints to System.out, which Gogo routes
         if (options.shell) {
             config.put(GOSH_ARGS, System.getProperty(GOSH_ARGS, ""));
         }
@@ -200,7 +208,8 @@ public final class Launcher implements Callable<Integer> {
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
         FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class).findFirst()
                 .orElseThrow(() -> new IOException("no OSGi framework on the class path"));
-        Framework framework = factory.newFramework(config);
+        @SuppressWarnings({ "unchecked", "rawtypes" })
+        Framework framework = factory.newFramework((Map) config); // Felix takes its logger as an object
         started.set(framework);
         framework.init();
         BundleContext context = framework.getBundleContext();
@@ -217,6 +226,7 @@ public final class Launcher implements Callable<Integer> {
             }
         }
         framework.start();
+        stopEventAdminFirst(context);
         for (Bundle b : installed) {
             boolean fragment = b.getHeaders().get(Constants.FRAGMENT_HOST) != null;
             boolean web = WEB_BUNDLES.contains(b.getSymbolicName());
@@ -229,6 +239,30 @@ public final class Launcher implements Callable<Integer> {
             }
         }
         return context;
+    }
+
+    /**
+     * When the framework begins to stop, from any cause (the end of a job, the shell's exit, Ctrl-C), Event
+     * Admin is stopped before every other bundle, while nothing is being delivered. Otherwise it stops in
+     * the middle of the shutdown: its adapters post an event for every service and bundle the bundles stopped
+     * before it take down (and the domain posts its providers' unbinding), and closing its thread pool
+     * interrupts a delivery in progress ("Event Task Processing Interrupted").
+     */
+    private static void stopEventAdminFirst(BundleContext context) {
+        context.addBundleListener((SynchronousBundleListener) event -> {
+            if (event.getType() != BundleEvent.STOPPING || event.getBundle().getBundleId() != 0) {
+                return;
+            }
+            for (Bundle b : context.getBundles()) {
+                if (EVENT_ADMIN.equals(b.getSymbolicName()) && b.getState() == Bundle.ACTIVE) {
+                    try {
+                        b.stop(Bundle.STOP_TRANSIENT);
+                    } catch (BundleException | IllegalStateException e) {
+                        System.err.println("msi-launcher: stopping Event Admin first: " + e.getMessage());
+                    }
+                }
+            }
+        });
     }
 
     @SuppressWarnings("unchecked")

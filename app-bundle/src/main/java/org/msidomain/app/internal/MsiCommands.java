@@ -45,7 +45,9 @@ public final class MsiCommands {
             @Descriptor("verbose") @Parameter(names = "-v", presentValue = "true", absentValue = "false") boolean v,
             @Descriptor("very verbose: MSI/MSI-X details") @Parameter(names = "-vv", presentValue = "true",
                     absentValue = "false") boolean vv,
-            @Descriptor("[[domain:]bus:]dev.fn") @Parameter(names = "-s", absentValue = "") String slot) {
+            @Descriptor("[[domain:]bus:]dev.fn") @Parameter(names = "-s", absentValue = "") String slot,
+            @Descriptor("none") String... args) {
+        Args.of("msi:lspci [-v|-vv] [-s SLOT]", args, 0, 0);
         return machine.lspci(vv ? 2 : v ? 1 : 0, slot.isEmpty() ? null : slot);
     }
 
@@ -54,7 +56,9 @@ public final class MsiCommands {
             @Descriptor("print the table again every SECONDS (0.1-3600), each followed by an empty line; q quits")
             @Parameter(names = "--watch", absentValue = "") String watch,
             @Descriptor("with --watch: stop after this many tables") @Parameter(names = { "-n", "--count" },
-                    absentValue = "") String count) throws InterruptedException {
+                    absentValue = "") String count,
+            @Descriptor("none") String... args) throws InterruptedException {
+        Args.of("msi:interrupts [--watch SECONDS [-n COUNT]]", args, 0, 0);
         settle();
         if (watch.isEmpty()) {
             if (!count.isEmpty()) {
@@ -71,7 +75,8 @@ public final class MsiCommands {
     }
 
     @Descriptor("devices with their storage type and binding state")
-    public String devices() {
+    public String devices(@Descriptor("none") String... args) {
+        Args.of("msi:devices", args, 0, 0);
         settle();
         List<DeviceInfo> devices = domain.devices();
         if (devices.isEmpty()) {
@@ -84,7 +89,8 @@ public final class MsiCommands {
     }
 
     @Descriptor("why a device is unbound or degraded, in a sentence")
-    public String why(@Descriptor("device") String device) {
+    public String why(@Descriptor("DEVICE") String... args) {
+        String device = Args.of("msi:why DEVICE", args, 1, 1).text(0);
         settle();
         String id = machine.device(device).map(org.msidomain.hw.HwDevice::id)
                 .orElseThrow(() -> new IllegalArgumentException("unknown device " + device));
@@ -99,7 +105,8 @@ public final class MsiCommands {
     }
 
     @Descriptor("bound storage providers")
-    public String providers() {
+    public String providers(@Descriptor("none") String... args) {
+        Args.of("msi:providers", args, 0, 0);
         settle();
         List<ProviderInfo> providers = domain.providers();
         if (providers.isEmpty()) {
@@ -111,17 +118,20 @@ public final class MsiCommands {
         return t.toString().stripTrailing();
     }
 
-    @Descriptor("allocate vectors of a device")
-    public String alloc(@Descriptor("device, e.g. 00:04.0") String device, @Descriptor("vector count") int count) {
-        return alloc(device, count, "");
-    }
-
-    @Descriptor("allocate vectors of a device with a storage variant (PCI: msi or msix)")
-    public String alloc(@Descriptor("device, e.g. 00:04.0") String device, @Descriptor("vector count") int count,
-            @Descriptor("storage variant: msi or msix for PCI") String variant) {
+    @Descriptor("allocate COUNT vectors of a device (VARIANT for PCI: msi or msix); on an HPET, its first COUNT "
+            + "free timers that can deliver by FSB message")
+    public String alloc(@Descriptor("DEVICE COUNT [VARIANT], e.g. 00:04.0 4 msix") String... args) {
+        Args a = Args.of("msi:alloc DEVICE COUNT [VARIANT]", args, 2, 3);
+        String device = a.text(0);
+        int count = a.integer(1, "COUNT");
+        String variant = a.text(2, "");
         settle();
+        HwDevice hw = machine.device(device).orElse(null);
+        int[] irqs = hw != null && hw.storageType().equals(HpetTimers.STORAGE_TYPE)
+                ? HpetTimers.allocate(domain, hw, count, variant)
+                : domain.allocate(device, count, variant);
         StringBuilder out = new StringBuilder();
-        for (int irq : domain.allocate(device, count, variant)) {
+        for (int irq : irqs) {
             // the shell is the driver: it requests each vector, which leaves reservation mode
             IrqInfo info = domain.irq(irq).orElseThrow();
             domain.setHandler(irq, info.device() + "-" + info.index(), (n, cpu) -> { });
@@ -131,7 +141,8 @@ public final class MsiCommands {
     }
 
     @Descriptor("free every vector of a device")
-    public String free(@Descriptor("device") String device) {
+    public String free(@Descriptor("DEVICE") String... args) {
+        String device = Args.of("msi:free DEVICE", args, 1, 1).text(0);
         settle();
         int n = domain.devices().stream().filter(d -> d.id().equals(device)).mapToInt(DeviceInfo::vectors)
                 .findFirst().orElse(0);
@@ -140,7 +151,10 @@ public final class MsiCommands {
     }
 
     @Descriptor("steer an interrupt to a CPU")
-    public String affinity(@Descriptor("irq or DEVICE/INDEX") String irq, @Descriptor("CPU number") int cpu) {
+    public String affinity(@Descriptor("IRQ CPU, the irq as a number or DEVICE/INDEX") String... args) {
+        Args a = Args.of("msi:affinity IRQ CPU", args, 2, 2);
+        String irq = a.text(0);
+        int cpu = a.integer(1, "CPU");
         settle();
         int n = IrqRef.resolve(domain, irq);
         domain.setAffinity(n, cpu);
@@ -148,32 +162,33 @@ public final class MsiCommands {
     }
 
     @Descriptor("mask an interrupt")
-    public String mask(@Descriptor("irq or DEVICE/INDEX") String irq) {
+    public String mask(@Descriptor("IRQ, a number or DEVICE/INDEX") String... args) {
+        String irq = Args.of("msi:mask IRQ", args, 1, 1).text(0);
         int n = IrqRef.resolve(domain, irq);
         domain.mask(n);
         return "irq " + n + ": masked";
     }
 
     @Descriptor("unmask an interrupt")
-    public String unmask(@Descriptor("irq or DEVICE/INDEX") String irq) {
+    public String unmask(@Descriptor("IRQ, a number or DEVICE/INDEX") String... args) {
+        String irq = Args.of("msi:unmask IRQ", args, 1, 1).text(0);
         int n = IrqRef.resolve(domain, irq);
         domain.unmask(n);
         return "irq " + n + ": unmasked";
     }
 
-    @Descriptor("make a device raise one of its interrupts")
-    public String fire(@Descriptor("device") String device, @Descriptor("MSI index") int index) {
-        return fire(device, index, 1);
-    }
-
-    @Descriptor("make a device raise one of its interrupts COUNT times")
-    public String fire(@Descriptor("device") String device, @Descriptor("MSI index") int index,
-            @Descriptor("how many times") int count) {
+    @Descriptor("make a device raise one of its interrupts COUNT times (default 1)")
+    public String fire(@Descriptor("DEVICE INDEX [COUNT], INDEX the MSI index") String... args) {
+        Args a = Args.of("msi:fire DEVICE INDEX [COUNT]", args, 2, 3);
+        String device = a.text(0);
+        int index = a.integer(1, "INDEX");
+        int count = a.integer(2, "COUNT", 1);
         if (count < 1) {
             throw new IllegalArgumentException("count must be at least 1, not " + count);
         }
         HwDevice hw = machine.device(device)
                 .orElseThrow(() -> new IllegalArgumentException("unknown device " + device));
+        requireVectors(hw);
         for (int i = 0; i < count; i++) {
             if (Thread.currentThread().isInterrupted()) { // Ctrl-C in the shell: stop here
                 return device + "/" + index + ": fired " + i + " of " + count + " (interrupted)";
@@ -186,10 +201,11 @@ public final class MsiCommands {
     @Descriptor("perform a raw message write, as a device would")
     public String write(
             @Descriptor("the device whose requester id the write carries") @Parameter(names = "--from", absentValue = "") String from,
-            @Descriptor("address, e.g. 0xfee01000") String address, @Descriptor("data, e.g. 0x41") String data) {
+            @Descriptor("ADDRESS DATA, hexadecimal with or without 0x, e.g. fee01000 00000041") String... args) {
+        Args in = Args.of("msi:write [--from DEVICE] ADDRESS DATA", args, 2, 2);
+        long a = in.hex(0, "ADDRESS", 64);
+        int d = (int) in.hex(1, "DATA", 32);
         settle();
-        long a = parse(address, "address");
-        int d = (int) parse(data, "data");
         long spuriousBefore = spuriousTotal();
         String outcome = machine.injectMessage(a, d, from.isEmpty() ? null : from);
         if (outcome.startsWith("delivered") && spuriousTotal() > spuriousBefore) {
@@ -206,11 +222,14 @@ public final class MsiCommands {
         return s;
     }
 
-    private static long parse(String text, String what) {
-        try {
-            return Long.decode(text.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a number for the " + what);
+    /** A raise on a device without vectors reaches no handler (its message storage is off): say so instead. */
+    private void requireVectors(HwDevice hw) {
+        settle();
+        DeviceInfo d = domain.devices().stream().filter(i -> i.id().equals(hw.id())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(hw.id() + " cannot signal by message (no MSI storage)"));
+        if (d.vectors() == 0) {
+            throw new IllegalArgumentException(hw.id() + " has no vectors, so nothing would be delivered: allocate "
+                    + "them first (msi:alloc " + hw.id() + " COUNT)");
         }
     }
 

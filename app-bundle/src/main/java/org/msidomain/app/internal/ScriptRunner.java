@@ -1,5 +1,8 @@
 package org.msidomain.app.internal;
 
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,18 +32,26 @@ public final class ScriptRunner implements BiFunction<String, PrintStream, Integ
         this.processor = processor;
     }
 
+    /**
+     * Runs on the process's own stdin and stderr, as Gogo's shell does: {@code System.in} and
+     * {@code System.err} are Gogo's per-thread streams, which inside a command lead to the session's
+     * streams; a session made of them would send a command's stderr (a log record, say) back to itself until
+     * the stack overflows.
+     */
     @Override
     public Integer apply(String script, PrintStream out) {
-        CommandSession session = processor.createSession(System.in, out, System.err);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
+        CommandSession session = processor.createSession(new FileInputStream(FileDescriptor.in), out, err);
         try {
             for (String command : split(script)) {
                 try {
                     Object result = session.execute(command);
-                    if (result != null) {
-                        out.println(session.format(result, Converter.INSPECT));
+                    CharSequence text = result == null ? "" : session.format(result, Converter.INSPECT);
+                    if (text.length() > 0) { // gogo.command's stop and start return an empty string
+                        out.println(text);
                     }
                 } catch (Exception e) {
-                    System.err.println(command + ": " + message(e));
+                    err.println(command + ": " + message(e));
                     return 1;
                 }
             }
@@ -84,10 +95,15 @@ public final class ScriptRunner implements BiFunction<String, PrintStream, Integ
         }
     }
 
-    /** The root cause's message: what the user needs, without the wrapping of the shell. */
-    private static String message(Throwable e) {
+    /**
+     * The message of the first exception that says something of its own: wrappers (reflection's, or those
+     * whose message is only their cause's) are looked through, but a command's own line that names its
+     * cause (the domain's {@code provider P failed on D: NullPointerException: ...}) is kept whole.
+     */
+    static String message(Throwable e) {
         Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
+        while (t.getCause() != null && t.getCause() != t && (t.getMessage() == null
+                || t instanceof java.lang.reflect.InvocationTargetException || t.getMessage().equals(t.getCause().toString()))) {
             t = t.getCause();
         }
         return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();

@@ -9,6 +9,13 @@ import org.msidomain.hw.internal.dmar.RemappingTable;
  * The path of a message write from a device to the local APICs: a dword write to the 0xFEExxxxx window
  * in compatibility format reaches the APIC whose id is in address bits 19:12. Anything else is not an
  * interrupt and is counted as lost.
+ *
+ * <p>Of the delivery modes in data bits 10:8 (Intel SDM vol. 3, 10.11.2; 11.11.2 in recent editions) the model delivers Fixed and
+ * Lowest Priority: with a physical destination lowest priority has one candidate, so it is Fixed to that
+ * CPU (QEMU's apic_send_msi arbitrates among the destination set, which here has one member). SMI, NMI,
+ * INIT and ExtINT do not deliver a vector and are not modelled; 011 and 110 are reserved. A logical
+ * destination (address bit 2; QEMU and KVM honour it whatever the redirection hint) needs the APICs'
+ * logical destination registers, which the model has not. Those messages are counted as lost.
  */
 public final class InterruptFabric {
 
@@ -46,7 +53,8 @@ public final class InterruptFabric {
             }
             return;
         }
-        if (addressHi != 0 || (addressLo >>> 20) != 0xFEE || (addressLo & 0x10) != 0) {
+        if (addressHi != 0 || (addressLo >>> 20) != 0xFEE || (addressLo & (0x10 | DEST_LOGICAL)) != 0
+                || (data & DELIVERY_MODE) > LOWEST_PRIORITY) {
             lost.incrementAndGet();
             return;
         }
@@ -58,6 +66,12 @@ public final class InterruptFabric {
         }
         apic.accept(vector);
     }
+
+    /** Address bit 2: the destination id is a logical one. */
+    static final int DEST_LOGICAL = 1 << 2;
+    /** Data bits 10:8; Fixed is 000, Lowest Priority 001. */
+    static final int DELIVERY_MODE = 0x700;
+    static final int LOWEST_PRIORITY = 0x100;
 
     private volatile RemappingTable remapping;
     /** Created once: a method reference made on every message would allocate on the hot path. */
@@ -116,6 +130,15 @@ public final class InterruptFabric {
             write(addressLo, addressHi, data, requesterId);
             return "dropped: remappable format, but interrupt remapping is off";
         }
+        if ((addressLo & DEST_LOGICAL) != 0) {
+            write(addressLo, addressHi, data, requesterId);
+            return "dropped: logical destination mode (address bit 2) is not modelled";
+        }
+        String mode = notDelivered((data & DELIVERY_MODE) >>> 8);
+        if (mode != null) {
+            write(addressLo, addressHi, data, requesterId);
+            return "dropped: " + mode;
+        }
         SimLocalApic apic = byApicId[(addressLo >>> 12) & 0xFF];
         if (apic == null) {
             write(addressLo, addressHi, data, requesterId);
@@ -126,7 +149,20 @@ public final class InterruptFabric {
             return String.format("dropped: vector 0x%02x is reserved", data & 0xFF);
         }
         write(addressLo, addressHi, data, requesterId);
-        return String.format("delivered to CPU%d vector 0x%02x", apic.cpu(), data & 0xFF);
+        return String.format("delivered to CPU%d vector 0x%02x%s", apic.cpu(), data & 0xFF,
+                (data & DELIVERY_MODE) == LOWEST_PRIORITY ? " (lowest priority, one destination: as fixed)" : "");
+    }
+
+    /** Why a delivery mode (data bits 10:8) delivers nothing here, or null for Fixed and Lowest Priority. */
+    private static String notDelivered(int mode) {
+        return switch (mode) {
+            case 0b000, 0b001 -> null;
+            case 0b010 -> "delivery mode SMI (010) is not modelled";
+            case 0b100 -> "delivery mode NMI (100) is not modelled";
+            case 0b101 -> "delivery mode INIT (101) is not modelled";
+            case 0b111 -> "delivery mode ExtINT (111) is not modelled";
+            default -> String.format("delivery mode %s is reserved", Integer.toBinaryString(0b1000 | mode).substring(1));
+        };
     }
 
     private static String reason(int code) {
