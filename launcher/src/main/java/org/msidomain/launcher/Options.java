@@ -26,6 +26,7 @@ public final class Options {
     static final String SYSFS = "msi.machine.sysfs";
     static final String MACHINE = "msi.machine.file";
     static final String CPUS = "msi.machine.cpus";
+    static final String AS_DUMPED = "msi.machine.asDumped";
     static final String DEPLOY = "msi.deploy.dir";
     static final String STRESS = "msi.stress.seconds";
     static final String HTTP = "msi.http.port";
@@ -52,6 +53,10 @@ public final class Options {
 
     @Option(names = "--cpus", paramLabel = "N", description = "CPUs of a machine built from --dump or --sysfs (default 4).")
     Integer cpus;
+
+    @Option(names = "--as-dumped", description = "Boot without the OS's enumeration: PCI functions keep their dumps' "
+            + "MSI and MSI-X state (msi:lspci -vv then prints what lspci -F DUMP -vv prints).")
+    boolean asDumped;
 
     @Option(names = "--deploy", paramLabel = "DIR", description = "The deploy folder (Apache Felix FileInstall): a provider "
             + "jar dropped in is installed and started, replaced is updated, removed is uninstalled (default: deploy).")
@@ -155,6 +160,9 @@ public final class Options {
         }
         if (cpus != null) {
             props.put(CPUS, cpus.toString());
+        }
+        if (asDumped) {
+            props.put(AS_DUMPED, "true");
         }
         if (stress != null) {
             props.put(STRESS, stress.toString());
