@@ -3,7 +3,6 @@ package org.msidomain.itest;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNotSame;
-import static org.junit.Assert.assertThrows;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -71,10 +70,15 @@ public class CoreRestartIT extends MsiTestSupport {
         assertEquals("same vector as the old interrupt", old.vector(), now.vector());
         long spurious = domain.spurious(old.cpu());
 
-        IllegalStateException quiet = assertThrows(IllegalStateException.class, () -> oldDevice.raise(0));
-        assertEquals("device 00:04.0 has no message-signalled interrupt enabled", quiet.getMessage());
+        String refused = null;
+        try {
+            oldDevice.raise(0); // the old domain's message: the new owner's CPU and vector
+        } catch (IllegalStateException e) {
+            refused = e.getMessage();
+        }
         assertEquals("nothing reached the new owner", 0, newHandled.get());
         assertEquals("nor was it counted as spurious", spurious, domain.spurious(old.cpu()));
+        assertEquals("device 00:04.0 has no message-signalled interrupt enabled", refused);
         assertEquals(1, oldHandled.get());
         assertEquals("MSI-X Enable cleared, Function Mask as it was", 0,
                 oldDevice.config().get().read16(0x98 + 2) & 0x8000);
