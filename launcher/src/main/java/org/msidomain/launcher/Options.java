@@ -26,6 +26,7 @@ public final class Options {
     static final String SYSFS = "msi.machine.sysfs";
     static final String MACHINE = "msi.machine.file";
     static final String CPUS = "msi.machine.cpus";
+    static final String AS_DUMPED = "msi.machine.asDumped";
     static final String DEPLOY = "msi.deploy.dir";
     static final String STRESS = "msi.stress.seconds";
     static final String HTTP = "msi.http.port";
@@ -55,6 +56,10 @@ public final class Options {
 
     /** The deploy folder when none is given: created if missing (a folder given must exist). */
     static final Path DEFAULT_DEPLOY = Path.of("deploy");
+
+    @Option(names = "--as-dumped", description = "Boot without the OS's enumeration: PCI functions keep their dumps' "
+            + "MSI and MSI-X state (msi:lspci -vv then prints what lspci -F DUMP -vv prints).")
+    boolean asDumped;
 
     @Option(names = "--deploy", paramLabel = "DIR", description = "The deploy folder (Apache Felix FileInstall): a provider "
             + "jar dropped in is installed and started, replaced is updated, removed is uninstalled (default: deploy, "
@@ -175,6 +180,9 @@ public final class Options {
         }
         if (cpus != null) {
             props.put(CPUS, cpus.toString());
+        }
+        if (asDumped) {
+            props.put(AS_DUMPED, "true");
         }
         if (stress != null) {
             props.put(STRESS, stress.toString());

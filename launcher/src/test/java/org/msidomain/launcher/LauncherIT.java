@@ -117,14 +117,78 @@ class LauncherIT {
         Process p = new ProcessBuilder(lspci.toString(), "-vv").redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String host = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        Run run = launch("--sysfs", sysfs.toString(), "-c", "msi:lspci -vv");
+        // the host's functions as they are (the launcher's own enumeration would clear their enable bits)
+        Run run = launch("--as-dumped", "--sysfs", sysfs.toString(), "-c", "msi:lspci -vv");
         assertEquals(0, run.exit(), run.err());
-        java.util.regex.Pattern line = java.util.regex.Pattern.compile(
-                "^\\s*(Capabilities: \\[[0-9a-f]+\\] MSI(-X)?: .*|Address: .*Data: .*|Masking: .*|Vector table: .*|PBA: .*)$");
-        List<String> expected = host.lines().filter(l -> line.matcher(l).matches()).toList();
-        List<String> actual = run.out().lines().filter(l -> line.matcher(l).matches()).toList();
+        List<String> expected = msiLines(host);
+        List<String> actual = msiLines(run.out());
         System.out.println("--sysfs MSI/MSI-X lines identical to the host's lspci -vv: " + expected.size());
         assertEquals(expected, actual);
+    }
+
+    @Test
+    void theDefaultMachinesAhciBootsWithMsiDisabledAndFiresNothingBeforeAnAllocation() throws Exception {
+        // 00:1f.2 is dumped with MSI enabled and the message fee01000 / 4023 (CPU1, vector 0x23)
+        Run booted = launch("-c", "msi:lspci -vv -s 00:1f.2; msi:fire 00:1f.2 0 3; msi:interrupts");
+        assertEquals(1, booted.exit(), booted.err());
+        assertTrue(booted.out().contains("\tCapabilities: [80] MSI: Enable- Count=1/16 Maskable- 64bit-\n"
+                + "\t\tAddress: fee01000  Data: 4023\n"), booted.out());
+        assertEquals(List.of("msi:fire 00:1f.2 0 3: 00:1f.2 has no vectors, so nothing would be delivered: allocate them first (msi:alloc 00:1f.2 COUNT)"),
+                booted.err().lines().filter(l -> l.startsWith("msi:")).toList(), booted.err());
+
+        Run asDumped = launch("--as-dumped", "-c", "msi:lspci -vv -s 00:1f.2; msi:fire 00:1f.2 0 3; msi:interrupts");
+        assertEquals(0, asDumped.exit(), asDumped.err());
+        assertTrue(asDumped.out().contains("\tCapabilities: [80] MSI: Enable+ Count=1/16 Maskable- 64bit-\n"), asDumped.out());
+        assertTrue(asDumped.out().lines().anyMatch(l -> l.matches("SPU:\\s+0\\s+3\\s+0\\s+0\\s+Spurious interrupts")),
+                "the dump's message reaches CPU1, where no interrupt owns vector 0x23: " + asDumped.out());
+    }
+
+    /** The MSI and MSI-X lines of lspci -vv output (the corpus README's definition). */
+    private static List<String> msiLines(String lspciVv) {
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile(
+                "^\\s*(Capabilities: \\[[0-9a-f]+\\] MSI(-X)?: .*|Address: .*Data: .*|Masking: .*|Vector table: .*|PBA: .*)$");
+        return lspciVv.lines().filter(l -> line.matcher(l).matches()).toList();
+    }
+
+    /** The host's pciutils 3.9.0 (as the corpus was recorded), or null. */
+    private static Path pciutils39() throws IOException, InterruptedException {
+        Path lspci = Path.of("/usr/bin/lspci");
+        if (!Files.isExecutable(lspci)) {
+            return null;
+        }
+        Process p = new ProcessBuilder(lspci.toString(), "--version").redirectErrorStream(true).start();
+        String version = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return version.lines().anyMatch(l -> l.equals("lspci version 3.9.0")) ? lspci : null;
+    }
+
+    @Test
+    void asDumpedPrintsTheDumpsMsiLinesAsPciutilsAndWithoutItLinuxsEnumerationClearsTheEnableBits() throws Exception {
+        Path lspci = pciutils39();
+        Assumptions.assumeTrue(lspci != null, "needs pciutils 3.9.0 at /usr/bin/lspci");
+        Path corpus = Path.of(System.getProperty("msi.corpus", "../hardware-model/src/test/resources/corpus/public"));
+        // an 82576 with MSI-X enabled in its dump, a Fiji GPU with MSI enabled
+        for (String name : List.of("intel-82576-igb.txt", "amd-fiji-gpu.txt")) {
+            Path dump = corpus.resolve(name);
+            Process p = new ProcessBuilder(lspci.toString(), "-F", dump.toString(), "-vv")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String theirs = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            List<String> expected = msiLines(theirs);
+            assertTrue(expected.stream().anyMatch(l -> l.matches("\\tCapabilities: \\[[0-9a-f]+\\] MSI(-X)?: Enable\\+.*")),
+                    name + " has an enabled capability: " + expected);
+
+            Run asDumped = launch("--as-dumped", "--dump", dump.toString(), "-c", "msi:lspci -vv");
+            assertEquals(0, asDumped.exit(), asDumped.err());
+            assertEquals(String.join("\n", expected), String.join("\n", msiLines(asDumped.out())), name + " as dumped");
+
+            Run booted = launch("--dump", dump.toString(), "-c", "msi:lspci -vv");
+            assertEquals(0, booted.exit(), booted.err());
+            List<String> enumerated = expected.stream()
+                    .map(l -> l.replaceFirst("^(\\tCapabilities: \\[[0-9a-f]+\\] MSI(-X)?: )Enable\\+", "$1Enable-")).toList();
+            assertEquals(String.join("\n", enumerated), String.join("\n", msiLines(booted.out())),
+                    name + " as Linux finds it (pci_msi_init, pci_msix_init): Enable-, the rest unchanged");
+        }
     }
 
     @Test

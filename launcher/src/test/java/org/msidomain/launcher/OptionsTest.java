@@ -36,6 +36,12 @@ class OptionsTest {
     }
 
     @Test
+    void asDumpedIsAFrameworkPropertyOnlyWhenGiven() {
+        assertEquals("true", parse("--as-dumped").frameworkProperties().get("msi.machine.asDumped"));
+        assertNull(parse().frameworkProperties().get("msi.machine.asDumped"), "the machine boots enumerated by default");
+    }
+
+    @Test
     void badInputIsOneLineNamingIt(@TempDir Path dir) {
         assertEquals("/nonexistent: no such file", parse("--dump", "/nonexistent").problem());
         assertEquals(dir + ": not a readable file", parse("--machine", dir.toString()).problem());

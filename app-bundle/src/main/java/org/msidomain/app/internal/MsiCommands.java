@@ -188,12 +188,16 @@ public final class MsiCommands {
         }
         HwDevice hw = machine.device(device)
                 .orElseThrow(() -> new IllegalArgumentException("unknown device " + device));
-        requireVectors(hw);
         for (int i = 0; i < count; i++) {
             if (Thread.currentThread().isInterrupted()) { // Ctrl-C in the shell: stop here
                 return device + "/" + index + ": fired " + i + " of " + count + " (interrupted)";
             }
-            hw.raise(index);
+            try {
+                hw.raise(index);
+            } catch (IllegalStateException | IllegalArgumentException refused) {
+                requireVectors(hw); // the likely reason, said as a driver would understand it
+                throw refused;
+            }
         }
         return device + "/" + index + ": fired " + count;
     }
@@ -223,6 +227,10 @@ public final class MsiCommands {
     }
 
     /** A raise on a device without vectors reaches no handler (its message storage is off): say so instead. */
+    /**
+     * A device the domain gave no vectors cannot signal (booted devices have MSI and MSI-X off) unless its
+     * registers still hold a message of their own ({@code --as-dumped}): the hardware decides, this names why.
+     */
     private void requireVectors(HwDevice hw) {
         settle();
         DeviceInfo d = domain.devices().stream().filter(i -> i.id().equals(hw.id())).findFirst()

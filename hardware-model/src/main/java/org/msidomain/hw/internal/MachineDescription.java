@@ -11,9 +11,10 @@ import java.util.List;
  * @param hpet     the HPET block, if the machine has one
  * @param dmar     the DMAR (VT-d) units
  * @param platform the platform devices with their own message tables
+ * @param asDumped boot without the OS's enumeration, so the PCI functions keep their dumps' MSI/MSI-X state
  */
 public record MachineDescription(Integer cpus, List<Integer> apicIds, List<PciEntry> pci, HpetEntry hpet,
-        List<DmarEntry> dmar, List<PlatformEntry> platform) {
+        List<DmarEntry> dmar, List<PlatformEntry> platform, Boolean asDumped) {
 
     /**
      * The HPET block.

@@ -55,6 +55,8 @@ public final class MachineLoader {
     public static final String DUMPS = "msi.machine.dumps";
     public static final String SYSFS = "msi.machine.sysfs";
     public static final String CPUS = "msi.machine.cpus";
+    /** {@code true}: the machine boots without the OS's enumeration, its PCI functions as their dumps are. */
+    public static final String AS_DUMPED = "msi.machine.asDumped";
     /** Separates the dump paths in {@link #DUMPS}: a newline, since sysfs-style names contain colons. */
     public static final String DUMP_SEPARATOR = "\n";
     static final String DEFAULT = "/machines/default/machine.json";
@@ -153,6 +155,14 @@ public final class MachineLoader {
      * @throws IllegalArgumentException if it cannot be read, with a one-line reason
      */
     public static Base base(Function<String, String> properties) {
+        Base base = launcherBase(properties);
+        if (Boolean.parseBoolean(properties.apply(AS_DUMPED))) {
+            base.tree().put("asDumped", true); // the launcher's switch decides over the description
+        }
+        return base;
+    }
+
+    private static Base launcherBase(Function<String, String> properties) {
         String file = properties.apply(FILE);
         if (file != null && !file.isEmpty()) {
             Path path = Path.of(file);
@@ -243,7 +253,7 @@ public final class MachineLoader {
         }
         validate(name, d);
         return new MachineSpec(apicIds(name, d, remapping(d)), List.copyOf(pci.values()), owned, d.hpet(), d.dmar(), d.platform(),
-                problems);
+                problems, Boolean.TRUE.equals(d.asDumped()));
     }
 
     /** A dump left out with a warning ({@code context + problem}), or, for a strict entry, the refusal. */

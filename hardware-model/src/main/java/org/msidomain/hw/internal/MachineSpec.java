@@ -16,10 +16,11 @@ import org.msidomain.hw.internal.pci.PciDump;
  * @param dmar     the DMAR units
  * @param platform the platform devices
  * @param problems inputs that were refused (one line each), so the machine booted without them
+ * @param asDumped boot without the OS's enumeration: the PCI functions keep their dumps' MSI and MSI-X state
  */
 public record MachineSpec(List<Integer> apicIds, List<PciDump> pci, Set<PciAddress> hypervisorOwned,
         MachineDescription.HpetEntry hpet, List<MachineDescription.DmarEntry> dmar,
-        List<MachineDescription.PlatformEntry> platform, List<String> problems) {
+        List<MachineDescription.PlatformEntry> platform, List<String> problems, boolean asDumped) {
 
     public MachineSpec {
         apicIds = List.copyOf(apicIds);
@@ -28,6 +29,13 @@ public record MachineSpec(List<Integer> apicIds, List<PciDump> pci, Set<PciAddre
         dmar = dmar == null ? List.of() : List.copyOf(dmar);
         platform = platform == null ? List.of() : List.copyOf(platform);
         problems = List.copyOf(problems);
+    }
+
+    /** A machine booted with the OS's enumeration. */
+    public MachineSpec(List<Integer> apicIds, List<PciDump> pci, Set<PciAddress> hypervisorOwned,
+            MachineDescription.HpetEntry hpet, List<MachineDescription.DmarEntry> dmar,
+            List<MachineDescription.PlatformEntry> platform, List<String> problems) {
+        this(apicIds, pci, hypervisorOwned, hpet, dmar, platform, problems, false);
     }
 
     /** A machine of PCI functions only. */

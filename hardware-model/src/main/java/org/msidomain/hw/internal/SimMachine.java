@@ -26,6 +26,12 @@ import org.msidomain.hw.internal.pci.PciView;
 /**
  * The simulated machine, built once from a {@link MachineSpec}; {@link MachineComponent} registers it as
  * the {@link Machine} service.
+ *
+ * <p>It boots as Linux finds it: every device is quiesced ({@link BootQuiesce}; for a PCI function, MSI
+ * and MSI-X Enable cleared as pci_msi_init and pci_msix_init do), unless the spec is {@code asDumped}.
+ * A domain that connects after another one boots on what that one programmed, so the devices are
+ * quiesced again and the remapping table emptied first: no device fires an old message into a vector
+ * the new domain hands out.
  */
 public final class SimMachine implements Machine {
 
@@ -38,6 +44,8 @@ public final class SimMachine implements Machine {
     private final SimHypervisor hypervisor = new SimHypervisor();
     private RemappingTable remapping;
     private volatile VectorSink sink;
+    /** The domains connected so far; guarded by this. */
+    private int domains;
 
     public SimMachine(MachineSpec spec) {
         for (String problem : spec.problems()) {
@@ -73,6 +81,18 @@ public final class SimMachine implements Machine {
                     spec.hypervisorOwned().contains(dump.address()) ? hypervisor : null);
             pci.add(f);
             devices.put(f.id(), f);
+        }
+        if (!spec.asDumped()) {
+            quiesce();
+        }
+    }
+
+    /** What a booting OS does before any driver: no device signals with a message it was left with. */
+    private void quiesce() {
+        for (HwDevice d : devices.values()) {
+            if (d instanceof BootQuiesce q) {
+                q.quiesce();
+            }
         }
     }
 
@@ -138,12 +158,25 @@ public final class SimMachine implements Machine {
     }
 
     @Override
-    public void connect(VectorSink sink) {
+    public synchronized void connect(VectorSink sink) {
+        if (sink == this.sink) {
+            return;
+        }
+        if (domains++ > 0) {
+            // a new domain: what the last one programmed is stale before the new one can receive anything
+            quiesce();
+            if (remapping != null) {
+                for (int i = 0; i < remapping.tableSize(); i++) {
+                    remapping.writeEntry(i, 0, 0);
+                }
+                remapping.invalidate();
+            }
+        }
         this.sink = sink;
     }
 
     @Override
-    public void disconnect(VectorSink sink) {
+    public synchronized void disconnect(VectorSink sink) {
         if (this.sink == sink) {
             this.sink = null;
         }

@@ -193,6 +193,17 @@ class MachineLoaderTest {
     }
 
     @Test
+    void anMsixCapabilityCutOffByTheDumpsEndBuildsAFunctionWithoutMsix() throws IOException {
+        byte[] config = new byte[256];
+        config[0x06] = 0x10; // capability list
+        config[0x34] = (byte) 0xFC;
+        config[0xFC] = 0x11; // MSI-X, its table and PBA registers beyond the 256 bytes
+        Path dump = Files.write(dir.resolve("0000:00:07.0.bin"), config);
+        SimMachine machine = new SimMachine(MachineLoader.load(Map.of(MachineLoader.DUMPS, dump.toString())::get));
+        assertEquals("", machine.device("00:07.0").orElseThrow().storageType(), "nothing a provider could program");
+    }
+
+    @Test
     void theDefaultMachineLoads() {
         MachineSpec spec = MachineLoader.load(k -> null);
         assertEquals(4, spec.apicIds().size());

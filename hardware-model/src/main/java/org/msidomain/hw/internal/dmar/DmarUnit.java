@@ -2,6 +2,7 @@ package org.msidomain.hw.internal.dmar;
 
 import java.util.Map;
 
+import org.msidomain.hw.internal.BootQuiesce;
 import org.msidomain.hw.internal.InterruptFabric;
 import org.msidomain.hw.internal.RegisterDevice;
 
@@ -14,7 +15,7 @@ import org.msidomain.hw.internal.RegisterDevice;
  * set a further event sends nothing (one message per status episode); clearing the status (write 1 to
  * clear) while held drops the message. Register accesses are serialized, as by Linux's register_lock.
  */
-public final class DmarUnit extends RegisterDevice {
+public final class DmarUnit extends RegisterDevice implements BootQuiesce {
 
     public static final String STORAGE_TYPE = "dmar";
     /** Control register of each event source, by MSI index: fault, invalidation, page request. */
@@ -50,6 +51,17 @@ public final class DmarUnit extends RegisterDevice {
     @Override
     public long size() {
         return 0x1000;
+    }
+
+    /**
+     * Every event interrupt masked (IM, its reset value) until a driver programs it: an event meanwhile is
+     * held (IP) and goes out with the message the new owner writes.
+     */
+    @Override
+    public void quiesce() {
+        for (int c : CONTROL) {
+            write32(c, IM);
+        }
     }
 
     /** An event of source {@code k} (0 fault, 1 invalidation completion, 2 page request). */

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
+import org.msidomain.hw.internal.BootQuiesce;
 import org.msidomain.hw.internal.InterruptFabric;
 import org.msidomain.hw.internal.RegisterDevice;
 
@@ -13,12 +14,13 @@ import org.msidomain.hw.internal.RegisterDevice;
  * address in the high dword) only while the block and the timer's interrupt are enabled and FSB
  * delivery is on; a match while disabled is lost, as FSB/edge delivery has no pending latch.
  */
-public final class HpetBlock extends RegisterDevice {
+public final class HpetBlock extends RegisterDevice implements BootQuiesce {
 
     public static final String STORAGE_TYPE = "hpet";
     static final int GENERAL_CONFIG = 0x010;
     static final int ENABLE_CNF = 1;
     static final long INT_ENB = 1 << 2;
+    static final long LEVEL = 1 << 1;
     static final long FSB_EN = 1 << 14;
     static final long FSB_CAP = 1 << 15;
     private static final long WRITABLE = 0x7F4E; // TYPE, INT_ENB, PERIODIC, VAL_SET, 32MODE, INT_ROUTE, FSB_EN
@@ -110,6 +112,19 @@ public final class HpetBlock extends RegisterDevice {
             default -> {
                 // read-only or reserved
             }
+        }
+    }
+
+    /**
+     * Linux's hpet_enable at boot: the counter stopped (ENABLE_CNF and LEG_RT_CNF clear) and every timer's
+     * interrupt, level mode and FSB delivery turned off (HPET_TN_ENABLE, HPET_TN_LEVEL, HPET_TN_FSB).
+     */
+    @Override
+    public void quiesce() {
+        write32(GENERAL_CONFIG, read32(GENERAL_CONFIG) & ~0x3);
+        for (int n = 0; n < timers; n++) {
+            long cfg = 0x100 + 0x20L * n;
+            write32(cfg, read32(cfg) & ~(int) (INT_ENB | LEVEL | FSB_EN));
         }
     }
 

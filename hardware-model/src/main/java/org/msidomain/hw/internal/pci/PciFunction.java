@@ -9,6 +9,7 @@ import org.msidomain.hw.ConfigSpace;
 import org.msidomain.hw.HwDevice;
 import org.msidomain.hw.Hypervisor;
 import org.msidomain.hw.Mmio;
+import org.msidomain.hw.internal.BootQuiesce;
 import org.msidomain.hw.internal.InFlight;
 import org.msidomain.hw.internal.InterruptFabric;
 
@@ -16,7 +17,7 @@ import org.msidomain.hw.internal.InterruptFabric;
  * A PCI function of the machine: its configuration space (from a real dump) and the device side of the
  * message-signalled interrupt capabilities it has.
  */
-public final class PciFunction implements HwDevice {
+public final class PciFunction implements HwDevice, BootQuiesce {
 
     /** The storage type of every PCI function that can signal by message. */
     public static final String STORAGE_TYPE = "pci";
@@ -49,7 +50,9 @@ public final class PciFunction implements HwDevice {
         msi = msiCap < 0 || msiCap + 0x0A > config.size() ? null
                 : new MsiModel(config, msiCap, inFlight, fabric, address.requesterId());
         int msixCap = CapabilityFinder.find(config, MsixModel.ID);
-        msix = msixCap < 0 ? null : new MsixModel(config, msixCap, inFlight, fabric, address.requesterId());
+        // a capability cut off by the end of the dump has no registers to model (lspci still prints its head)
+        msix = msixCap < 0 || msixCap + 0x0C > config.size() ? null
+                : new MsixModel(config, msixCap, inFlight, fabric, address.requesterId());
         if (msi != null && msix != null) {
             config.addHook(this::refuseBothEnabled);
         }
@@ -133,6 +136,28 @@ public final class PciFunction implements HwDevice {
             if (msi != null) {
                 msi.reset();
             }
+        }
+    }
+
+    /**
+     * Linux's enumeration of the function (pci_msi_init, pci_msix_init): where MSI Enable or MSI-X Enable
+     * is set, the control word is written back without it, so the function cannot fire a message it was
+     * left with before a driver allocates. Nothing else changes (message, mask bits, Function Mask).
+     */
+    @Override
+    public void quiesce() {
+        if (msi != null) {
+            clearControlBit(msi.capability() + 2, 0x0001); // PCI_MSI_FLAGS_ENABLE
+        }
+        if (msix != null) {
+            clearControlBit(msix.capability() + 2, 0x8000); // PCI_MSIX_FLAGS_ENABLE
+        }
+    }
+
+    private void clearControlBit(int control, int bit) {
+        int ctrl = config.read16(control);
+        if ((ctrl & bit) != 0) {
+            config.write16(control, ctrl & ~bit);
         }
     }
 

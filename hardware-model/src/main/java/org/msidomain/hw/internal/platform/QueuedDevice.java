@@ -3,6 +3,7 @@ package org.msidomain.hw.internal.platform;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.msidomain.hw.internal.BootQuiesce;
 import org.msidomain.hw.internal.InterruptFabric;
 import org.msidomain.hw.internal.RegisterDevice;
 
@@ -12,7 +13,7 @@ import org.msidomain.hw.internal.RegisterDevice;
  * are readable at 0x100 + 16k. Commands executed are counted, so a test can see that a bus-locked
  * storage pushes one batch at unlock and nothing before.
  */
-public final class QueuedDevice extends RegisterDevice {
+public final class QueuedDevice extends RegisterDevice implements BootQuiesce {
 
     public static final int CMD_SLOT = 0x00;
     public static final int CMD_LO = 0x04;
@@ -39,6 +40,23 @@ public final class QueuedDevice extends RegisterDevice {
     /** Commands the device has executed. */
     public int completed() {
         return completed.get();
+    }
+
+    /** Every unmasked slot masked (its reset value) by a command, the only way software changes a slot. */
+    @Override
+    public synchronized void quiesce() {
+        for (int k = 0; k < table.slots(); k++) {
+            long slot = SLOTS + 16L * k;
+            int ctrl = read32(slot + 4 * SlotTable.CTRL);
+            if ((ctrl & 1) == 0) {
+                write32(CMD_SLOT, k);
+                write32(CMD_LO, read32(slot + 4 * SlotTable.LO));
+                write32(CMD_HI, read32(slot + 4 * SlotTable.HI));
+                write32(CMD_DATA, read32(slot + 4 * SlotTable.DATA));
+                write32(CMD_CTRL, ctrl | 1);
+                write32(DOORBELL, 1);
+            }
+        }
     }
 
     @Override

@@ -2,11 +2,12 @@ package org.msidomain.hw.internal.platform;
 
 import java.util.Map;
 
+import org.msidomain.hw.internal.BootQuiesce;
 import org.msidomain.hw.internal.InterruptFabric;
 import org.msidomain.hw.internal.RegisterDevice;
 
 /** A platform device whose message slots are memory-mapped registers: slot k at 16k (IMS, platform-msi). */
-public final class SlotDevice extends RegisterDevice {
+public final class SlotDevice extends RegisterDevice implements BootQuiesce {
 
     public static final String STORAGE_TYPE = "platform";
     private final SlotTable table;
@@ -18,6 +19,15 @@ public final class SlotDevice extends RegisterDevice {
 
     public boolean pending(int slot) {
         return table.pending(slot);
+    }
+
+    /** Every slot masked (its reset value): a raise meanwhile is latched and sent with the new owner's message. */
+    @Override
+    public void quiesce() {
+        for (int k = 0; k < table.slots(); k++) {
+            long ctrl = 16L * k + 4 * SlotTable.CTRL;
+            write32(ctrl, read32(ctrl) | 1);
+        }
     }
 
     @Override

@@ -8,16 +8,22 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.msidomain.hw.internal.MachineLoader;
+import org.msidomain.hw.internal.MachineSpec;
+import org.msidomain.hw.internal.SimMachine;
 
 /**
  * Every dump of the corpus (46 public, 6 local), printed with {@code -vv}, gives the MSI and MSI-X
  * lines pciutils 3.9.0 printed for it, byte for byte, and the capability lines (offset and name) in the
- * same chain order.
+ * same chain order, from a machine booted as dumped; booted as Linux finds it, the same lines but every
+ * {@code Enable+} of an MSI or MSI-X capability is {@code Enable-} (pci_msi_init, pci_msix_init).
  */
 class CorpusLspciTest {
 
@@ -51,12 +57,20 @@ class CorpusLspciTest {
         return f.resolveSibling(name.substring(0, name.length() - from.length()) + to);
     }
 
+    /** {@code msi:lspci -vv} of a machine built from the dump alone, booted as dumped (the launcher's --as-dumped). */
     static String vv(Path dump) throws Exception {
-        List<PciView> views = new ArrayList<>();
-        for (PciDump d : DumpReader.read(dump)) {
-            views.add(new PciView(d.address(), new PciConfig(d.bytes())));
+        return vv(dump, true);
+    }
+
+    /** The same, booted as Linux finds it (MSI and MSI-X Enable cleared) unless {@code asDumped}. */
+    static String vv(Path dump, boolean asDumped) throws Exception {
+        Map<String, String> props = new HashMap<>(Map.of(MachineLoader.DUMPS, dump.toString()));
+        if (asDumped) {
+            props.put(MachineLoader.AS_DUMPED, "true");
         }
-        return Lspci.print(views, 2);
+        MachineSpec spec = MachineLoader.load(props::get);
+        assertEquals(List.of(), spec.problems(), dump.toString());
+        return new SimMachine(spec).lspci(2, null);
     }
 
     static List<String> matching(String text, Pattern p) {
@@ -81,6 +95,31 @@ class CorpusLspciTest {
         System.out.println("lspci -vv MSI/MSI-X blocks identical to pciutils 3.9.0: " + identical + "/" + devices.size());
         assertEquals(List.of(), differ);
         assertEquals(52, identical);
+    }
+
+    @Test
+    void bootedAsLinuxFindsThemEveryMsiAndMsixEnableIsClearedAndNothingElse() throws Exception {
+        Pattern enabled = Pattern.compile("^(\\tCapabilities: \\[[0-9a-f]+\\] MSI(-X)?: )Enable\\+(.*)$");
+        int cleared = 0;
+        List<String> differ = new ArrayList<>();
+        for (Path[] d : devices()) {
+            List<String> expected = new ArrayList<>();
+            for (String line : Files.readAllLines(d[1])) {
+                java.util.regex.Matcher m = enabled.matcher(line);
+                if (m.matches()) {
+                    cleared++;
+                    line = m.group(1) + "Enable-" + m.group(3);
+                }
+                expected.add(line);
+            }
+            List<String> actual = matching(vv(d[0], false), MSI_LINE);
+            if (!expected.equals(actual)) {
+                differ.add(d[0].getFileName() + ": expected " + expected + " got " + actual);
+            }
+        }
+        System.out.println("MSI/MSI-X capabilities enabled in their dumps, booted disabled: " + cleared);
+        assertEquals(List.of(), differ);
+        assertTrue(cleared >= 28, "the corpus has at least 28 dumps with an enabled capability: " + cleared);
     }
 
     @Test
