@@ -129,7 +129,7 @@ public interface MsiDomain {
     /**
      * Waits until the domain has processed every provider arrival and departure it was told of.
      *
-     * @return false if that did not happen within the time
+     * @return false if that did not happen within the time, or the domain was deactivated first (at once then)
      */
     boolean awaitSettled(long timeoutMillis) throws InterruptedException;
 }

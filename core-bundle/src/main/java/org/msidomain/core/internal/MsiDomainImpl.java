@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -123,7 +122,13 @@ public final class MsiDomainImpl implements MsiDomain {
     public void deactivate() {
         deactivated = true;
         machine.disconnect(table);
-        binder.shutdownNow();
+        // queued events are dropped: cancel their futures, or an awaitSettled behind them (a job, a command,
+        // a health check while the framework stops) would wait its whole timeout for a task that never runs
+        for (Runnable dropped : binder.shutdownNow()) {
+            if (dropped instanceof java.util.concurrent.Future<?> f) {
+                f.cancel(false);
+            }
+        }
         guard.close();
     }
 
@@ -141,12 +146,14 @@ public final class MsiDomainImpl implements MsiDomain {
     }
 
     private ExecutorService newBinder() {
-        return Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "msi-binder");
-            t.setDaemon(true);
-            binderThread = t;
-            return t;
-        });
+        // one thread, unbounded queue (newSingleThreadExecutor's), as a pool whose queue a test can see
+        return new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "msi-binder");
+                    t.setDaemon(true);
+                    binderThread = t;
+                    return t;
+                });
     }
 
     @Reference(service = MsiStorageOps.class, cardinality = ReferenceCardinality.MULTIPLE,
@@ -676,14 +683,19 @@ public final class MsiDomainImpl implements MsiDomain {
         try {
             submit(() -> { }).get(timeoutMillis, TimeUnit.MILLISECONDS);
             return true;
-        } catch (TimeoutException e) {
-            return false;
+        } catch (TimeoutException | java.util.concurrent.CancellationException e) {
+            return false; // cancelled: the domain was deactivated before it settled
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
     }
 
     // ---- helpers ----
+
+    /** For tests: how many events wait for the binder thread. */
+    int queuedEvents() {
+        return binder instanceof java.util.concurrent.ThreadPoolExecutor pool ? pool.getQueue().size() : -1;
+    }
 
     /** For tests: the vector domain. */
     VectorDomain vectorDomain() {
