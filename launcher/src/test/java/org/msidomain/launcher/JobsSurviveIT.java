@@ -129,8 +129,8 @@ class JobsSurviveIT {
     @Test
     void theSoakRunsOnAMachineWithNothingButAnHpet() throws Exception {
         Path machine = Files.writeString(dir.resolve("hpet.json"), "{\"cpus\":2,\"hpet\":{\"timers\":4,\"fsbTimers\":[2,3]}}");
-        Run run = LauncherIT.launch("--deploy", dir.resolve("deploy").toString(), "--machine", machine.toString(),
-                "--stress", "3");
+        Run run = LauncherIT.launch("--deploy", Files.createDirectory(dir.resolve("deploy")).toString(), "--machine",
+                machine.toString(), "--stress", "3");
         assertEquals(0, run.exit(), run.err());
         Matcher m = STRESS_SUMMARY.matcher(run.out());
         assertTrue(m.find(), run.out() + run.err());
