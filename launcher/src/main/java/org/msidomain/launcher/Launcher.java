@@ -387,7 +387,8 @@ public final class Launcher implements Callable<Integer> {
         }
     }
 
-    private static void delete(Path dir) {
+    /** Removes a temporary folder and what is in it. */
+    static void delete(Path dir) {
         if (dir == null) {
             return;
         }

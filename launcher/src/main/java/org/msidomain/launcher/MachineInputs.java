@@ -7,11 +7,9 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * Checks the machine's inputs ({@code --dump}, {@code --sysfs}, {@code --machine}) before the framework
@@ -55,18 +53,7 @@ final class MachineInputs {
         } catch (IOException | ReflectiveOperationException | LinkageError e) {
             return null; // the machine bundle checks again when it boots
         } finally {
-            delete(dir);
-        }
-    }
-
-    private static void delete(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temp dir left behind is harmless
+            Launcher.delete(dir);
         }
     }
 }
