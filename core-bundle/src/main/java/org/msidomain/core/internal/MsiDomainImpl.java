@@ -124,6 +124,7 @@ public final class MsiDomainImpl implements MsiDomain {
         deactivated = true;
         machine.disconnect(table);
         binder.shutdownNow();
+        events.close(); // the binder may finish its task after this: it posts nothing more
         guard.close();
     }
 
