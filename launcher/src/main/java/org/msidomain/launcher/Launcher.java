@@ -21,12 +21,10 @@ import java.util.stream.Stream;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
-import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 
@@ -67,7 +65,6 @@ public final class Launcher implements Callable<Integer> {
 
     /** Felix's framework property for a logger object (FelixConstants.LOG_LOGGER_PROP). */
     static final String FELIX_LOGGER = "felix.log.logger";
-    static final String EVENT_ADMIN = "org.apache.felix.eventadmin";
 
     private final Options options;
     private final PrintStream out;
@@ -197,6 +194,7 @@ public final class Launcher implements Callable<Integer> {
             throws IOException, BundleException {
         Map<String, Object> config = new HashMap<>(options.frameworkProperties());
         config.put(FELIX_LOGGER, StderrLog.felixLogger()); // Felix prints to System.out, which Gogo routes
+        EventAdminLast.configure(config);
         if (options.shell) {
             config.put(GOSH_ARGS, System.getProperty(GOSH_ARGS, ""));
         }
@@ -225,8 +223,8 @@ public final class Launcher implements Callable<Integer> {
                 throw new BundleException(name + " failed to install: " + e.getMessage(), e);
             }
         }
+        EventAdminLast.install(context, installed);
         framework.start();
-        stopEventAdminFirst(context);
         for (Bundle b : installed) {
             boolean fragment = b.getHeaders().get(Constants.FRAGMENT_HOST) != null;
             boolean web = WEB_BUNDLES.contains(b.getSymbolicName());
@@ -239,30 +237,6 @@ public final class Launcher implements Callable<Integer> {
             }
         }
         return context;
-    }
-
-    /**
-     * When the framework begins to stop, from any cause (the end of a job, the shell's exit, Ctrl-C), Event
-     * Admin is stopped before every other bundle, while nothing is being delivered. Otherwise it stops in
-     * the middle of the shutdown: its adapters post an event for every service and bundle the bundles stopped
-     * before it take down (and the domain posts its providers' unbinding), and closing its thread pool
-     * interrupts a delivery in progress ("Event Task Processing Interrupted").
-     */
-    private static void stopEventAdminFirst(BundleContext context) {
-        context.addBundleListener((SynchronousBundleListener) event -> {
-            if (event.getType() != BundleEvent.STOPPING || event.getBundle().getBundleId() != 0) {
-                return;
-            }
-            for (Bundle b : context.getBundles()) {
-                if (EVENT_ADMIN.equals(b.getSymbolicName()) && b.getState() == Bundle.ACTIVE) {
-                    try {
-                        b.stop(Bundle.STOP_TRANSIENT);
-                    } catch (BundleException | IllegalStateException e) {
-                        System.err.println("msi-launcher: stopping Event Admin first: " + e.getMessage());
-                    }
-                }
-            }
-        });
     }
 
     @SuppressWarnings("unchecked")

@@ -137,10 +137,16 @@ class ScriptErrorsIT {
 
     @Test
     void repeatedScriptsStopWithoutEventAdminOrDomainErrors() throws Exception {
+        // gogo's start takes bundle ids (or URLs), stop takes symbolic names too
+        Matcher id = Pattern.compile("(?m)^\\s*(\\d+)\\s+org\\.msidomain\\.provider\\.pci ").matcher(c("msi:providers").out());
+        assertTrue(id.find());
         for (int i = 0; i < 10; i++) {
             Run run = c("msi:alloc 00:04.0 2; msi:fire 00:04.0 1 3; stop org.msidomain.provider.pci; "
-                    + "start org.msidomain.provider.pci; msi:devices");
+                    + "start " + id.group(1) + "; msi:devices");
             assertEquals(0, run.exit(), run.err());
+            assertTrue(Pattern.compile("(?m)^00:04\\.0\\s+pci\\s+BOUND\\s+org\\.msidomain\\.provider\\.pci\\s+2$")
+                    .matcher(run.out()).find(), "run " + i + ", the provider restarted and bound again: " + run.out());
+            assertFalse(run.out().contains("Exception"), "run " + i + ": " + run.out());
             assertFalse(run.err().contains("Event Task Processing Interrupted"), "run " + i + ": " + run.err());
             assertFalse(run.err().contains("Exception") || run.err().contains("\tat "), "run " + i + ": " + run.err());
             assertEquals(List.of(), errorLines(run), "run " + i);

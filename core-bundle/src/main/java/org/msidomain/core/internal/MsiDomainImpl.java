@@ -129,6 +129,7 @@ public final class MsiDomainImpl implements MsiDomain {
                 f.cancel(false);
             }
         }
+        events.close(); // the binder may finish its task after this: it posts nothing more
         guard.close();
     }
 
