@@ -193,6 +193,19 @@ class MachineLoaderTest {
     }
 
     @Test
+    void a64BitMsiCapabilityCutOffByTheDumpsEndBuildsAFunctionWithoutMsi() throws IOException {
+        // found by PciutilsDifferentialTest: a 256-byte dump whose MSI capability (64-bit, data at +0x0C) starts at 0xF4
+        byte[] config = new byte[256];
+        config[0x06] = 0x10; // capability list
+        config[0x34] = (byte) 0xF4;
+        config[0xF4] = 0x05; // MSI
+        config[0xF6] = (byte) 0x80; // 64-bit address: the data register would be at 0x100, beyond the 256 bytes
+        Path dump = Files.write(dir.resolve("0000:00:08.0.bin"), config);
+        SimMachine machine = new SimMachine(MachineLoader.load(Map.of(MachineLoader.DUMPS, dump.toString())::get));
+        assertEquals("", machine.device("00:08.0").orElseThrow().storageType(), "nothing a provider could program");
+    }
+
+    @Test
     void anMsixCapabilityCutOffByTheDumpsEndBuildsAFunctionWithoutMsix() throws IOException {
         byte[] config = new byte[256];
         config[0x06] = 0x10; // capability list

@@ -52,6 +52,18 @@ public final class MsiModel implements PciConfig.WriteHook {
         config.addHook(this);
     }
 
+    /**
+     * Where the registers the model writes end: the message data, at 0x08 in the 32-bit layout and at 0x0C in
+     * the 64-bit one (the mask and pending registers after it are modelled only where the dump holds them).
+     */
+    static int registersEnd(PciConfig config, int cap) {
+        if (cap + 4 > config.size()) {
+            return cap + 4;
+        }
+        boolean is64 = (config.read16(cap + 2) & IS64) != 0;
+        return cap + (is64 ? 0x0E : 0x0A);
+    }
+
     public int capability() {
         return cap;
     }

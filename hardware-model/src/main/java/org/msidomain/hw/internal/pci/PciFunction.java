@@ -47,10 +47,10 @@ public final class PciFunction implements HwDevice, BootQuiesce {
         config.allowWrites(0x04, 0x0406); // Command: memory space, bus master, INTx disable
         inFlight = config.inFlight();
         int msiCap = CapabilityFinder.find(config, MsiModel.ID);
-        msi = msiCap < 0 || msiCap + 0x0A > config.size() ? null
+        // a capability cut off by the end of the dump has no registers to model (lspci still prints its head)
+        msi = msiCap < 0 || MsiModel.registersEnd(config, msiCap) > config.size() ? null
                 : new MsiModel(config, msiCap, inFlight, fabric, address.requesterId());
         int msixCap = CapabilityFinder.find(config, MsixModel.ID);
-        // a capability cut off by the end of the dump has no registers to model (lspci still prints its head)
         msix = msixCap < 0 || msixCap + 0x0C > config.size() ? null
                 : new MsixModel(config, msixCap, inFlight, fabric, address.requesterId());
         if (msi != null && msix != null) {
