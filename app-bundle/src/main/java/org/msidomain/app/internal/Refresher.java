@@ -52,7 +52,8 @@ final class Refresher {
                     return shown;
                 }
                 long next = start + shown * intervalNanos;
-                if (keys.quit(Math.max(0, TimeUnit.NANOSECONDS.toMillis(next - System.nanoTime())))) {
+                // rounded up: a frame never comes before its time (truncating made one up to 1 ms early)
+                if (keys.quit(Math.max(0, TimeUnit.NANOSECONDS.toMillis(next - System.nanoTime() + 999_999)))) {
                     return shown;
                 }
             }
