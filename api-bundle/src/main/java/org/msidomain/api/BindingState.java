@@ -7,5 +7,12 @@ public enum BindingState {
     /** No provider of the device's storage type is bound; the device keeps its programmed messages. */
     UNBOUND,
     /** The provider failed on this device; see the reason. */
-    FAILED
+    FAILED,
+    /**
+     * The machine description lists the device but it is not part of the machine yet: no bundle provides
+     * its kind (the reason names it). It comes up when one arrives.
+     *
+     * @since 1.3
+     */
+    WAITING
 }

@@ -34,6 +34,9 @@ public interface MsiDomain {
     /**
      * Allocates vectors choosing the storage variant: a storage-type specific word passed to the
      * provider ({@code msi} or {@code msix} for PCI), or an empty string for the provider's preference.
+     * On a device with several storages ({@code HwDevice#storageTypes()}), a word that is one of its storage
+     * types allocates from that storage (with the provider's preferred variant); any other word is a variant
+     * of the default storage.
      *
      * @return the irq numbers, in index order
      */
@@ -91,13 +94,25 @@ public interface MsiDomain {
      */
     int irqOf(String device, int index);
 
+    /**
+     * The irq of an MSI index of one of a device's storages.
+     *
+     * @throws IllegalArgumentException if the device has no such storage or no vector at that index
+     * @since 1.3
+     */
+    int irqOf(String device, String storage, int index);
+
     /** A snapshot of one interrupt. */
     Optional<IrqInfo> irq(int irq);
 
     /** Snapshots of every allocated interrupt, by irq number. */
     List<IrqInfo> irqs();
 
-    /** Every device of the machine with its binding state. */
+    /**
+     * Every device of the machine with its binding state: one entry per storage of a device (the default
+     * storage first), and the devices the description lists that are not part of the machine yet as
+     * {@link BindingState#WAITING}.
+     */
     List<DeviceInfo> devices();
 
     /**

@@ -18,6 +18,17 @@ public interface MsiEvents {
     String DEVICE_RESTORED = "org/msidomain/device/RESTORED";
     /** A provider failed on a device; the reason is in {@link #REASON}. */
     String DEVICE_FAILED = "org/msidomain/device/FAILED";
+    /** A device joined the running machine (its kind arrived). @since 1.3 */
+    String DEVICE_ADDED = "org/msidomain/device/ADDED";
+    /**
+     * A device left the running machine as a surprise removal: its vectors were freed, its handlers are no
+     * longer called; {@link #VECTORS} says how many were freed. @since 1.3
+     */
+    String DEVICE_REMOVED = "org/msidomain/device/REMOVED";
+    /** A provider declined a device; the reason is in {@link #REASON}. @since 1.3 */
+    String DEVICE_DECLINED = "org/msidomain/device/DECLINED";
+    /** Property: the storage type, where a device has several. @since 1.3 */
+    String STORAGE = "storage";
 
     /** Property: the provider bundle's symbolic name. */
     String PROVIDER = "provider";

@@ -3,10 +3,12 @@
  * unmask them, attach handlers and read per-CPU counts and snapshots.
  *
  * <p>1.1: {@link org.msidomain.api.MsiDomain#unboundSince}. 1.2: {@link org.msidomain.api.BindingListener}, told
- * of every change of a device's binding.
+ * of every change of a device's binding. 1.3: {@link org.msidomain.api.BindingState#WAITING} devices,
+ * several storages per device ({@link org.msidomain.api.MsiDomain#irqOf(String, String, int)}), device added,
+ * removed and declined events.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.msidomain.api;
 
 import org.osgi.annotation.bundle.Export;

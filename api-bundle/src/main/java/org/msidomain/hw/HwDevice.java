@@ -1,5 +1,6 @@
 package org.msidomain.hw;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -20,6 +21,18 @@ public interface HwDevice {
      * {@code dmar}, {@code platform}, ...), or an empty string if it cannot signal by message.
      */
     String storageType();
+
+    /**
+     * Every storage the device has, each with its own storage type, the default one ({@link #storageType()})
+     * first: a PCI function with MSI-X and an IMS slot array has {@code [pci, ims]}. Each is served by a
+     * provider of its type, swapped and restored on its own (Linux 6.2+: a default MSI domain and secondary
+     * ones per device). No two storages of a device have the same type.
+     *
+     * @since 1.1
+     */
+    default List<String> storageTypes() {
+        return storageType().isEmpty() ? List.of() : List.of(storageType());
+    }
 
     /** The PCI requester id (bus &lt;&lt; 8 | device &lt;&lt; 3 | function), or -1 if the device has none. */
     int requesterId();

@@ -29,6 +29,28 @@ public interface Machine {
     /** Every device, in bus order. */
     List<HwDevice> devices();
 
+    /**
+     * The devices the description lists that are not part of the machine yet (their kind has no model).
+     *
+     * @since 1.1
+     */
+    default List<WaitingDevice> waiting() {
+        return List.of();
+    }
+
+    /**
+     * Tells {@code listener} of every device that joins or leaves from now on. Devices that are already
+     * part of the machine are not announced: read {@link #devices()} after adding the listener.
+     *
+     * @since 1.1
+     */
+    default void addListener(MachineListener listener) {
+    }
+
+    /** Stops telling {@code listener}. @since 1.1 */
+    default void removeListener(MachineListener listener) {
+    }
+
     /** A device by id ({@code 00:04.0} or {@code 0000:00:04.0}). */
     Optional<HwDevice> device(String id);
 

@@ -2,9 +2,14 @@
  * Register access and the machine: how storage providers touch hardware (config space, MMIO) and how
  * the domain meets the simulated machine (its CPUs' local APICs and its devices). Implemented by the
  * hardware model bundle.
+ *
+ * <p>1.1: device kinds from bundles ({@link org.msidomain.hw.DeviceKind}, {@link org.msidomain.hw.DeviceSpec},
+ * {@link org.msidomain.hw.DevicePort}), devices that join and leave a running machine
+ * ({@link org.msidomain.hw.MachineListener}, {@link org.msidomain.hw.WaitingDevice}), several storages per
+ * device ({@link org.msidomain.hw.HwDevice#storageTypes()}).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.msidomain.hw;
 
 import org.osgi.annotation.bundle.Export;

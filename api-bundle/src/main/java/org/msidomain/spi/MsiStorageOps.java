@@ -1,6 +1,8 @@
 package org.msidomain.spi;
 
 import org.msidomain.api.MsiMsg;
+import java.util.Optional;
+
 import org.msidomain.hw.HwDevice;
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -34,6 +36,20 @@ public interface MsiStorageOps {
      * @throws IllegalArgumentException if the device has no storage this provider can serve
      */
     int maxVectors(HwDevice device);
+
+    /**
+     * Whether this provider declines a device of its type: a declared outcome, not a failure. The domain
+     * asks before it hands a device to the provider; on a decline it offers the device to the next provider
+     * of the type by ranking, and {@code msi:why} shows who declined and why. Called from the domain's
+     * control path; it must only read the device.
+     *
+     * @return why the provider will not serve the device ({@code "no IMS slots behind BAR 2"}), or empty
+     *         to serve it
+     * @since 1.1
+     */
+    default Optional<String> decline(HwDevice device) {
+        return Optional.empty();
+    }
 
     /** Releases a storage the domain no longer uses (after its descriptors were deactivated). */
     default void releaseStorage(MsiStorage storage) {

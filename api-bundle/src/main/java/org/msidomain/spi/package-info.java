@@ -2,9 +2,12 @@
  * The provider SPI of the generic MSI domain: a storage provider bundle registers an
  * {@link org.msidomain.spi.MsiStorageOps} service per storage type it serves; the domain binds to it
  * dynamically and creates through it one {@link org.msidomain.spi.MsiStorage} per device.
+ *
+ * <p>1.1: a provider may {@linkplain org.msidomain.spi.MsiStorageOps#decline decline} a device, which then
+ * goes to the next provider of its type by ranking.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.msidomain.spi;
 
 import org.osgi.annotation.bundle.Export;

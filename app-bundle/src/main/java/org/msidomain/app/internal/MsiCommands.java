@@ -101,6 +101,7 @@ public final class MsiCommands {
                     + d.vectors() + " vectors; nothing is waiting.";
             case UNBOUND -> d.id() + ": unbound: " + d.reason();
             case FAILED -> d.id() + ": failed: " + d.reason();
+            case WAITING -> d.id() + ": waiting: " + d.reason();
         };
     }
 

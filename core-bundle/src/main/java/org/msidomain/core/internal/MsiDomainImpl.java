@@ -618,6 +618,16 @@ public final class MsiDomainImpl implements MsiDomain {
     }
 
     @Override
+    public int irqOf(String device, String storage, int index) {
+        DeviceState d = device(device);
+        if (!d.type().equals(storage)) {
+            throw new IllegalArgumentException("device " + device + " has no storage " + storage + " (it has "
+                    + d.type() + ")");
+        }
+        return irqOf(device, index);
+    }
+
+    @Override
     public Optional<IrqInfo> irq(int irq) {
         return Optional.ofNullable(irqs.get(irq)).map(this::info);
     }

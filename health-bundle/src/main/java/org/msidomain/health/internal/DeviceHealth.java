@@ -32,6 +32,7 @@ final class DeviceHealth {
                 }
                 case FAILED -> log.add(new ResultLog.Entry(Result.Status.CRITICAL,
                         d.id() + " failed " + seconds(since(d, unboundSince, now)) + " ago: " + d.reason()));
+                case WAITING -> log.add(new ResultLog.Entry(Result.Status.WARN, d.id() + " waiting: " + d.reason()));
                 case UNBOUND -> {
                     Duration unbound = since(d, unboundSince, now);
                     Result.Status status = unbound.compareTo(warnAfter) >= 0 ? Result.Status.WARN : Result.Status.OK;

@@ -1,0 +1,22 @@
+package org.msidomain.hw;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * Told when a device joins or leaves a running machine (its kind's service came or went). Registered with
+ * {@link Machine#addListener}; called on the machine's thread, in order, never from the interrupt path.
+ *
+ * @since 1.1
+ */
+@ConsumerType
+public interface MachineListener {
+
+    /** A device was created and is part of the machine now. */
+    void deviceAdded(HwDevice device);
+
+    /**
+     * A device left the machine, as a surprise removal: it no longer raises interrupts or answers register
+     * accesses usefully. It is listed by {@link Machine#waiting()} again if the description still names it.
+     */
+    void deviceRemoved(HwDevice device);
+}
