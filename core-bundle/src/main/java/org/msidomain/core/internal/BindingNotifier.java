@@ -62,6 +62,11 @@ final class BindingNotifier {
         binderThread.accept(() -> deliver(List.of(listener), all));
     }
 
+    /** Under the control lock: a storage of a device that left the machine is not watched any more. */
+    void forget(DeviceState device) {
+        published.remove(device);
+    }
+
     /** A listener that leaves is not called again once the call in progress, if any, returns. */
     void remove(BindingListener listener) {
         listeners.remove(listener);

@@ -10,12 +10,18 @@ import org.msidomain.spi.StorageFlag;
 import org.msidomain.spi.StorageInfo;
 
 /**
- * A device as the domain sees it: its descriptors by MSI index and, while a provider serves it, the
- * provider and the storage it created. Written under the control lock; read by queries via volatiles.
+ * One storage of a device as the domain sees it (a device with several storages, Linux's default and
+ * secondary per-device MSI domains, has one of these per storage type): its descriptors by MSI index and,
+ * while a provider serves it, the provider and the storage it created. Written under the control lock;
+ * read by queries via volatiles.
  */
 final class DeviceState {
 
     final HwDevice hw;
+    /** The storage type this state serves: the device's default one or a secondary one. */
+    private final String type;
+    /** Whether this is the device's default storage (the first of {@link HwDevice#storageTypes()}). */
+    final boolean primary;
     final DescTable descs = new DescTable();
     /** Arrivals merged into an already pending one while masked at the destination (rare, off the fast path). */
     final java.util.concurrent.atomic.LongAdder merged = new java.util.concurrent.atomic.LongAdder();
@@ -37,8 +43,31 @@ final class DeviceState {
     /** When the device last stopped being served (unbound or failed); null while bound. */
     private volatile Instant unservedSince = Instant.now();
 
+    /** The providers that declined the storage at the last choice, with their reasons, in ranking order. */
+    private volatile java.util.Map<String, String> declines = java.util.Map.of();
+    /** Set when the device left the machine: nothing may touch its storage any more. */
+    volatile boolean removed;
+
     DeviceState(HwDevice hw) {
+        this(hw, hw.storageType(), true);
+    }
+
+    /** The device's default storage, for a secondary one (its chip name must differ); null for the default. */
+    private final DeviceState defaultStorage;
+
+    /** A secondary storage of the device whose default storage is {@code defaultStorage}. */
+    DeviceState(HwDevice hw, String type, DeviceState defaultStorage) {
         this.hw = hw;
+        this.type = type;
+        this.primary = false;
+        this.defaultStorage = defaultStorage;
+    }
+
+    private DeviceState(HwDevice hw, String type, boolean primary) {
+        this.hw = hw;
+        this.type = type;
+        this.primary = primary;
+        this.defaultStorage = null;
     }
 
     String id() {
@@ -46,7 +75,33 @@ final class DeviceState {
     }
 
     String type() {
-        return hw.storageType();
+        return type;
+    }
+
+    /** Under the control lock: the declines of a new choice of provider (empty: none declined). */
+    void declined(java.util.Map<String, String> byProvider) {
+        declines = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(byProvider));
+    }
+
+    java.util.Map<String, String> declines() {
+        return declines;
+    }
+
+    /** A provider that left no longer declines. */
+    void forgetDecline(String provider) {
+        if (declines.containsKey(provider)) {
+            java.util.Map<String, String> left = new java.util.LinkedHashMap<>(declines);
+            left.remove(provider);
+            declines = java.util.Collections.unmodifiableMap(left);
+        }
+    }
+
+    /** "declined by A: why; declined by B: why", or empty. */
+    String declineText() {
+        StringBuilder out = new StringBuilder();
+        declines.forEach((p, why) -> out.append(out.length() == 0 ? "" : "; ").append("declined by ").append(p)
+                .append(": ").append(why));
+        return out.toString();
     }
 
     ProviderBinding provider() {
@@ -137,14 +192,36 @@ final class DeviceState {
         return provider == null ? BindingState.UNBOUND : BindingState.BOUND;
     }
 
+    /**
+     * The irq chip's name, as Linux names a per-device MSI domain ({@code msi_create_device_irq_domain}:
+     * {@code "%s%s-%s"}, the parent's prefix, the template's chip name, the device name): {@code IR-} when
+     * remapped, then the provider's chip name, or {@code TYPE-MSI-<device>} while there is no storage. A
+     * secondary storage whose provider names its chip as the default storage's is named by its type
+     * ({@code IMS-MSI-0000:00:04.0}), so two storages of one device never show the same chip.
+     */
     String chipName() {
         StorageInfo i = info;
-        return (remapped ? "IR-" : "") + (i != null ? i.chipName() : type().toUpperCase() + "-MSI-" + hw.fullName());
+        String own = i != null ? i.chipName() : fallbackChip();
+        if (!primary && i != null) {
+            StorageInfo other = defaultStorage.info;
+            if (other != null && other.chipName().equals(own)) {
+                own = fallbackChip();
+            }
+        }
+        return (remapped ? "IR-" : "") + own;
+    }
+
+    private String fallbackChip() {
+        return type().toUpperCase() + "-MSI-" + hw.fullName();
     }
 
     String reason() {
         if (!failure.isEmpty()) {
             return failure;
+        }
+        if (provider == null && !declines.isEmpty()) {
+            return declineText() + (descs.isEmpty() ? "" : "; its " + descs.size()
+                    + " vectors keep delivering with the messages in its registers" + deferred());
         }
         if (provider == null) {
             String why = lastProvider.isEmpty() ? "no provider of storage type '" + type() + "' has been bound"
@@ -153,7 +230,11 @@ final class DeviceState {
             return why + (descs.isEmpty() ? "." : "; its " + descs.size()
                     + " vectors keep delivering with the messages in its registers" + deferred() + ".");
         }
-        return "";
+        // bound: the providers above it that declined, if any ("org.x.a declined: no IMS slots")
+        StringBuilder out = new StringBuilder();
+        declines.forEach((p, why) -> out.append(out.length() == 0 ? "" : "; ").append(p).append(" declined: ")
+                .append(why));
+        return out.toString();
     }
 
     /** Operations that wait for a provider: affinity changes, masks held at the destination. */

@@ -40,6 +40,11 @@ final class GuardedOps implements MsiStorageOps {
     }
 
     @Override
+    public java.util.Optional<String> decline(HwDevice device) {
+        return guard.call(device.id(), provider, "decline", () -> ops.decline(device));
+    }
+
+    @Override
     public void releaseStorage(MsiStorage storage) {
         Storage s = (Storage) storage;
         guard.run(device(s), provider, "releaseStorage", () -> ops.releaseStorage(s.storage));

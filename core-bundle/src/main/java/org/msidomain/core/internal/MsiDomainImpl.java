@@ -3,7 +3,6 @@ package org.msidomain.core.internal;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,7 +60,14 @@ public final class MsiDomainImpl implements MsiDomain {
     /** The interrupt-remapping parent domain, if the machine remaps interrupts. */
     private final RemapDomain remap;
     private final ProviderRegistry registry = new ProviderRegistry();
-    private final Map<String, DeviceState> devices = new LinkedHashMap<>();
+    /** The devices by id, each as its storages; devices join and leave while the domain runs. */
+    private final DeviceTable devices = new DeviceTable();
+    /** Chooses and hands over the provider of each storage (declines, ranking). */
+    private final StorageBinder storageBinder;
+    /** Tells the domain of devices that join and leave the machine. */
+    private final DeviceHotplug hotplug;
+    /** Since when each device the description lists but the machine lacks has been waiting. */
+    private final Map<String, Instant> waitingSince = new java.util.concurrent.ConcurrentHashMap<>();
     private final IrqTable irqs = new IrqTable(FIRST_IRQ);
     private final ControlLock control = new ControlLock();
     /** The bounded wait for provider calls; a call that exceeds it is abandoned ({@link #onAbandoned}). */
@@ -109,18 +115,21 @@ public final class MsiDomainImpl implements MsiDomain {
         table = new VectorTable(apicIds.length);
         remap = machine.remapping().map(RemapDomain::new).orElse(null);
         writer = new StorageWriter(vectors, table, machine, remap, guard);
+        storageBinder = new StorageBinder(registry, devices, events, this::restoreThrough, this::stillOwner);
+        hotplug = new DeviceHotplug(devices, hw -> post(() -> onDeviceAdded(hw)), hw -> post(() -> onDeviceRemoved(hw)));
         for (HwDevice hw : machine.devices()) {
-            if (!hw.storageType().isEmpty()) {
-                devices.put(hw.id(), new DeviceState(hw));
-            }
+            devices.add(hw);
         }
-        notifier = new BindingNotifier(devices.values(), this::submit, this::deviceInfo);
+        notifier = new BindingNotifier(devices.all(), this::submit, this::deviceInfo);
+        machine.addListener(hotplug);
+        post(this::reconcile); // a device that joined or left between the read and the listener
         machine.connect(table);
     }
 
     @Deactivate
     public void deactivate() {
         deactivated = true;
+        machine.removeListener(hotplug);
         machine.disconnect(table);
         // queued events are dropped: cancel their futures, or an awaitSettled behind them (a job, a command,
         // a health check while the framework stops) would wait its whole timeout for a task that never runs
@@ -161,7 +170,7 @@ public final class MsiDomainImpl implements MsiDomain {
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     public void bindStorageOps(MsiStorageOps ops, Map<String, Object> props) {
         ProviderBinding binding = binding(ops, props);
-        post(() -> onBind(binding));
+        post(() -> storageBinder.onBind(binding));
     }
 
     /**
@@ -170,7 +179,7 @@ public final class MsiDomainImpl implements MsiDomain {
      */
     public void bindStorageOpsNow(MsiStorageOps ops, Map<String, Object> props) {
         ProviderBinding binding = binding(ops, props);
-        locked(() -> onBind(binding));
+        locked(() -> storageBinder.onBind(binding));
     }
 
     @Reference(service = EventAdmin.class, cardinality = ReferenceCardinality.OPTIONAL,
@@ -187,7 +196,7 @@ public final class MsiDomainImpl implements MsiDomain {
     @Reference(service = BindingListener.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     public void bindBindingListener(BindingListener listener) {
-        post(() -> notifier.add(listener, devices.values()));
+        post(() -> notifier.add(listener, devices.all()));
     }
 
     public void unbindBindingListener(BindingListener listener) {
@@ -197,13 +206,13 @@ public final class MsiDomainImpl implements MsiDomain {
     /** Unbinds by service id, never by equality: a replacement may already be bound (DS §112.5.10). */
     public void unbindStorageOps(MsiStorageOps ops, Map<String, Object> props) {
         long serviceId = ProviderBinding.serviceId(props);
-        post(() -> onUnbind(serviceId));
+        post(() -> storageBinder.onUnbind(serviceId));
     }
 
     /** A bound provider's service properties changed (its {@code service.ranking} by configuration, say). */
     public void updatedStorageOps(MsiStorageOps ops, Map<String, Object> props) {
         ProviderBinding binding = binding(ops, props);
-        post(() -> onUpdate(binding));
+        post(() -> storageBinder.onUpdate(binding));
     }
 
     /** A provider's service as the domain binds it: its calls within the bounded wait. */
@@ -242,11 +251,15 @@ public final class MsiDomainImpl implements MsiDomain {
     private void onAbandoned(ProviderGuard.Stuck stuck) {
         String reason = "provider " + stuck.provider() + " blocked in " + stuck.operation() + " on " + stuck.device()
                 + " for more than " + guard.boundMillis() + " ms; the call was abandoned";
-        DeviceState d = devices.get(stuck.device());
-        if (d != null) {
-            d.fail(reason);
-            events.post(MsiEvents.DEVICE_FAILED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.PROVIDER, stuck.provider(),
-                    MsiEvents.REASON, reason));
+        // the guard knows the device, not the storage: every storage of it the stuck provider serves, or was
+        // being offered (a hanging decline), fails
+        for (DeviceState d : devices.storages(stuck.device())) {
+            ProviderBinding p = d.provider();
+            if (p == null || p.symbolicName().equals(stuck.provider())) {
+                d.fail(reason);
+                events.post(MsiEvents.DEVICE_FAILED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.STORAGE, d.type(),
+                        MsiEvents.PROVIDER, stuck.provider(), MsiEvents.REASON, reason));
+            }
         }
         LOG.log(Level.ERROR, reason);
         if (stuck.thread() == binderThread) {
@@ -256,69 +269,83 @@ public final class MsiDomainImpl implements MsiDomain {
                 binder.execute(queued);
             }
         }
-        notifier.publish(devices.values()); // the stuck thread no longer owns the lock: it publishes nothing
+        notifier.publish(devices.all()); // the stuck thread no longer owns the lock: it publishes nothing
     }
 
-    // ---- binding (binder thread, under the control lock) ----
+    // ---- devices that join and leave (binder thread, under the control lock) ----
 
-    private void onBind(ProviderBinding binding) {
-        registry.add(binding);
-        LOG.log(Level.INFO, "provider {0} {1} bound for {2}", binding.symbolicName(), binding.version(),
-                binding.types());
-        events.post(MsiEvents.PROVIDER_BOUND, Map.of(MsiEvents.PROVIDER, binding.symbolicName(), MsiEvents.VERSION,
-                binding.version(), MsiEvents.TYPES, binding.types().toArray(String[]::new)));
-        for (DeviceState d : devices.values()) {
-            if (binding.serves(d.type()) && registry.best(d.type()).orElse(null) == binding) {
-                bindDevice(d, binding);
+    /** Brings the table in line with the machine's devices (once, after the listener was added). */
+    private void reconcile() {
+        List<HwDevice> now = machine.devices();
+        List<String> ids = now.stream().map(HwDevice::id).toList();
+        devices.all().stream().filter(d -> d.primary && !ids.contains(d.id())).map(d -> d.hw).toList()
+                .forEach(this::onDeviceRemoved);
+        now.stream().filter(hw -> !devices.contains(hw.id())).forEach(this::onDeviceAdded);
+    }
+
+    private void onDeviceAdded(HwDevice hw) {
+        List<DeviceState> storages = devices.add(hw);
+        waitingSince.remove(hw.id());
+        if (storages.isEmpty()) {
+            return; // already here (it joined while the domain read the machine), or without MSI storage
+        }
+        LOG.log(Level.INFO, "device {0} joined with storages {1}", hw.id(), hw.storageTypes());
+        events.post(MsiEvents.DEVICE_ADDED, Map.of(MsiEvents.DEVICE, hw.id(), MsiEvents.TYPES,
+                hw.storageTypes().toArray(String[]::new)));
+        storageBinder.onAdded(storages);
+    }
+
+    /**
+     * A surprise removal: every vector of every storage is freed in the domain (vector table slots, irq
+     * numbers, remapping entries) without a register write, as the device is gone; then the provider
+     * releases its storage, contained: whatever it does changes nothing here.
+     */
+    private void onDeviceRemoved(HwDevice hw) {
+        List<DeviceState> gone = devices.remove(hw.id());
+        waitingSince.put(hw.id(), Instant.now());
+        if (gone.isEmpty()) {
+            return;
+        }
+        int freed = 0;
+        for (DeviceState d : gone) {
+            d.removed = true;
+            List<IrqDesc> all = d.descriptors();
+            for (IrqDesc desc : all) {
+                desc.setHandler("", null);
+                if (!desc.reserved) {
+                    table.uninstall(desc.cpu, desc.vector);
+                }
+            }
+            writer.releaseEntries(d, all);
+            writer.releaseStrays(d);
+            releaseVectors(d, all);
+            for (IrqDesc desc : all) {
+                d.descs.remove(desc.index);
+                irqs.remove(desc.irq);
+            }
+            freed += all.size();
+            notifier.forget(d);
+        }
+        LOG.log(Level.INFO, "device {0} removed: {1} vectors freed", hw.id(), freed);
+        events.post(MsiEvents.DEVICE_REMOVED, Map.of(MsiEvents.DEVICE, hw.id(), MsiEvents.VECTORS, freed));
+        for (DeviceState d : gone) {
+            ProviderBinding p = d.provider();
+            org.msidomain.spi.MsiStorage storage = d.storage();
+            d.detach();
+            if (p != null && storage != null) {
+                try {
+                    p.ops().releaseStorage(storage);
+                } catch (RuntimeException e) {
+                    stillOwner(e);
+                    LOG.log(Level.WARNING, "provider {0} failed to release the storage of removed {1}: {2}",
+                            p.symbolicName(), hw.id(), e.toString());
+                }
             }
         }
     }
 
-    private void onUnbind(long serviceId) {
-        ProviderBinding gone = registry.remove(serviceId).orElse(null);
-        if (gone == null) {
-            return;
-        }
-        LOG.log(Level.INFO, "provider {0} {1} unbound", gone.symbolicName(), gone.version());
-        events.post(MsiEvents.PROVIDER_UNBOUND, Map.of(MsiEvents.PROVIDER, gone.symbolicName(), MsiEvents.VERSION,
-                gone.version(), MsiEvents.TYPES, gone.types().toArray(String[]::new)));
-        for (DeviceState d : devices.values()) {
-            if (d.provider() == gone) {
-                d.detach();
-                registry.best(d.type()).ifPresent(next -> bindDevice(d, next));
-            }
-        }
-    }
-
-    /** Chooses again for every device: a ranking change may make another provider the best. */
-    private void onUpdate(ProviderBinding updated) {
-        ProviderBinding old = registry.replace(updated).orElse(null);
-        if (old == null) {
-            return;
-        }
-        if (old.ranking() != updated.ranking()) {
-            LOG.log(Level.INFO, "provider {0} {1} ranking {2} -> {3}", updated.symbolicName(), updated.version(),
-                    old.ranking(), updated.ranking());
-        }
-        for (DeviceState d : devices.values()) {
-            ProviderBinding best = registry.best(d.type()).orElse(null);
-            if (d.provider() == old && best == updated) {
-                d.renew(updated); // the same service serves on: its storage stays
-            } else if (best != null && best != d.provider()) {
-                bindDevice(d, best);
-            } else if (best == null && d.provider() == old) {
-                d.detach();
-            }
-        }
-    }
-
-    /** Hands a device to a provider; if it has live vectors, their state is restored through it. */
-    private void bindDevice(DeviceState d, ProviderBinding binding) {
-        d.detach();
-        d.bind(binding);
-        if (d.descs.isEmpty()) {
-            return;
-        }
+    /** Restores the live vectors of a storage through the provider it was just bound to (binding events). */
+    private void restoreThrough(DeviceState d, ProviderBinding binding) {
         try {
             int needed = d.descs.lastIndex() + 1;
             attach(d, binding.ops().createStorage(d.hw, new StorageRequest(needed, d.variant, true)));
@@ -343,9 +370,13 @@ public final class MsiDomainImpl implements MsiDomain {
     // ---- control operations ----
 
     @Override
-    public int[] allocate(String device, int count, String variant) {
+    public int[] allocate(String device, int count, String word) {
         return locked(() -> {
-            DeviceState d = device(device);
+            // a word that names one of the device's storages selects it; any other is a variant of the default one
+            DeviceState named = devices.storages(device(device).id()).stream().filter(s -> s.type().equals(word))
+                    .findFirst().orElse(null);
+            DeviceState d = named != null ? named : device(device);
+            String variant = named != null ? "" : word;
             if (count < 1) {
                 throw new IllegalArgumentException("vector count must be at least 1, not " + count);
             }
@@ -450,10 +481,19 @@ public final class MsiDomainImpl implements MsiDomain {
     @Override
     public void free(String device) {
         locked(() -> {
-            DeviceState d = device(device);
-            if (d.descs.isEmpty()) {
+            List<DeviceState> withVectors = devices.storages(device(device).id()).stream()
+                    .filter(s -> !s.descs.isEmpty()).toList();
+            if (withVectors.isEmpty()) {
                 throw new IllegalStateException("device " + device + " has no vectors to free");
             }
+            withVectors.forEach(this::freeStorage); // every storage of the device, as the driver's teardown
+            return null;
+        });
+    }
+
+    /** Frees every vector of one storage and releases the storage. */
+    private void freeStorage(DeviceState d) {
+        locked(() -> {
             List<IrqDesc> all = d.descriptors();
             try {
                 contain(d, () -> all.forEach(desc -> writer.deactivate(d, desc)));
@@ -482,7 +522,7 @@ public final class MsiDomainImpl implements MsiDomain {
             IrqDesc desc = desc(irq);
             DeviceState d = desc.device;
             if (d.descs.size() == 1) {
-                free(d.id());
+                freeStorage(d);
                 return null;
             }
             if (!d.has(StorageFlag.ALLOC_DYNAMIC)) {
@@ -506,12 +546,17 @@ public final class MsiDomainImpl implements MsiDomain {
     @Override
     public void restore(String device) {
         locked(() -> {
-            DeviceState d = device(device);
-            if (!d.writable()) {
-                throw new IllegalStateException("device " + device + " cannot be restored: " + d.reason());
-            }
-            if (!d.descs.isEmpty()) {
-                contain(d, () -> writer.restore(d));
+            for (DeviceState d : devices.storages(device(device).id())) {
+                if (!d.primary && d.descs.isEmpty()) {
+                    continue; // a secondary storage without vectors has nothing to restore
+                }
+                if (!d.writable()) {
+                    throw new IllegalStateException("device " + device + (d.primary ? "" : " storage " + d.type())
+                            + " cannot be restored: " + d.reason());
+                }
+                if (!d.descs.isEmpty()) {
+                    contain(d, () -> writer.restore(d));
+                }
             }
             return null;
         });
@@ -586,6 +631,9 @@ public final class MsiDomainImpl implements MsiDomain {
         locked(() -> {
             IrqDesc desc = desc(irq);
             DeviceState d = desc.device;
+            if (d.removed) {
+                throw new IllegalArgumentException("no irq " + irq + " (device " + d.id() + " was removed)");
+            }
             String previousName = desc.action();
             IrqHandler previous = desc.handler();
             desc.setHandler(name, handler); // request_irq: the action first, so a latched message finds it
@@ -619,12 +667,16 @@ public final class MsiDomainImpl implements MsiDomain {
 
     @Override
     public int irqOf(String device, String storage, int index) {
-        DeviceState d = device(device);
-        if (!d.type().equals(storage)) {
-            throw new IllegalArgumentException("device " + device + " has no storage " + storage + " (it has "
-                    + d.type() + ")");
+        List<DeviceState> storages = devices.storages(device(device).id());
+        DeviceState d = storages.stream().filter(s -> s.type().equals(storage)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("device " + device + " has no storage " + storage
+                        + " (it has " + String.join(", ", storages.stream().map(DeviceState::type).toList()) + ")"));
+        IrqDesc desc = d.descs.get(index);
+        if (desc == null) {
+            throw new IllegalArgumentException("device " + device + " storage " + storage + " has no vector at index "
+                    + index);
         }
-        return irqOf(device, index);
+        return desc.irq;
     }
 
     @Override
@@ -639,7 +691,16 @@ public final class MsiDomainImpl implements MsiDomain {
 
     @Override
     public List<DeviceInfo> devices() {
-        return devices.values().stream().map(this::deviceInfo).toList();
+        List<DeviceInfo> out = new ArrayList<>();
+        devices.all().forEach(d -> out.add(deviceInfo(d)));
+        for (org.msidomain.hw.WaitingDevice w : machine.waiting()) {
+            if (!devices.contains(w.name())) { // not one whose removal is still queued
+                waitingSince.putIfAbsent(w.name(), Instant.now());
+                // its storage types are unknown until its kind's model creates it: the type column is empty
+                out.add(new DeviceInfo(w.name(), "", BindingState.WAITING, "", 0, w.reason()));
+            }
+        }
+        return out;
     }
 
     private DeviceInfo deviceInfo(DeviceState d) {
@@ -649,7 +710,16 @@ public final class MsiDomainImpl implements MsiDomain {
 
     @Override
     public Optional<Instant> unboundSince(String device) {
-        return device(device).unservedSince();
+        if (!devices.contains(device) && machine.device(device).isEmpty()) {
+            for (org.msidomain.hw.WaitingDevice w : machine.waiting()) {
+                if (w.name().equals(device)) {
+                    return Optional.of(waitingSince.computeIfAbsent(device, name -> Instant.now()));
+                }
+            }
+        }
+        // the earliest of its storages: the device has not been served whole since then
+        return devices.storages(device(device).id()).stream().map(DeviceState::unservedSince)
+                .flatMap(Optional::stream).min(Instant::compareTo);
     }
 
     @Override
@@ -659,7 +729,7 @@ public final class MsiDomainImpl implements MsiDomain {
             int served = 0;
             int vectorCount = 0;
             int failed = 0;
-            for (DeviceState d : devices.values()) {
+            for (DeviceState d : devices.all()) {
                 if (d.provider() == b) {
                     served++;
                     vectorCount += d.descs.size();
@@ -680,7 +750,7 @@ public final class MsiDomainImpl implements MsiDomain {
 
     @Override
     public long mergedWhileMasked() {
-        return devices.values().stream().mapToLong(d -> d.merged.sum()).sum();
+        return devices.all().stream().mapToLong(d -> d.merged.sum()).sum();
     }
 
     @Override
@@ -844,15 +914,16 @@ public final class MsiDomainImpl implements MsiDomain {
         throw new IllegalStateException("every entry of " + d.id() + " (" + hwsize + ") is in use");
     }
 
+    /** A device's default storage, by its id in either form ({@code 00:04.0}, {@code 0000:00:04.0}). */
     private DeviceState device(String id) {
-        DeviceState d = devices.get(id);
-        if (d == null) {
-            d = machine.device(id).map(hw -> devices.get(hw.id())).orElse(null);
+        List<DeviceState> storages = devices.storages(id);
+        if (storages.isEmpty()) {
+            storages = machine.device(id).map(hw -> devices.storages(hw.id())).orElse(List.of());
         }
-        if (d == null) {
+        if (storages.isEmpty() || storages.get(0).removed) {
             throw new IllegalArgumentException("unknown device " + id);
         }
-        return d;
+        return storages.get(0);
     }
 
     private IrqDesc desc(int irq) {
@@ -937,7 +1008,7 @@ public final class MsiDomainImpl implements MsiDomain {
             throw abandoned;
         } finally {
             if (outermost && control.isHeldByCurrentThread()) {
-                notifier.publish(devices.values());
+                notifier.publish(devices.all());
             }
             control.unlock();
         }

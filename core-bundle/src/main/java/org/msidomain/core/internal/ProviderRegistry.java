@@ -47,6 +47,12 @@ final class ProviderRegistry {
         return Optional.ofNullable(best);
     }
 
+    /** The providers of a type, best first: the order in which a storage is offered to them. */
+    List<ProviderBinding> ranked(String type) {
+        return bound.stream().filter(b -> b.serves(type))
+                .sorted((a, b) -> a.outranks(b) ? -1 : b.outranks(a) ? 1 : 0).toList();
+    }
+
     List<ProviderBinding> all() {
         return List.copyOf(bound);
     }
