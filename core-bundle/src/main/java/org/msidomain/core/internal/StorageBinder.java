@@ -109,24 +109,36 @@ final class StorageBinder {
         }
     }
 
-    /** The best provider of the storage's type that does not decline the device, or null; records the declines. */
+    /**
+     * The best provider of the storage's type that does not decline the device, or null; records the
+     * declines. A decline is posted and logged when it is new or its reason changed, not every time the
+     * same provider is asked again.
+     */
     private ProviderBinding firstWilling(DeviceState d) {
+        Map<String, String> before = d.declines();
         Map<String, String> declined = new LinkedHashMap<>();
         ProviderBinding chosen = null;
         for (ProviderBinding candidate : registry.ranked(d.type())) {
-            String why = declineOf(candidate, d);
+            Decline why = declineOf(candidate, d);
             if (why == null) {
                 chosen = candidate;
                 break;
             }
-            declined.put(candidate.symbolicName(), why);
+            declined.put(candidate.symbolicName(), why.reason());
+            if (!why.reason().equals(before.get(candidate.symbolicName()))) {
+                report(candidate, d, why);
+            }
         }
         d.declined(declined);
         return chosen;
     }
 
+    /** Why a provider will not serve a device: its declared reason, or the fault its decline threw. */
+    private record Decline(String reason, boolean fault) {
+    }
+
     /** Why a provider declines the device, or null if it serves it; a provider that throws declines by failing. */
-    private String declineOf(ProviderBinding candidate, DeviceState d) {
+    private Decline declineOf(ProviderBinding candidate, DeviceState d) {
         Optional<String> answer;
         try {
             answer = candidate.ops().decline(d.hw);
@@ -136,21 +148,23 @@ final class StorageBinder {
         } catch (RuntimeException e) {
             stillOwner.accept(e);
             Throwable fault = e instanceof ProviderGuard.ProviderError ? e.getCause() : e;
-            String reason = "failed in decline: " + fault.getClass().getSimpleName()
-                    + (fault.getMessage() == null ? "" : ": " + fault.getMessage());
-            LOG.log(Level.ERROR, "provider {0} {1} on {2}", candidate.symbolicName(), reason, d.id());
-            events.post(MsiEvents.DEVICE_FAILED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.STORAGE, d.type(),
-                    MsiEvents.PROVIDER, candidate.symbolicName(), MsiEvents.REASON, reason));
-            return reason;
+            return new Decline("failed in decline: " + fault.getClass().getSimpleName()
+                    + (fault.getMessage() == null ? "" : ": " + fault.getMessage()), true);
         }
-        if (answer.isEmpty()) {
-            return null;
+        return answer.map(why -> new Decline(why.isBlank() ? "(no reason given)" : why, false)).orElse(null);
+    }
+
+    private void report(ProviderBinding candidate, DeviceState d, Decline why) {
+        Map<String, Object> props = Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.STORAGE, d.type(),
+                MsiEvents.PROVIDER, candidate.symbolicName(), MsiEvents.REASON, why.reason());
+        if (why.fault()) {
+            LOG.log(Level.ERROR, "provider {0} {1} on {2}", candidate.symbolicName(), why.reason(), d.id());
+            events.post(MsiEvents.DEVICE_FAILED, props);
+        } else {
+            LOG.log(Level.INFO, "provider {0} declined {1} ({2}): {3}", candidate.symbolicName(), d.id(), d.type(),
+                    why.reason());
+            events.post(MsiEvents.DEVICE_DECLINED, props);
         }
-        String reason = answer.get().isBlank() ? "(no reason given)" : answer.get();
-        LOG.log(Level.INFO, "provider {0} declined {1} ({2}): {3}", candidate.symbolicName(), d.id(), d.type(), reason);
-        events.post(MsiEvents.DEVICE_DECLINED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.STORAGE, d.type(),
-                MsiEvents.PROVIDER, candidate.symbolicName(), MsiEvents.REASON, reason));
-        return reason;
     }
 
     /** Hands a storage to a provider; if it has live vectors, their state is restored through it. */

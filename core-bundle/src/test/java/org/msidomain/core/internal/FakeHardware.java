@@ -35,15 +35,47 @@ final class FakeHardware {
         final boolean[] masked;
         final boolean[] pending;
         final FakeMachine machine;
+        /** The storage types, default first; each has its own message bank of {@link #size} entries. */
+        final List<String> types;
+        final Map<String, MsiMsg[]> banks = new HashMap<>();
+        /** Set when the device left the machine: it raises nothing any more. */
+        volatile boolean gone;
 
         Device(FakeMachine machine, String id, int size) {
+            this(machine, id, size, List.of("fake"));
+        }
+
+        Device(FakeMachine machine, String id, int size, List<String> types) {
             this.machine = machine;
             this.id = id;
             this.size = size;
+            this.types = types;
             msgs = new MsiMsg[size];
             masked = new boolean[size];
             pending = new boolean[size];
             java.util.Arrays.fill(msgs, MsiMsg.ZERO);
+            banks.put(types.get(0), msgs);
+            for (String t : types.subList(1, types.size())) {
+                MsiMsg[] bank = new MsiMsg[size];
+                java.util.Arrays.fill(bank, MsiMsg.ZERO);
+                banks.put(t, bank);
+            }
+        }
+
+        MsiMsg[] bank(String type) {
+            return banks.get(type);
+        }
+
+        /** Raises an entry of a secondary storage (no mask bits: its storage cannot mask). */
+        synchronized void raise(String type, int index) {
+            if (!gone) {
+                machine.send(banks.get(type)[index]);
+            }
+        }
+
+        @Override
+        public List<String> storageTypes() {
+            return types;
         }
 
         @Override
@@ -58,7 +90,7 @@ final class FakeHardware {
 
         @Override
         public String storageType() {
-            return "fake";
+            return types.get(0);
         }
 
         @Override
@@ -83,6 +115,9 @@ final class FakeHardware {
 
         @Override
         public synchronized void raise(int index) {
+            if (gone) {
+                return;
+            }
             if (masked[index]) {
                 pending[index] = true;
                 return;
@@ -101,7 +136,9 @@ final class FakeHardware {
 
     static final class FakeMachine implements Machine {
         final int cpus;
-        final List<HwDevice> devices = new ArrayList<>();
+        final List<HwDevice> devices = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<org.msidomain.hw.MachineListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<org.msidomain.hw.WaitingDevice> waiting = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile VectorSink sink;
         long lost;
 
@@ -117,6 +154,53 @@ final class FakeHardware {
             Device d = new Device(this, id, size);
             devices.add(d);
             return d;
+        }
+
+        Device add(String id, int size, List<String> types) {
+            Device d = new Device(this, id, size, types);
+            devices.add(d);
+            return d;
+        }
+
+        /** The description lists a device whose kind has no model yet. */
+        void await(String id, String kind) {
+            waiting.add(new org.msidomain.hw.WaitingDevice(id, kind, "no bundle provides device kind '" + kind + "'"));
+        }
+
+        /** The device's kind arrived: it joins the machine and the listeners are told. */
+        Device plug(String id, int size, List<String> types) {
+            waiting.removeIf(w -> w.name().equals(id));
+            Device d = add(id, size, types);
+            listeners.forEach(l -> l.deviceAdded(d));
+            return d;
+        }
+
+        /**
+         * A surprise removal, as the model does it: the device stops raising, the raise in progress (if any)
+         * finishes, then the listeners are told; the description still lists it, so it waits again.
+         */
+        void unplug(Device d, String kind) {
+            d.gone = true;
+            synchronized (d) { // raise holds the device's monitor: its last message has been delivered
+                devices.remove(d);
+            }
+            await(d.id, kind);
+            listeners.forEach(l -> l.deviceRemoved(d));
+        }
+
+        @Override
+        public List<org.msidomain.hw.WaitingDevice> waiting() {
+            return List.copyOf(waiting);
+        }
+
+        @Override
+        public void addListener(org.msidomain.hw.MachineListener l) {
+            listeners.add(l);
+        }
+
+        @Override
+        public void removeListener(org.msidomain.hw.MachineListener l) {
+            listeners.remove(l);
         }
 
         final Apic[] apics;
@@ -272,8 +356,43 @@ final class FakeHardware {
             }
         }
 
+        /** The storage type whose bank of the device the storages write. */
+        volatile String type = "fake";
+        /** Declines every device with this reason, if set. */
+        volatile String declineWith;
+        /** Thrown by decline, if set: a provider fault. */
+        volatile RuntimeException declineThrows;
+        /** Thrown by releaseStorage, if set. */
+        volatile RuntimeException releaseThrows;
+        final java.util.concurrent.atomic.AtomicInteger declineCalls = new java.util.concurrent.atomic.AtomicInteger();
+
         Ops(StorageFlag... flags) {
             this.flags = flags.length == 0 ? EnumSet.noneOf(StorageFlag.class) : EnumSet.of(flags[0], flags);
+        }
+
+        /** A provider of another storage type. */
+        Ops ofType(String t) {
+            type = t;
+            return this;
+        }
+
+        @Override
+        public Optional<String> decline(HwDevice device) {
+            declineCalls.incrementAndGet();
+            RuntimeException fault = declineThrows;
+            if (fault != null) {
+                throw fault;
+            }
+            return Optional.ofNullable(declineWith);
+        }
+
+        @Override
+        public void releaseStorage(MsiStorage storage) {
+            log.add("release " + ((Storage) storage).device.id);
+            RuntimeException fault = releaseThrows;
+            if (fault != null) {
+                throw fault;
+            }
         }
 
         @Override
@@ -321,7 +440,7 @@ final class FakeHardware {
                 throw e;
             }
             ops.log.add("write " + device.id + "/" + desc.index() + " " + msg);
-            device.msgs[desc.index()] = msg;
+            device.bank(ops.type)[desc.index()] = msg;
         }
 
         @Override
@@ -360,7 +479,11 @@ final class FakeHardware {
     }
 
     static Map<String, Object> props(long serviceId, int ranking) {
-        return Map.of("service.id", serviceId, "service.ranking", ranking, MsiStorageOps.STORAGE_TYPE, "fake",
-                "msi.provider.name", "fake-" + serviceId);
+        return props(serviceId, ranking, "fake");
+    }
+
+    static Map<String, Object> props(long serviceId, int ranking, String type) {
+        return Map.of("service.id", serviceId, "service.ranking", ranking, MsiStorageOps.STORAGE_TYPE, type,
+                "msi.provider.name", type + "-" + serviceId);
     }
 }
