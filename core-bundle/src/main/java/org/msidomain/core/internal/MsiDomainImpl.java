@@ -66,8 +66,6 @@ public final class MsiDomainImpl implements MsiDomain {
     private final StorageBinder storageBinder;
     /** Tells the domain of devices that join and leave the machine. */
     private final DeviceHotplug hotplug;
-    /** Since when each device the description lists but the machine lacks has been waiting. */
-    private final Map<String, Instant> waitingSince = new java.util.concurrent.ConcurrentHashMap<>();
     private final IrqTable irqs = new IrqTable(FIRST_IRQ);
     private final ControlLock control = new ControlLock();
     /** The bounded wait for provider calls; a call that exceeds it is abandoned ({@link #onAbandoned}). */
@@ -116,13 +114,14 @@ public final class MsiDomainImpl implements MsiDomain {
         remap = machine.remapping().map(RemapDomain::new).orElse(null);
         writer = new StorageWriter(vectors, table, machine, remap, guard);
         storageBinder = new StorageBinder(registry, devices, events, this::restoreThrough, this::stillOwner);
-        hotplug = new DeviceHotplug(devices, hw -> post(() -> onDeviceAdded(hw)), hw -> post(() -> onDeviceRemoved(hw)));
+        hotplug = new DeviceHotplug(machine, devices, storageBinder, events, this::forgetRemoved, this::stillOwner,
+                this::post);
         for (HwDevice hw : machine.devices()) {
             devices.add(hw);
         }
         notifier = new BindingNotifier(devices.all(), this::submit, this::deviceInfo);
         machine.addListener(hotplug);
-        post(this::reconcile); // a device that joined or left between the read and the listener
+        post(hotplug::reconcile); // a device that joined or left between the read and the listener
         machine.connect(table);
     }
 
@@ -274,74 +273,28 @@ public final class MsiDomainImpl implements MsiDomain {
 
     // ---- devices that join and leave (binder thread, under the control lock) ----
 
-    /** Brings the table in line with the machine's devices (once, after the listener was added). */
-    private void reconcile() {
-        List<HwDevice> now = machine.devices();
-        List<String> ids = now.stream().map(HwDevice::id).toList();
-        devices.all().stream().filter(d -> d.primary && !ids.contains(d.id())).map(d -> d.hw).toList()
-                .forEach(this::onDeviceRemoved);
-        now.stream().filter(hw -> !devices.contains(hw.id())).forEach(this::onDeviceAdded);
-    }
-
-    private void onDeviceAdded(HwDevice hw) {
-        List<DeviceState> storages = devices.add(hw);
-        waitingSince.remove(hw.id());
-        if (storages.isEmpty()) {
-            return; // already here (it joined while the domain read the machine), or without MSI storage
-        }
-        LOG.log(Level.INFO, "device {0} joined with storages {1}", hw.id(), hw.storageTypes());
-        events.post(MsiEvents.DEVICE_ADDED, Map.of(MsiEvents.DEVICE, hw.id(), MsiEvents.TYPES,
-                hw.storageTypes().toArray(String[]::new)));
-        storageBinder.onAdded(storages);
-    }
-
     /**
-     * A surprise removal: every vector of every storage is freed in the domain (vector table slots, irq
-     * numbers, remapping entries) without a register write, as the device is gone; then the provider
-     * releases its storage, contained: whatever it does changes nothing here.
+     * Frees every vector of a storage of a device that left, in the domain only (vector table slots, irq
+     * numbers, remapping entries): the device is gone, so nothing is written to it. Returns how many.
      */
-    private void onDeviceRemoved(HwDevice hw) {
-        List<DeviceState> gone = devices.remove(hw.id());
-        waitingSince.put(hw.id(), Instant.now());
-        if (gone.isEmpty()) {
-            return;
-        }
-        int freed = 0;
-        for (DeviceState d : gone) {
-            d.removed = true;
-            List<IrqDesc> all = d.descriptors();
-            for (IrqDesc desc : all) {
-                desc.setHandler("", null);
-                if (!desc.reserved) {
-                    table.uninstall(desc.cpu, desc.vector);
-                }
-            }
-            writer.releaseEntries(d, all);
-            writer.releaseStrays(d);
-            releaseVectors(d, all);
-            for (IrqDesc desc : all) {
-                d.descs.remove(desc.index);
-                irqs.remove(desc.irq);
-            }
-            freed += all.size();
-            notifier.forget(d);
-        }
-        LOG.log(Level.INFO, "device {0} removed: {1} vectors freed", hw.id(), freed);
-        events.post(MsiEvents.DEVICE_REMOVED, Map.of(MsiEvents.DEVICE, hw.id(), MsiEvents.VECTORS, freed));
-        for (DeviceState d : gone) {
-            ProviderBinding p = d.provider();
-            org.msidomain.spi.MsiStorage storage = d.storage();
-            d.detach();
-            if (p != null && storage != null) {
-                try {
-                    p.ops().releaseStorage(storage);
-                } catch (RuntimeException e) {
-                    stillOwner(e);
-                    LOG.log(Level.WARNING, "provider {0} failed to release the storage of removed {1}: {2}",
-                            p.symbolicName(), hw.id(), e.toString());
-                }
+    private int forgetRemoved(DeviceState d) {
+        d.removed = true;
+        List<IrqDesc> all = d.descriptors();
+        for (IrqDesc desc : all) {
+            desc.setHandler("", null);
+            if (!desc.reserved) {
+                table.uninstall(desc.cpu, desc.vector);
             }
         }
+        writer.releaseEntries(d, all);
+        writer.releaseStrays(d);
+        releaseVectors(d, all);
+        for (IrqDesc desc : all) {
+            d.descs.remove(desc.index);
+            irqs.remove(desc.irq);
+        }
+        notifier.forget(d);
+        return all.size();
     }
 
     /** Restores the live vectors of a storage through the provider it was just bound to (binding events). */
@@ -695,7 +648,7 @@ public final class MsiDomainImpl implements MsiDomain {
         devices.all().forEach(d -> out.add(deviceInfo(d)));
         for (org.msidomain.hw.WaitingDevice w : machine.waiting()) {
             if (!devices.contains(w.name())) { // not one whose removal is still queued
-                waitingSince.putIfAbsent(w.name(), Instant.now());
+                hotplug.waitingSince(w.name());
                 // its storage types are unknown until its kind's model creates it: the type column is empty
                 out.add(new DeviceInfo(w.name(), "", BindingState.WAITING, "", 0, w.reason()));
             }
@@ -713,7 +666,7 @@ public final class MsiDomainImpl implements MsiDomain {
         if (!devices.contains(device) && machine.device(device).isEmpty()) {
             for (org.msidomain.hw.WaitingDevice w : machine.waiting()) {
                 if (w.name().equals(device)) {
-                    return Optional.of(waitingSince.computeIfAbsent(device, name -> Instant.now()));
+                    return Optional.of(hotplug.waitingSince(device));
                 }
             }
         }
