@@ -16,8 +16,8 @@ import org.osgi.framework.BundleContext;
 /**
  * What may come next on a command line of the {@code msi:*} commands, and of the framework commands that
  * take a bundle id: the options of each command, then by position device ids, irq numbers and
- * {@code DEVICE/INDEX} forms, CPU numbers, MSI indexes, storage variants and provider bundle ids, as the
- * machine and the domain are now. The shell's completer (JLine) shows them; nothing here knows JLine.
+ * {@code DEVICE/INDEX} forms, CPU numbers, MSI indexes, storage variants (and the storage types of a device
+ * with several storages) and provider bundle ids, as the machine and the domain are now. The shell's completer (JLine) shows them; nothing here knows JLine.
  */
 final class CommandCompletion {
 
@@ -116,7 +116,8 @@ final class CommandCompletion {
     private List<Choice> values(Arg arg, List<String> earlier) {
         List<Choice> out = new ArrayList<>();
         switch (arg) {
-            case DEVICE -> domain.devices().forEach(d -> out.add(new Choice(d.id(), describe(d), true)));
+            case DEVICE -> domain.devices().stream().filter(distinct(DeviceInfo::id)) // a device once, by its default storage
+                    .forEach(d -> out.add(new Choice(d.id(), describe(d), true)));
             case PCI_SLOT -> domain.devices().stream().filter(d -> d.storageType().equals("pci"))
                     .forEach(d -> out.add(new Choice(d.id(), describe(d), true)));
             case IRQ -> {
@@ -136,16 +137,25 @@ final class CommandCompletion {
             }
             case VARIANT -> {
                 String device = earlier.isEmpty() ? "" : earlier.get(0);
-                boolean pci = domain.devices().stream().anyMatch(d -> d.id().equals(device) && d.storageType().equals("pci"));
-                if (pci) {
+                List<DeviceInfo> storages = domain.devices().stream().filter(d -> d.id().equals(device)).toList();
+                if (!storages.isEmpty() && storages.get(0).storageType().equals("pci")) { // variants of the default storage
                     out.add(new Choice("msi", "PCI MSI capability", true));
                     out.add(new Choice("msix", "PCI MSI-X table", true));
+                }
+                if (storages.size() > 1) { // a device with several storages: each may be named
+                    storages.forEach(d -> out.add(new Choice(d.storageType(), "storage " + d.storageType() + ", "
+                            + d.state().name().toLowerCase(), true)));
                 }
             }
             case BUNDLE -> out.addAll(bundles());
             case NONE -> { }
         }
         return out;
+    }
+
+    private static java.util.function.Predicate<DeviceInfo> distinct(java.util.function.Function<DeviceInfo, String> key) {
+        Set<String> seen = new java.util.HashSet<>();
+        return d -> seen.add(key.apply(d));
     }
 
     private static String describe(DeviceInfo d) {

@@ -74,7 +74,8 @@ public final class MsiCommands {
         return null;
     }
 
-    @Descriptor("devices with their storage type and binding state")
+    @Descriptor("devices with their storage type and binding state: a row per storage of a device (the default "
+            + "first), and WAITING rows for described devices whose kind has no model yet")
     public String devices(@Descriptor("none") String... args) {
         Args.of("msi:devices", args, 0, 0);
         settle();
@@ -83,25 +84,40 @@ public final class MsiCommands {
             return "No MSI-capable devices.";
         }
         Tables t = new Tables("DEVICE", "TYPE", "STATE", "PROVIDER", "#VECTORS");
-        devices.forEach(d -> t.row(d.id(), d.storageType(), d.state(), d.provider().isEmpty() ? "-" : d.provider(),
-                d.vectors()));
+        devices.forEach(d -> t.row(d.id(), d.storageType().isEmpty() ? "-" : d.storageType(), d.state(),
+                d.provider().isEmpty() ? "-" : d.provider(), d.vectors()));
         return t.toString().stripTrailing();
     }
 
-    @Descriptor("why a device is unbound or degraded, in a sentence")
+    @Descriptor("why a device is unbound, degraded or waiting, in a sentence per storage")
     public String why(@Descriptor("DEVICE") String... args) {
         String device = Args.of("msi:why DEVICE", args, 1, 1).text(0);
         settle();
+        List<DeviceInfo> all = domain.devices();
+        // a waiting device is not part of the machine yet: the domain's list names it
         String id = machine.device(device).map(org.msidomain.hw.HwDevice::id)
+                .or(() -> all.stream().map(DeviceInfo::id).filter(device::equals).findFirst())
                 .orElseThrow(() -> new IllegalArgumentException("unknown device " + device));
-        DeviceInfo d = domain.devices().stream().filter(i -> i.id().equals(id)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException(device + " cannot signal by message (no MSI storage)"));
+        List<DeviceInfo> storages = all.stream().filter(i -> i.id().equals(id)).toList();
+        if (storages.isEmpty()) {
+            throw new IllegalArgumentException(device + " cannot signal by message (no MSI storage)");
+        }
+        StringBuilder out = new StringBuilder();
+        for (DeviceInfo d : storages) {
+            // the default storage speaks for the device as before; a secondary one is named by its type
+            String who = out.length() == 0 ? d.id() : d.id() + " " + d.storageType();
+            out.append(out.length() == 0 ? "" : "\n").append(sentence(who, d));
+        }
+        return out.toString();
+    }
+
+    private static String sentence(String who, DeviceInfo d) {
         return switch (d.state()) {
-            case BOUND -> d.id() + ": bound to " + d.provider() + " (storage type " + d.storageType() + "), "
-                    + d.vectors() + " vectors; nothing is waiting.";
-            case UNBOUND -> d.id() + ": unbound: " + d.reason();
-            case FAILED -> d.id() + ": failed: " + d.reason();
-            case WAITING -> d.id() + ": waiting: " + d.reason();
+            case BOUND -> who + ": bound to " + d.provider() + " (storage type " + d.storageType()
+                    + (d.reason().isEmpty() ? "" : "; " + d.reason()) + "), " + d.vectors() + " vectors; nothing is waiting.";
+            case UNBOUND -> who + ": unbound: " + d.reason();
+            case FAILED -> who + ": failed: " + d.reason();
+            case WAITING -> who + ": waiting: " + d.reason();
         };
     }
 
@@ -119,9 +135,10 @@ public final class MsiCommands {
         return t.toString().stripTrailing();
     }
 
-    @Descriptor("allocate COUNT vectors of a device (VARIANT for PCI: msi or msix); on an HPET, its first COUNT "
-            + "free timers that can deliver by FSB message")
-    public String alloc(@Descriptor("DEVICE COUNT [VARIANT], e.g. 00:04.0 4 msix") String... args) {
+    @Descriptor("allocate COUNT vectors of a device (VARIANT for PCI: msi or msix; on a device with several "
+            + "storages, a STORAGE type allocates from that storage); on an HPET, its first COUNT free timers that "
+            + "can deliver by FSB message")
+    public String alloc(@Descriptor("DEVICE COUNT [VARIANT|STORAGE], e.g. 00:04.0 4 msix") String... args) {
         Args a = Args.of("msi:alloc DEVICE COUNT [VARIANT]", args, 2, 3);
         String device = a.text(0);
         int count = a.integer(1, "COUNT");
@@ -145,8 +162,7 @@ public final class MsiCommands {
     public String free(@Descriptor("DEVICE") String... args) {
         String device = Args.of("msi:free DEVICE", args, 1, 1).text(0);
         settle();
-        int n = domain.devices().stream().filter(d -> d.id().equals(device)).mapToInt(DeviceInfo::vectors)
-                .findFirst().orElse(0);
+        int n = domain.devices().stream().filter(d -> d.id().equals(device)).mapToInt(DeviceInfo::vectors).sum();
         domain.free(device);
         return device + ": freed " + n + " vectors";
     }

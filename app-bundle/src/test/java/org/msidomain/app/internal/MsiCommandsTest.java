@@ -1,0 +1,105 @@
+package org.msidomain.app.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.msidomain.api.BindingState;
+import org.msidomain.api.DeviceInfo;
+import org.msidomain.api.IrqInfo;
+import org.msidomain.api.MsiDomain;
+import org.msidomain.api.MsiMsg;
+import org.msidomain.hw.HwDevice;
+import org.msidomain.hw.Machine;
+
+/** The msi:* commands over a domain that reports several storages, declines and waiting devices. */
+class MsiCommandsTest {
+
+    /** 00:04.0 (pci, bound after a decline), 00:06.0 (pci and ims), nvme0 waiting for its kind. */
+    private final List<DeviceInfo> rows = List.of(
+            new DeviceInfo("00:04.0", "pci", BindingState.BOUND, "org.x.b", 0, "org.x.a declined: no IMS slots"),
+            new DeviceInfo("00:06.0", "pci", BindingState.BOUND, "org.msidomain.provider.pci", 2, ""),
+            new DeviceInfo("00:06.0", "ims", BindingState.UNBOUND, "", 0,
+                    "declined by org.x.a: no IMS slots; declined by org.x.c: not behind this bridge"),
+            new DeviceInfo("nvme0", "", BindingState.WAITING, "", 0, "no bundle provides device kind 'nvme-fake'"));
+    private final List<String> allocations = new ArrayList<>();
+
+    private final MsiDomain domain = (MsiDomain) Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] { MsiDomain.class }, (proxy, method, args) -> switch (method.getName()) {
+                case "devices" -> rows;
+                case "awaitSettled" -> true;
+                case "allocate" -> {
+                    allocations.add(args[0] + " " + args[1] + " " + args[2]);
+                    yield new int[] { 30, 31 };
+                }
+                case "irq" -> Optional.of(new IrqInfo((int) args[0], "00:06.0", (int) args[0] - 30,
+                        "IR-IMS-0000:00:06.0", 1, 0x41 + (int) args[0] - 30, MsiMsg.ZERO, false, false, List.of(0L, 0L),
+                        ""));
+                case "setHandler" -> null;
+                default -> throw new UnsupportedOperationException(method.getName());
+            });
+
+    private final Machine machine = (Machine) Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] { Machine.class }, (proxy, method, args) -> switch (method.getName()) {
+                case "device" -> args[0].equals("nvme0") ? Optional.empty() : Optional.of(device((String) args[0]));
+                default -> throw new UnsupportedOperationException(method.getName());
+            });
+
+    private static HwDevice device(String id) {
+        return (HwDevice) Proxy.newProxyInstance(MsiCommandsTest.class.getClassLoader(), new Class<?>[] { HwDevice.class },
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "id" -> id;
+                    case "storageType" -> "pci";
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    private final MsiCommands commands = new MsiCommands(domain, machine, null);
+
+    @Test
+    void whyNamesWhoDeclinedWhenAnotherTookItAndWhenNoneDid() {
+        assertEquals("00:04.0: bound to org.x.b (storage type pci; org.x.a declined: no IMS slots), 0 vectors; "
+                + "nothing is waiting.", commands.why("00:04.0"));
+        assertEquals("00:06.0: bound to org.msidomain.provider.pci (storage type pci), 2 vectors; nothing is waiting.\n"
+                + "00:06.0 ims: unbound: declined by org.x.a: no IMS slots; declined by org.x.c: not behind this bridge",
+                commands.why("00:06.0"), "a sentence per storage, the default one as before");
+        assertEquals("nvme0: waiting: no bundle provides device kind 'nvme-fake'", commands.why("nvme0"),
+                "a waiting device is not in the machine yet");
+    }
+
+    @Test
+    void devicesShowsARowPerStorageAndWaitingDevices() {
+        assertEquals(String.join("\n",
+                "DEVICE   TYPE  STATE    PROVIDER                    VECTORS",
+                "00:04.0  pci   BOUND    org.x.b                           0",
+                "00:06.0  pci   BOUND    org.msidomain.provider.pci        2",
+                "00:06.0  ims   UNBOUND  -                                 0",
+                "nvme0    -     WAITING  -                                 0"), commands.devices());
+    }
+
+    @Test
+    void allocNamesTheStorageOrTheVariant() {
+        assertEquals("irq 30: 00:06.0/0 CPU1 vector 0x41\nirq 31: 00:06.0/1 CPU1 vector 0x42",
+                commands.alloc("00:06.0", "2", "ims"));
+        commands.alloc("00:06.0", "2", "msix");
+        commands.alloc("00:06.0", "2");
+        assertEquals(List.of("00:06.0 2 ims", "00:06.0 2 msix", "00:06.0 2 "), allocations,
+                "the word goes to the domain, which tells a storage from a variant");
+    }
+
+    private List<String> completions(String line) {
+        return new CommandCompletion(domain, null).next(List.of(line.split(" ")), "").stream()
+                .map(CommandCompletion.Choice::value).toList();
+    }
+
+    @Test
+    void completionOffersTheStorageTypesOfADeviceWithSeveralAndEachDeviceOnce() {
+        assertEquals(List.of("msi", "msix", "pci", "ims"), completions("msi:alloc 00:06.0 2"));
+        assertEquals(List.of("msi", "msix"), completions("msi:alloc 00:04.0 2"), "one storage: variants only");
+        assertEquals(List.of("00:04.0", "00:06.0", "nvme0"), completions("msi:why"));
+    }
+}
