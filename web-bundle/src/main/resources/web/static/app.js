@@ -41,7 +41,7 @@
 
   function renderDevices(devices) {
     document.querySelector('#devices tbody').innerHTML = devices.map(d =>
-      '<tr title="' + esc(d.reason) + '"><td class="name">' + esc(d.id) + '</td><td>' + esc(d.type) + '</td>' +
+      '<tr title="' + esc(d.reason) + '"><td class="name">' + esc(d.id) + '</td><td>' + esc(d.type || '-') + '</td>' +
       '<td><span class="state ' + (d.state === 'BOUND' ? 'ok' : 'warn') + '">' + esc(d.state) + '</span></td>' +
       '<td>' + esc(d.provider || '-') + '</td><td class="num">' + esc(d.vectors) + '</td></tr>').join('') ||
       '<tr><td colspan="5">No MSI-capable devices.</td></tr>';

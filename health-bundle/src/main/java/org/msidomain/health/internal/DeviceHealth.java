@@ -24,19 +24,22 @@ final class DeviceHealth {
     static Result judge(List<DeviceInfo> devices, Function<String, Optional<Instant>> unboundSince, Instant now,
             Duration warnAfter) {
         ResultLog log = new ResultLog();
-        long bound = devices.stream().filter(d -> d.state() == org.msidomain.api.BindingState.BOUND).count();
-        log.add(new ResultLog.Entry(Result.Status.OK, bound + "/" + devices.size() + " devices bound"));
+        Readiness readiness = Readiness.of(devices); // by device: a device with several storages counts once
+        log.add(new ResultLog.Entry(Result.Status.OK, readiness.bound() + "/" + readiness.total() + " devices bound"));
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (DeviceInfo d : devices) {
+            // a secondary storage of a device is named by its type: "00:06.0 ims"
+            String who = seen.add(d.id()) ? d.id() : d.id() + " " + d.storageType();
             switch (d.state()) {
                 case BOUND -> {
                 }
                 case FAILED -> log.add(new ResultLog.Entry(Result.Status.CRITICAL,
-                        d.id() + " failed " + seconds(since(d, unboundSince, now)) + " ago: " + d.reason()));
-                case WAITING -> log.add(new ResultLog.Entry(Result.Status.WARN, d.id() + " waiting: " + d.reason()));
+                        who + " failed " + seconds(since(d, unboundSince, now)) + " ago: " + d.reason()));
+                case WAITING -> log.add(new ResultLog.Entry(Result.Status.WARN, who + " waiting: " + d.reason()));
                 case UNBOUND -> {
                     Duration unbound = since(d, unboundSince, now);
                     Result.Status status = unbound.compareTo(warnAfter) >= 0 ? Result.Status.WARN : Result.Status.OK;
-                    log.add(new ResultLog.Entry(status, d.id() + " unbound for " + seconds(unbound) + " (limit "
+                    log.add(new ResultLog.Entry(status, who + " unbound for " + seconds(unbound) + " (limit "
                             + seconds(warnAfter) + "): " + d.reason()));
                 }
             }

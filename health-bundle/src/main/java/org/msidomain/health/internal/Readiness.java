@@ -6,11 +6,13 @@ import org.msidomain.api.BindingState;
 import org.msidomain.api.DeviceInfo;
 
 /**
- * Whether every device of the machine is bound, and which are not.
+ * Whether every device of the machine is bound, and which are not. A device with several storages is bound
+ * when every storage is; a device the description lists whose kind has no model yet ({@code WAITING}) is
+ * not bound.
  *
  * @param bound   the number of bound devices
- * @param total   the number of devices with MSI storage
- * @param waiting the ids of the devices not bound (unbound or failed), in the domain's order
+ * @param total   the number of devices with MSI storage, and of described devices waiting for their kind
+ * @param waiting the ids of the devices not bound (unbound, failed or waiting), in the domain's order
  */
 record Readiness(int bound, int total, List<String> waiting) {
 
@@ -19,8 +21,11 @@ record Readiness(int bound, int total, List<String> waiting) {
     }
 
     static Readiness of(List<DeviceInfo> devices) {
-        List<String> waiting = devices.stream().filter(d -> d.state() != BindingState.BOUND).map(DeviceInfo::id).toList();
-        return new Readiness(devices.size() - waiting.size(), devices.size(), waiting);
+        java.util.Map<String, Boolean> bound = new java.util.LinkedHashMap<>(); // a row per storage: by device
+        devices.forEach(d -> bound.merge(d.id(), d.state() == BindingState.BOUND, Boolean::logicalAnd));
+        List<String> waiting = bound.entrySet().stream().filter(e -> !e.getValue()).map(java.util.Map.Entry::getKey)
+                .toList();
+        return new Readiness(bound.size() - waiting.size(), bound.size(), waiting);
     }
 
     boolean ready() {

@@ -80,4 +80,19 @@ class DeviceHealthTest {
         assertEquals("0 s", DeviceHealth.seconds(Duration.ofMillis(99)));
         assertEquals("120.1 s", DeviceHealth.seconds(Duration.ofMillis(120_100)));
     }
+
+    @Test
+    void aWaitingDeviceWarnsAndADeviceWithSeveralStoragesCountsOnceBoundOnlyWhenEachIs() {
+        List<DeviceInfo> devices = List.of(device("00:04.0", BindingState.BOUND, ""),
+                device("00:06.0", BindingState.BOUND, ""),
+                new DeviceInfo("00:06.0", "ims", BindingState.UNBOUND, "", 0, "declined by org.x.a: no IMS slots"),
+                new DeviceInfo("nvme0", "", BindingState.WAITING, "", 0, "no bundle provides device kind 'nvme-fake'"));
+        Result r = DeviceHealth.judge(devices, id -> Optional.of(NOW.minusSeconds(2)), NOW, LIMIT);
+        assertEquals(Result.Status.WARN, r.getStatus());
+        assertEquals(List.of("OK 1/3 devices bound",
+                "WARN 00:06.0 ims unbound for 2 s (limit 0.5 s): declined by org.x.a: no IMS slots",
+                "WARN nvme0 waiting: no bundle provides device kind 'nvme-fake'"), lines(r));
+        Readiness ready = Readiness.of(devices);
+        assertEquals("ready: no (1/3 devices bound; waiting: 00:06.0, nvme0)", ready.line());
+    }
 }
