@@ -379,6 +379,7 @@ final class FakeHardware {
         @Override
         public Optional<String> decline(HwDevice device) {
             declineCalls.incrementAndGet();
+            maybeBlock("decline", device.id());
             RuntimeException fault = declineThrows;
             if (fault != null) {
                 throw fault;

@@ -110,4 +110,25 @@ class ProviderDeclineTest {
         nic.raise(0);
         assertEquals(1, handled[0], "the device works through the provider that took it");
     }
+
+    @Test
+    void aDeclineThatHangsIsAbandonedLikeAnyProviderCallAndTheDomainGoesOn() throws InterruptedException {
+        domain.deactivate();
+        domain = new MsiDomainImpl(machine, 200);
+        Ops hanging = new Ops();
+        hanging.blockIn = "decline";
+        hanging.blockOn = "00:04.0";
+        hanging.blockTimes = 1;
+        domain.bindStorageOps(hanging, FakeHardware.props(1, 10));
+        assertTrue(hanging.blocked.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        DeviceInfo failed = row(0); // settles once the watchdog gave up on the call and replaced the binder
+        assertEquals(BindingState.FAILED, failed.state());
+        assertEquals("provider fake-1 blocked in decline on 00:04.0 for more than 200 ms; the call was abandoned",
+                failed.reason());
+
+        domain.bindStorageOps(new Ops(), FakeHardware.props(2, 5)); // a binding event: every device is chosen for again
+        assertEquals(new DeviceInfo("00:04.0", "fake", BindingState.BOUND, "fake-1", 0, ""), row(0),
+                "asked again, the first provider serves it now");
+        assertEquals(BindingState.BOUND, row(1).state());
+    }
 }
