@@ -108,7 +108,9 @@ public final class MainJob implements Function<PrintStream, Integer> {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BIND_TIMEOUT_MS);
         while (true) {
             domain.awaitSettled(BIND_TIMEOUT_MS);
-            List<DeviceInfo> unbound = domain.devices().stream().filter(d -> d.state() != BindingState.BOUND).toList();
+            // a described device waiting for its kind is not part of the machine: the job runs without it
+            List<DeviceInfo> unbound = domain.devices().stream()
+                    .filter(d -> d.state() != BindingState.BOUND && d.state() != BindingState.WAITING).toList();
             if (unbound.isEmpty()) {
                 return;
             }

@@ -87,7 +87,8 @@ final class ProviderSwapper {
     }
 
     private void awaitAllBound() throws InterruptedException {
-        await(() -> domain.devices().stream().allMatch(d -> d.state() == BindingState.BOUND), "every device bound");
+        await(() -> domain.devices().stream().allMatch(d -> d.state() == BindingState.BOUND
+                || d.state() == BindingState.WAITING), "every device bound");
     }
 
     private void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {

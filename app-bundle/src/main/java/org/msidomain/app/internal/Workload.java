@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BooleanSupplier;
 
+import org.msidomain.api.BindingState;
 import org.msidomain.api.DeviceInfo;
 import org.msidomain.api.MsiDomain;
 import org.msidomain.hw.HwDevice;
@@ -30,7 +31,13 @@ final class Workload {
     final AtomicLongArray delivered;
 
     private Workload(MsiDomain domain, Machine machine) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (DeviceInfo d : domain.devices()) {
+            // the devices of the machine, each by its default storage (the first row: a device raises through it);
+            // a described device still waiting for its kind is not part of the machine
+            if (d.state() == BindingState.WAITING || !seen.add(d.id())) {
+                continue;
+            }
             HwDevice hw = machine.device(d.id()).orElseThrow();
             int max = domain.maxVectors(d.id());
             try {

@@ -679,18 +679,21 @@ public final class MsiDomainImpl implements MsiDomain {
     public List<ProviderInfo> providers() {
         List<ProviderInfo> out = new ArrayList<>();
         for (ProviderBinding b : registry.all()) {
-            int served = 0;
+            java.util.Set<String> served = new java.util.HashSet<>(); // a device once, whatever storages of it b serves
+            java.util.Set<String> failed = new java.util.HashSet<>();
             int vectorCount = 0;
-            int failed = 0;
             for (DeviceState d : devices.all()) {
                 if (d.provider() == b) {
-                    served++;
+                    served.add(d.id());
                     vectorCount += d.descs.size();
-                    failed += d.state() == BindingState.FAILED ? 1 : 0;
+                    if (d.state() == BindingState.FAILED) {
+                        failed.add(d.id());
+                    }
                 }
             }
+            int f = failed.size();
             out.add(new ProviderInfo(b.bundleId(), b.symbolicName(), b.version(), b.types(),
-                    failed == 0 ? "active" : "failed on " + failed + " device" + (failed > 1 ? "s" : ""), served,
+                    f == 0 ? "active" : "failed on " + f + " device" + (f > 1 ? "s" : ""), served.size(),
                     vectorCount));
         }
         return out;
