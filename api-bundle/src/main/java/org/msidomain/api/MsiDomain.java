@@ -111,7 +111,8 @@ public interface MsiDomain {
     /**
      * Every device of the machine with its binding state: one entry per storage of a device (the default
      * storage first), and the devices the description lists that are not part of the machine yet as
-     * {@link BindingState#WAITING}.
+     * {@link BindingState#WAITING}, after the live ones: their storage type is empty (it is known only once
+     * their kind creates them), their reason names the missing kind.
      */
     List<DeviceInfo> devices();
 

@@ -17,6 +17,9 @@ public interface MachineListener {
     /**
      * A device left the machine, as a surprise removal: it no longer raises interrupts or answers register
      * accesses usefully. It is listed by {@link Machine#waiting()} again if the description still names it.
+     * The machine calls this after the device's last message has been delivered (no raise of it is still on
+     * its way to the APIC), so a listener that detaches the device's handlers before returning knows none of
+     * them runs again.
      */
     void deviceRemoved(HwDevice device);
 }

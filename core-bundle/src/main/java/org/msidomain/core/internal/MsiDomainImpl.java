@@ -584,9 +584,6 @@ public final class MsiDomainImpl implements MsiDomain {
         locked(() -> {
             IrqDesc desc = desc(irq);
             DeviceState d = desc.device;
-            if (d.removed) {
-                throw new IllegalArgumentException("no irq " + irq + " (device " + d.id() + " was removed)");
-            }
             String previousName = desc.action();
             IrqHandler previous = desc.handler();
             desc.setHandler(name, handler); // request_irq: the action first, so a latched message finds it
@@ -663,16 +660,16 @@ public final class MsiDomainImpl implements MsiDomain {
 
     @Override
     public Optional<Instant> unboundSince(String device) {
-        if (!devices.contains(device) && machine.device(device).isEmpty()) {
-            for (org.msidomain.hw.WaitingDevice w : machine.waiting()) {
-                if (w.name().equals(device)) {
-                    return Optional.of(hotplug.waitingSince(device));
-                }
+        List<DeviceState> storages = storagesOf(device);
+        if (storages.isEmpty() || storages.get(0).removed) {
+            // waiting for its kind, or leaving (its removal is queued): not served since it left or was first seen
+            if (!storages.isEmpty() || machine.waiting().stream().anyMatch(w -> w.name().equals(device))) {
+                return Optional.of(hotplug.waitingSince(device));
             }
+            throw new IllegalArgumentException("unknown device " + device);
         }
         // the earliest of its storages: the device has not been served whole since then
-        return devices.storages(device(device).id()).stream().map(DeviceState::unservedSince)
-                .flatMap(Optional::stream).min(Instant::compareTo);
+        return storages.stream().map(DeviceState::unservedSince).flatMap(Optional::stream).min(Instant::compareTo);
     }
 
     @Override
@@ -872,19 +869,23 @@ public final class MsiDomainImpl implements MsiDomain {
 
     /** A device's default storage, by its id in either form ({@code 00:04.0}, {@code 0000:00:04.0}). */
     private DeviceState device(String id) {
-        List<DeviceState> storages = devices.storages(id);
-        if (storages.isEmpty()) {
-            storages = machine.device(id).map(hw -> devices.storages(hw.id())).orElse(List.of());
-        }
+        List<DeviceState> storages = storagesOf(id);
         if (storages.isEmpty() || storages.get(0).removed) {
             throw new IllegalArgumentException("unknown device " + id);
         }
         return storages.get(0);
     }
 
+    /** A device's storages by its id in either form; empty if unknown (a removed one's until its removal ran). */
+    private List<DeviceState> storagesOf(String id) {
+        List<DeviceState> storages = devices.storages(id);
+        return !storages.isEmpty() ? storages
+                : machine.device(id).map(hw -> devices.storages(hw.id())).orElse(List.of());
+    }
+
     private IrqDesc desc(int irq) {
         IrqDesc desc = irqs.get(irq);
-        if (desc == null) {
+        if (desc == null || desc.device.removed) { // a removed device's irqs are gone for callers at once
             throw new IllegalArgumentException("no irq " + irq);
         }
         return desc;

@@ -180,4 +180,37 @@ class DeviceHotplugTest {
         assertEquals("active", domain.providers().get(0).state());
         assertEquals(1, domain.allocate("00:04.0", 1).length, "the domain goes on");
     }
+
+    @Test
+    void whileItsRemovalWaitsForTheBinderTheDeviceIsAlreadyGoneForCallers() throws InterruptedException {
+        Device nvme = machine.plug("00:07.0", 4, List.of("fake"));
+        assertTrue(domain.awaitSettled(10_000));
+        int irq = domain.allocate("00:07.0", 1)[0];
+        CountDownLatch inListener = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        domain.bindBindingListener(d -> { // keeps the binder thread busy: the removal queues behind it
+            inListener.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(inListener.await(10, TimeUnit.SECONDS));
+        try {
+            machine.unplug(nvme, "nvme-fake");
+            assertTrue(domain.unboundSince("00:07.0").isPresent(), "not served since it left");
+            assertEquals("unknown device 00:07.0", assertThrows(IllegalArgumentException.class,
+                    () -> domain.allocate("00:07.0", 1)).getMessage());
+            assertEquals("no irq " + irq, assertThrows(IllegalArgumentException.class, () -> domain.mask(irq))
+                    .getMessage());
+            assertEquals("no irq " + irq, assertThrows(IllegalArgumentException.class,
+                    () -> domain.setHandler(irq, "late", (i, cpu) -> { })).getMessage());
+        } finally {
+            release.countDown();
+        }
+        assertTrue(domain.awaitSettled(10_000));
+        assertTrue(domain.irq(irq).isEmpty());
+        assertEquals(1, events.of(MsiEvents.DEVICE_REMOVED).size());
+    }
 }
