@@ -60,7 +60,9 @@ class DeviceHotplugTest {
         assertThrows(IllegalArgumentException.class, () -> domain.allocate("00:07.0", 1));
         List<DeviceInfo> told = new CopyOnWriteArrayList<>();
         domain.bindBindingListener(told::add);
-        assertTrue(domain.awaitSettled(10_000));
+        assertTrue(domain.awaitSettled(10_000)); // the listener is added; its first call is queued meanwhile
+        assertTrue(domain.awaitSettled(10_000)); // and it has had it
+        assertEquals(1, told.size(), "told of the live device at once");
         told.clear();
 
         Device nvme = machine.plug("00:07.0", 4, List.of("fake"));
