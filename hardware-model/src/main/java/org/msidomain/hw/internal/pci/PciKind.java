@@ -57,9 +57,15 @@ public final class PciKind implements DeviceKind {
                 throw new IllegalArgumentException(spec.name() + ": config: not hex bytes (" + e.getMessage() + ")");
             }
         } else {
+            java.nio.file.Path path = spec.base().resolve(file);
             List<PciDump> read;
             try {
-                read = DumpReader.read(spec.base().resolve(file));
+                byte[] content = DumpReader.load(path, DumpReader.MAX_FILE);
+                String text = new String(content, java.nio.charset.StandardCharsets.ISO_8859_1);
+                // a binary config space needs no address in its file name: the device's name is its address
+                read = content.length > 0 && !DumpReader.isText(content, text)
+                        ? List.of(new PciDump(PciAddress.parse(spec.name()), content, "", path.toString()))
+                        : DumpReader.read(path.toString(), content);
             } catch (DumpFormatException e) {
                 throw new IllegalArgumentException(spec.name() + ": dump: " + e.getMessage());
             }
