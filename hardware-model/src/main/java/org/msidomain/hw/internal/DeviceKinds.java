@@ -13,7 +13,11 @@ final class DeviceKinds {
     private final List<KindService> kinds = new ArrayList<>();
     private SimMachine machine;
 
+    /** A kind's service; one already here (bound through another reference) is taken once. */
     synchronized void add(KindService kind) {
+        if (kinds.stream().anyMatch(k -> k.serviceId() == kind.serviceId())) {
+            return;
+        }
         kinds.add(kind);
         if (machine != null) {
             machine.kindAdded(kind);

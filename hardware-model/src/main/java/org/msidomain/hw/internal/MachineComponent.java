@@ -98,17 +98,21 @@ public final class MachineComponent implements ConfigurationListener {
     private final DeviceKinds kinds = new DeviceKinds();
 
     /**
-     * The built-in kinds, only as a gate: the component activates once all {@value BuiltInKinds#COUNT} are
-     * registered (DS minimum cardinality, {@code builtInKinds.cardinality.minimum}), and by then the dynamic
-     * reference below has bound them (SCR binds before it activates). So the first machine has its built-in
-     * devices when its service is registered: no built-in device is ever WAITING, and a launcher job that
-     * allocates at once finds them. A static reference with a target and a minimum was chosen over building
-     * the built-ins' objects here so they are registered, and reach the machine, as any outside kind does.
+     * The built-in kinds, as a gate: the component activates only once all {@value BuiltInKinds#COUNT} are
+     * registered (DS minimum cardinality, {@code builtInKinds.cardinality.minimum}), and they are bound here
+     * before {@link #activate}, so the first machine has its built-in devices when its service is
+     * registered: no built-in device is ever WAITING, and a launcher job that allocates at once finds them.
+     * The dynamic reference below may not have seen the last of them yet when the gate opens (SCR's
+     * references track the same registration one after another), hence this bind too; {@link DeviceKinds}
+     * takes a service once. Chosen over building the built-ins' objects here so they are registered, and
+     * reach the machine, as any outside kind does.
      */
     @Reference(name = "builtInKinds", service = org.msidomain.hw.DeviceKind.class,
             cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.STATIC,
             target = "(" + BuiltInKinds.BUILT_IN + "=true)")
-    private List<org.msidomain.hw.DeviceKind> builtInKinds;
+    void bindBuiltInKind(org.msidomain.hw.DeviceKind kind, Map<String, Object> props) {
+        bindKind(kind, props);
+    }
 
     @Activate
     void activate(BundleContext bundleContext) {
