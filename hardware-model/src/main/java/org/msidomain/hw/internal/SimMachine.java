@@ -159,6 +159,7 @@ public final class SimMachine implements Machine {
             }
             register(kind);
             for (LiveDevice d : createWaiting(kind.name())) {
+                LOG.log(System.Logger.Level.INFO, "device " + d.id() + " added: device kind '" + kind.name() + "' arrived");
                 tell(l -> l.deviceAdded(d), "deviceAdded", d);
             }
         }
@@ -189,10 +190,13 @@ public final class SimMachine implements Machine {
             }
             publish();
             for (LiveDevice d : gone) {
+                LOG.log(System.Logger.Level.INFO, "device " + d.id() + " removed: device kind '" + kind.name() + "' left");
                 destroy(d);
                 tell(l -> l.deviceRemoved(d), "deviceRemoved", d);
             }
             for (LiveDevice d : createWaiting(kind.name())) {
+                LOG.log(System.Logger.Level.INFO, "device " + d.id() + " added: another device kind '" + kind.name()
+                        + "' took it");
                 tell(l -> l.deviceAdded(d), "deviceAdded", d);
             }
         }
