@@ -9,7 +9,8 @@ import org.osgi.annotation.versioning.ConsumerType;
  *
  * <p>A described device whose kind has no service waits (the domain lists it as {@code WAITING}); it is
  * created when a service of its kind arrives, and removed, as a surprise-removed device, when that service
- * leaves. The highest {@code service.ranking} of a kind creates its devices.
+ * leaves. The highest {@code service.ranking} of a kind creates its devices; a device stays with the
+ * service that created it until that service leaves (a better one arriving later disturbs nothing).
  *
  * @since 1.1
  */
@@ -20,8 +21,10 @@ public interface DeviceKind {
     String KIND = "msi.device.kind";
 
     /**
-     * Creates a device from its description entry. Called once per device, from the machine's thread,
-     * never from the interrupt path.
+     * Creates a device from its description entry. Called once per device (again only after a
+     * {@link #destroy}), on the thread that builds the machine or registers the kind, never from the
+     * interrupt path. The machine hands out the device wrapped: it adds the read-back flush and stops
+     * passing on raises and register accesses once the device has left.
      *
      * @param spec the device's entry in the machine description
      * @param port how the device reaches the machine: message writes, merged events

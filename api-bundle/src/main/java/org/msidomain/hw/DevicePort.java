@@ -19,8 +19,9 @@ public interface DevicePort {
 
     /**
      * Performs a message write of {@code data} to {@code address} with the device's requester id, through
-     * the machine's interrupt fabric (and its remapping unit, which validates the requester). Allocation-free
-     * and lock-free: callable from the interrupt path.
+     * the machine's interrupt fabric (and its remapping unit, which validates the requester). Counted in
+     * flight until delivered; a device that has left the machine sends nothing. Allocation-free and
+     * lock-free: callable from the interrupt path.
      */
     void send(long address, int data);
 

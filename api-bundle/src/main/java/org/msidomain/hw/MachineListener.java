@@ -4,7 +4,9 @@ import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Told when a device joins or leaves a running machine (its kind's service came or went). Registered with
- * {@link Machine#addListener}; called on the machine's thread, in order, never from the interrupt path.
+ * {@link Machine#addListener}; called in order on the thread that changed the kinds (SCR's), under no lock
+ * the listener could need, never from the interrupt path. A listener that throws is logged; the others
+ * are still told.
  *
  * @since 1.1
  */

@@ -270,8 +270,9 @@ public class ConfigAdminIT extends MsiTestSupport {
     public void theMetatypeDescribesEveryPidAndKey() {
         MetaTypeInformation hw = metaType.getMetaTypeInformation(installed("org.msidomain.hw"));
         assertEquals(Set.of(MACHINE_PID), Set.of(hw.getPids()));
-        assertEquals(Set.of(MACHINE_PID + ".pci", MACHINE_PID + ".platform", MACHINE_PID + ".dmar"),
-                Set.of(hw.getFactoryPids()));
+        assertEquals(Set.of(MACHINE_PID + ".pci", MACHINE_PID + ".platform", MACHINE_PID + ".dmar",
+                MACHINE_PID + ".device"), Set.of(hw.getFactoryPids()));
+        assertEquals(Set.of("kind", "name", "requesterId"), attributes(hw, MACHINE_PID + ".device"));
         assertEquals(Set.of("cpus", "apicIds", "baseDevices", "hpetTimers", "hpetFsbTimers", "interruptRemapping",
                 "irtSize"), attributes(hw, MACHINE_PID));
         assertEquals(Set.of("dump", "slot", "owner"), attributes(hw, MACHINE_PID + ".pci"));

@@ -55,7 +55,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * core and the shell commands.
  */
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"org.msidomain.hw.Machine\"")
-@Component(service = ConfigurationListener.class, immediate = true)
+@Component(service = ConfigurationListener.class, immediate = true,
+        property = "builtInKinds.cardinality.minimum:Integer=" + BuiltInKinds.COUNT)
 public final class MachineComponent implements ConfigurationListener {
 
     /** Service property: counts the machines built (1 for the first). */
@@ -87,6 +88,31 @@ public final class MachineComponent implements ConfigurationListener {
     private ServiceRegistration<?> registration;
     private final Map<String, Object> properties = new HashMap<>();
     private long generation;
+    /** The machine being served; guarded by lock. */
+    private SimMachine current;
+
+    /**
+     * Every device kind's service, the built-in ones included: the machine creates its devices only
+     * through these. Dynamic: outside kinds come and go while the machine runs.
+     */
+    private final DeviceKinds kinds = new DeviceKinds();
+
+    /**
+     * The built-in kinds, as a gate: the component activates only once all {@value BuiltInKinds#COUNT} are
+     * registered (DS minimum cardinality, {@code builtInKinds.cardinality.minimum}), and they are bound here
+     * before {@link #activate}, so the first machine has its built-in devices when its service is
+     * registered: no built-in device is ever WAITING, and a launcher job that allocates at once finds them.
+     * The dynamic reference below may not have seen the last of them yet when the gate opens (SCR's
+     * references track the same registration one after another), hence this bind too; {@link DeviceKinds}
+     * takes a service once. Chosen over building the built-ins' objects here so they are registered, and
+     * reach the machine, as any outside kind does.
+     */
+    @Reference(name = "builtInKinds", service = org.msidomain.hw.DeviceKind.class,
+            cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.STATIC,
+            target = "(" + BuiltInKinds.BUILT_IN + "=true)")
+    void bindBuiltInKind(org.msidomain.hw.DeviceKind kind, Map<String, Object> props) {
+        bindKind(kind, props);
+    }
 
     @Activate
     void activate(BundleContext bundleContext) {
@@ -108,7 +134,7 @@ public final class MachineComponent implements ConfigurationListener {
             MachineOverlay configured = configs.isEmpty() ? null : overlay(configs);
             if (configured != null) {
                 try {
-                    machine = new SimMachine(configured.build());
+                    machine = kinds.build(configured.build());
                     running = configured.description();
                     properties.put(CONFIGURATIONS, configured.pids().toArray(String[]::new));
                 } catch (IllegalArgumentException refused) {
@@ -117,7 +143,7 @@ public final class MachineComponent implements ConfigurationListener {
             }
             if (machine == null) {
                 try {
-                    machine = new SimMachine(launcherSpec);
+                    machine = kinds.build(launcherSpec);
                 } catch (IllegalArgumentException refused) {
                     registerProblem(refused.getMessage());
                     return;
@@ -128,8 +154,27 @@ public final class MachineComponent implements ConfigurationListener {
                 }
             }
             properties.put(GENERATION, ++generation);
+            current = machine;
             registration = context.registerService(Machine.class, machine, currentProperties());
         }
+    }
+
+    @Reference(name = "kinds", service = org.msidomain.hw.DeviceKind.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindKind(org.msidomain.hw.DeviceKind kind, Map<String, Object> props) {
+        Object name = props.get(org.msidomain.hw.DeviceKind.KIND);
+        if (!(name instanceof String n) || n.isBlank()) {
+            LOG.log(System.Logger.Level.WARNING, "a device kind service without the string property {0} is passed over: {1}",
+                    org.msidomain.hw.DeviceKind.KIND, kind);
+            return;
+        }
+        Object ranking = props.get(org.osgi.framework.Constants.SERVICE_RANKING);
+        kinds.add(new KindService(n.trim(), kind, ranking instanceof Integer r ? r : 0,
+                (Long) props.get(org.osgi.framework.Constants.SERVICE_ID)));
+    }
+
+    void unbindKind(org.msidomain.hw.DeviceKind kind, Map<String, Object> props) {
+        kinds.remove((Long) props.get(org.osgi.framework.Constants.SERVICE_ID));
     }
 
     /** The launcher's description is refused: its one-line problem is registered for the launcher. */
@@ -154,6 +199,11 @@ public final class MachineComponent implements ConfigurationListener {
                     // already gone with the bundle
                 }
                 registration = null;
+            }
+            kinds.detach();
+            if (current != null) {
+                current.close();
+                current = null;
             }
         }
     }
@@ -215,7 +265,7 @@ public final class MachineComponent implements ConfigurationListener {
             }
             SimMachine machine;
             try {
-                machine = new SimMachine(overlay.build());
+                machine = kinds.build(overlay.build());
             } catch (IllegalArgumentException refused) {
                 refuse(refused.getMessage());
                 return;
@@ -226,6 +276,10 @@ public final class MachineComponent implements ConfigurationListener {
             properties.put(GENERATION, ++generation);
             // the old machine goes first: everything bound to it deactivates before anything sees the new one
             registration.unregister();
+            if (current != null) {
+                current.close(); // its devices' kinds' own work stops; nobody is bound to it any more
+            }
+            current = machine;
             registration = context.registerService(Machine.class, machine, currentProperties());
             LOG.log(System.Logger.Level.INFO, "machine {0} built from the {1} with the configurations {2}: {3} CPUs, "
                     + "{4} devices", generation, base.name(), overlay.pids(), machine.cpuCount(), machine.devices().size());

@@ -1,6 +1,9 @@
 package org.msidomain.hw.internal;
 
 import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The JSON machine description ({@code --machine FILE}); the schema is documented in the README.
@@ -12,9 +15,22 @@ import java.util.List;
  * @param dmar     the DMAR (VT-d) units
  * @param platform the platform devices with their own message tables
  * @param asDumped boot without the OS's enumeration, so the PCI functions keep their dumps' MSI/MSI-X state
+ * @param devices  devices of any kind, each created by its kind's service
  */
 public record MachineDescription(Integer cpus, List<Integer> apicIds, List<PciEntry> pci, HpetEntry hpet,
-        List<DmarEntry> dmar, List<PlatformEntry> platform, Boolean asDumped) {
+        List<DmarEntry> dmar, List<PlatformEntry> platform, Boolean asDumped, List<DeviceEntry> devices) {
+
+    /**
+     * A device of any kind ({@code "devices"}).
+     *
+     * @param kind        its kind, as the kind's service names it ({@code msi.device.kind})
+     * @param name        its device id
+     * @param requesterId the requester id its messages carry, {@code bb:dd.f}; for kind {@code pci}, by
+     *                    default its address
+     * @param properties  the kind's properties: strings, numbers or booleans, passed on as text
+     */
+    public record DeviceEntry(String kind, String name, String requesterId, Map<String, JsonNode> properties) {
+    }
 
     /**
      * The HPET block.

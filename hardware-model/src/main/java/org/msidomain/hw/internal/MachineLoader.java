@@ -29,6 +29,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 
+import org.msidomain.hw.DeviceSpec;
 import org.msidomain.hw.internal.pci.DumpFormatException;
 import org.msidomain.hw.internal.pci.DumpReader;
 import org.msidomain.hw.internal.pci.PciAddress;
@@ -109,12 +110,20 @@ public final class MachineLoader {
      * @param source    reads the dumps its {@code pci} entries name (an absolute path is read as a file)
      * @param preloaded PCI functions read before (from {@code --dump} and {@code --sysfs}), placed first
      * @param problems  inputs already left out, one line each
+     * @param dir       what the {@code devices} entries' relative file names are resolved against (the
+     *                  description's directory; the working directory for the others)
      */
-    public record Base(String name, ObjectNode tree, Source source, List<PciDump> preloaded, List<String> problems) {
+    public record Base(String name, ObjectNode tree, Source source, List<PciDump> preloaded, List<String> problems,
+            Path dir) {
 
         public Base {
             preloaded = List.copyOf(preloaded);
             problems = List.copyOf(problems);
+        }
+
+        /** A base whose files are resolved against the working directory. */
+        public Base(String name, ObjectNode tree, Source source, List<PciDump> preloaded, List<String> problems) {
+            this(name, tree, source, preloaded, problems, Path.of(""));
         }
     }
 
@@ -172,8 +181,10 @@ public final class MachineLoader {
             } catch (DumpFormatException e) {
                 throw new IllegalArgumentException(e.getMessage());
             }
+            Path dir = path.toAbsolutePath().getParent();
             return new Base(file, parse(file, new ByteArrayInputStream(json)),
-                    name -> DumpReader.load(path.resolveSibling(name), DumpReader.MAX_FILE), List.of(), List.of());
+                    name -> DumpReader.load(path.resolveSibling(name), DumpReader.MAX_FILE), List.of(), List.of(),
+                    dir == null ? Path.of("") : dir);
         }
         String dumps = properties.apply(DUMPS);
         String sysfs = properties.apply(SYSFS);
@@ -251,10 +262,71 @@ public final class MachineLoader {
                         e.dump() + ": cannot read: " + ex.getMessage());
             }
         }
-        validate(name, d);
+        Set<String> ids = validate(name, d);
+        List<DeviceSpec> devices = devices(name, d, ids, pci.keySet(), base.dir());
         return new MachineSpec(apicIds(name, d, remapping(d)), List.copyOf(pci.values()), owned, d.hpet(), d.dmar(), d.platform(),
-                problems, Boolean.TRUE.equals(d.asDumped()));
+                problems, Boolean.TRUE.equals(d.asDumped()), devices);
     }
+
+    /**
+     * The generic entries: a kind and a name (as a platform device's, or a PCI address for kind
+     * {@code pci}), used by no other device of any section; a requester id {@code bb:dd.f}; properties
+     * that are strings, numbers or booleans, passed on as their text.
+     */
+    private static List<DeviceSpec> devices(String name, MachineDescription d, Set<String> ids, Set<PciAddress> pci, Path dir) {
+        List<MachineDescription.DeviceEntry> entries = d.devices() == null ? List.of() : d.devices();
+        List<DeviceSpec> specs = new ArrayList<>();
+        Set<PciAddress> addresses = new HashSet<>(pci);
+        for (int i = 0; i < entries.size(); i++) {
+            String where = "$.devices[" + i + "]";
+            MachineDescription.DeviceEntry e = entries.get(i);
+            if (e == null) {
+                throw new Refused(name, where, "null is not a device entry");
+            }
+            if (e.kind() == null) {
+                throw new Refused(name, where + ".kind", "missing");
+            }
+            if (!DEVICE_NAME.matcher(e.kind()).matches()) {
+                throw new Refused(name, where + ".kind", "'" + e.kind() + "' is not a kind name (a letter, then letters, "
+                        + "digits, _ . -; 1-32 characters)");
+            }
+            String id = e.name();
+            int requesterId = -1;
+            if (id != null && e.kind().equals("pci") && PCI_NAME.matcher(id).matches()) {
+                PciAddress address = PciAddress.parse(id);
+                if (!addresses.add(address)) {
+                    throw new Refused(name, where + ".name", "another device is named '" + address + "'");
+                }
+                id = address.toString();
+                requesterId = address.requesterId();
+            } else {
+                deviceName(name, where + ".name", id, ids);
+            }
+            if (e.requesterId() != null) {
+                if (!PCI_NAME.matcher(e.requesterId()).matches()) {
+                    throw new Refused(name, where + ".requesterId", "'" + e.requesterId() + "' is not a requester id bb:dd.f");
+                }
+                requesterId = PciAddress.parse(e.requesterId()).requesterId();
+            }
+            Map<String, String> properties = new LinkedHashMap<>();
+            if (e.properties() != null) {
+                for (Map.Entry<String, JsonNode> p : e.properties().entrySet()) {
+                    JsonNode v = p.getValue();
+                    if (v == null || !v.isValueNode() || v.isNull()) {
+                        throw new Refused(name, where + ".properties." + p.getKey(), (v == null ? "null" : v.isArray()
+                                ? "an array" : v.isObject() ? "an object" : "null") + " is not a property value (a string, "
+                                + "number or boolean)");
+                    }
+                    properties.put(p.getKey(), v.asText());
+                }
+            }
+            specs.add(new DeviceSpec(e.kind(), id, requesterId, properties, dir));
+        }
+        return specs;
+    }
+
+    /** A PCI address without its domain, {@code bb:dd.f}: a requester id, or a pci device's name. */
+    private static final Pattern PCI_NAME = Pattern.compile("[0-9a-fA-F]{2}:[0-1][0-9a-fA-F]\\.[0-7]");
 
     /** A dump left out with a warning ({@code context + problem}), or, for a strict entry, the refusal. */
     private static void dumpProblem(String name, String where, Predicate<String> strict, List<String> problems,
@@ -265,8 +337,8 @@ public final class MachineLoader {
         problems.add(context + problem);
     }
 
-    /** Checks the non-PCI devices: values in range and no device id used twice. */
-    private static void validate(String name, MachineDescription d) {
+    /** Checks the non-PCI devices: values in range and no device id used twice; returns the ids. */
+    private static Set<String> validate(String name, MachineDescription d) {
         Set<String> ids = new HashSet<>();
         if (d.hpet() != null) {
             int timers = d.hpet().timers() == null ? 8 : d.hpet().timers();
@@ -306,6 +378,7 @@ public final class MachineLoader {
                 throw new Refused(name, "$.platform[" + i + "].slots", "1-2048, not " + p.slots());
             }
         }
+        return ids;
     }
 
     /** A device name of the safe alphabet, used by no other device. */

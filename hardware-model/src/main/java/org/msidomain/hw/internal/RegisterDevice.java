@@ -7,7 +7,11 @@ import org.msidomain.hw.ConfigSpace;
 import org.msidomain.hw.HwDevice;
 import org.msidomain.hw.Mmio;
 
-/** A device that is one block of memory-mapped registers (HPET, a DMAR unit, a platform device). */
+/**
+ * A device that is one block of memory-mapped registers (HPET, a DMAR unit, a platform device). The
+ * machine counts its raises in flight and flushes them before register reads; a register write counts
+ * here, so a message it releases (an unmask) is flushed as well.
+ */
 public abstract class RegisterDevice implements HwDevice, Mmio {
 
     private final String id;
@@ -15,15 +19,15 @@ public abstract class RegisterDevice implements HwDevice, Mmio {
     private final int requesterId;
     private final Map<String, String> properties;
     protected final InterruptFabric fabric;
-    private final InFlight inFlight = new InFlight();
+    private final InFlight inFlight;
 
-    protected RegisterDevice(String id, String storageType, int requesterId, Map<String, String> properties,
-            InterruptFabric fabric) {
+    protected RegisterDevice(String id, String storageType, Map<String, String> properties, MachinePort port) {
         this.id = id;
         this.storageType = storageType;
-        this.requesterId = requesterId;
+        this.requesterId = port.requesterId();
         this.properties = Map.copyOf(properties);
-        this.fabric = fabric;
+        this.fabric = port.fabric();
+        this.inFlight = port.inFlight();
     }
 
     @Override
@@ -64,31 +68,29 @@ public abstract class RegisterDevice implements HwDevice, Mmio {
         return properties;
     }
 
-    /**
-     * The device raises interrupt {@code index}. Messages it sends count as in flight until handed to
-     * the APIC, so a CPU read of its registers (a read-back) returns only after them.
-     */
+    /** The device raises interrupt {@code index} (counted in flight by the machine around this call). */
     @Override
     public final void raise(int index) {
-        int phase = inFlight.begin();
-        try {
-            fire(index);
-        } finally {
-            inFlight.end(phase);
-        }
+        fire(index);
     }
 
+    /** A register read; the machine flushes the device's messages before it. */
     @Override
     public final int read32(long offset) {
         checkAccess(offset);
-        inFlight.drain();
         return readRegister(offset);
     }
 
+    /** A register write; a message it sends counts in flight until delivered. */
     @Override
     public final void write32(long offset, int value) {
         checkAccess(offset);
-        writeRegister(offset, value);
+        int phase = inFlight.begin();
+        try {
+            writeRegister(offset, value);
+        } finally {
+            inFlight.end(phase);
+        }
     }
 
     /** What the device does when its interrupt {@code index} is raised. */

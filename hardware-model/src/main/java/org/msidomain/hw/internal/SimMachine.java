@@ -1,37 +1,55 @@
 package org.msidomain.hw.internal;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.msidomain.hw.DeviceSpec;
 import org.msidomain.hw.HwDevice;
 import org.msidomain.hw.InterruptRemapping;
 import org.msidomain.hw.LocalApic;
 import org.msidomain.hw.Machine;
+import org.msidomain.hw.MachineListener;
 import org.msidomain.hw.VectorSink;
-import org.msidomain.hw.internal.dmar.DmarUnit;
+import org.msidomain.hw.WaitingDevice;
 import org.msidomain.hw.internal.dmar.RemappingTable;
-import org.msidomain.hw.internal.hpet.HpetBlock;
 import org.msidomain.hw.internal.pci.Lspci;
-import org.msidomain.hw.internal.platform.QueuedDevice;
-import org.msidomain.hw.internal.platform.SlotDevice;
 import org.msidomain.hw.internal.pci.PciAddress;
-import org.msidomain.hw.internal.pci.PciDump;
 import org.msidomain.hw.internal.pci.PciFunction;
-import org.msidomain.hw.internal.pci.SimHypervisor;
 import org.msidomain.hw.internal.pci.PciView;
+import org.msidomain.hw.internal.pci.SimHypervisor;
 
 /**
- * The simulated machine, built once from a {@link MachineSpec}; {@link MachineComponent} registers it as
- * the {@link Machine} service.
+ * The simulated machine: CPUs fixed at build time ({@link MachineSpec}), devices created by their
+ * {@link org.msidomain.hw.DeviceKind} services; {@link MachineComponent} registers it as the
+ * {@link Machine} service.
+ *
+ * <p>Every described device is created through the kind its entry names, the built-in ones too: a device
+ * whose kind has no service waits ({@link #waiting()}), is created when one arrives ({@link #kindAdded})
+ * and leaves, as a surprise removal, when it goes ({@link #kindRemoved}). A device stays with the service
+ * that created it until that service leaves; waiting ones take the best present (highest ranking). Each is
+ * handed out wrapped ({@link LiveDevice}), which keeps the read-back flush for every kind.
+ *
+ * <p>Listeners hear the changes in order, on the thread that changed the kinds, under no lock but the
+ * machine's private one for kind changes (which no listener can need: it is taken only by
+ * {@link #kindAdded}, {@link #kindRemoved} and {@link #close}). Readers ({@link #devices()},
+ * {@link #device}, {@link #waiting()}) take no lock: they read an immutable snapshot.
  *
  * <p>It boots as Linux finds it: every device is quiesced ({@link BootQuiesce}; for a PCI function, MSI
  * and MSI-X Enable cleared as pci_msi_init and pci_msix_init do), unless the spec is {@code asDumped}.
  * A domain that connects after another one boots on what that one programmed, so the devices are
  * quiesced again and the remapping table emptied first: no device fires an old message into a vector
  * the new domain hands out.
+ *
+ * <p>Interrupt remapping is the machine's: the table is built here when a {@code dmar} entry has an
+ * {@code irtSize} above 0, and that unit reaches it through its port; its fault events raise that unit.
  */
 public final class SimMachine implements Machine {
 
@@ -39,15 +57,43 @@ public final class SimMachine implements Machine {
 
     private final int[] apicIds;
     private final InterruptFabric fabric = new InterruptFabric();
-    private final Map<String, HwDevice> devices = new LinkedHashMap<>();
-    private final List<PciFunction> pci = new ArrayList<>();
     private final SimHypervisor hypervisor = new SimHypervisor();
-    private RemappingTable remapping;
+    private final boolean asDumped;
+    private final List<DeviceSpec> described;
+    private final RemappingTable remapping;
+    /** The DMAR unit that carries {@link #remapping}, or null. */
+    private final String remappingUnit;
     private volatile VectorSink sink;
     /** The domains connected so far; guarded by this. */
     private int domains;
 
+    private final List<MachineListener> listeners = new CopyOnWriteArrayList<>();
+    /** Serializes kind changes with their listener calls, so listeners hear them in order. */
+    private final Object changes = new Object();
+    /** The kinds' services, best first per kind; guarded by changes. */
+    private final Map<String, List<KindService>> kinds = new HashMap<>();
+    /** The live devices by name; guarded by changes. */
+    private final Map<String, LiveDevice> live = new HashMap<>();
+    /** Why a device waits, by name, when its kind refused it; guarded by changes. */
+    private final Map<String, String> refused = new HashMap<>();
+    /** Guarded by changes. */
+    private boolean closed;
+    private volatile Snapshot snapshot = new Snapshot(List.of(), Map.of(), List.of());
+
+    /** What readers see: the live devices in description order, by id, and the waiting ones. */
+    private record Snapshot(List<HwDevice> devices, Map<String, LiveDevice> byId, List<WaitingDevice> waiting) {
+    }
+
+    /** A machine with the built-in kinds only (tests, benchmarks, tools). */
     public SimMachine(MachineSpec spec) {
+        this(spec, BuiltInKinds.services());
+    }
+
+    /**
+     * @param kinds the device kinds present at boot: their devices exist when this returns
+     * @throws IllegalArgumentException if the machine cannot be built (two remapping units, a bad table size)
+     */
+    public SimMachine(MachineSpec spec, Collection<KindService> kinds) {
         for (String problem : spec.problems()) {
             LOG.log(System.Logger.Level.WARNING, problem);
         }
@@ -55,54 +101,251 @@ public final class SimMachine implements Machine {
         for (int cpu = 0; cpu < apicIds.length; cpu++) {
             fabric.attach(new SimLocalApic(cpu, apicIds[cpu], () -> sink, fabric));
         }
-        if (spec.hpet() != null) {
-            int timers = spec.hpet().timers() == null ? 8 : spec.hpet().timers();
-            boolean[] fsb = new boolean[timers];
-            (spec.hpet().fsbTimers() == null ? List.<Integer>of() : spec.hpet().fsbTimers()).forEach(t -> fsb[t] = true);
-            add(new HpetBlock(timers, fsb, -1, fabric));
-        }
-        for (MachineDescription.DmarEntry d : spec.dmar()) {
-            DmarUnit unit = new DmarUnit(d.name(), d.irtSize() == null ? 0 : d.irtSize(), fabric);
-            add(unit);
-            if (unit.remapping().isPresent()) {
-                if (remapping != null) {
+        asDumped = spec.asDumped();
+        described = spec.deviceSpecs();
+        Set<String> names = new HashSet<>();
+        RemappingTable table = null;
+        String unit = null;
+        for (DeviceSpec d : described) {
+            if (!names.add(d.name())) {
+                throw new IllegalArgumentException("another device is named '" + d.name() + "'");
+            }
+            int irt = "dmar".equals(d.kind()) ? irtSize(d) : 0;
+            if (irt > 0) {
+                if (table != null) {
                     throw new IllegalArgumentException(d.name() + ": only one DMAR unit may remap interrupts");
                 }
-                remapping = unit.remapping().get();
-                fabric.enableRemapping(remapping);
+                table = new RemappingTable(irt, this::remappingFault);
+                unit = d.name();
             }
         }
-        for (MachineDescription.PlatformEntry p : spec.platform()) {
-            add(Boolean.TRUE.equals(p.queued()) ? new QueuedDevice(p.name(), p.slots(), fabric)
-                    : new SlotDevice(p.name(), p.slots(), fabric));
+        remapping = table;
+        remappingUnit = unit;
+        if (table != null) {
+            fabric.enableRemapping(table);
         }
-        for (PciDump dump : spec.pci()) {
-            PciFunction f = new PciFunction(dump, fabric,
-                    spec.hypervisorOwned().contains(dump.address()) ? hypervisor : null);
-            pci.add(f);
-            devices.put(f.id(), f);
+        synchronized (changes) {
+            for (KindService k : kinds) {
+                register(k);
+            }
+            createWaiting(null); // nobody listens yet
         }
-        if (!spec.asDumped()) {
-            quiesce();
+    }
+
+    private static int irtSize(DeviceSpec d) {
+        String v = d.property("irtSize", "0").trim();
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(d.name() + ": irtSize: '" + v + "' is not an integer");
         }
+    }
+
+    /** A remapping fault: the unit's fault event (event source 0), if the unit is part of the machine. */
+    private void remappingFault() {
+        LiveDevice unit = snapshot.byId().get(remappingUnit);
+        if (unit != null) {
+            unit.raise(0);
+        }
+    }
+
+    // ---- kinds coming and going ----
+
+    /** A kind's service arrived: the devices waiting for its kind are created, and the listeners told. */
+    public void kindAdded(KindService kind) {
+        synchronized (changes) {
+            if (closed) {
+                return;
+            }
+            register(kind);
+            for (LiveDevice d : createWaiting(kind.name())) {
+                LOG.log(System.Logger.Level.INFO, "device " + d.id() + " added: device kind '" + kind.name() + "' arrived");
+                tell(l -> l.deviceAdded(d), "deviceAdded", d);
+            }
+        }
+    }
+
+    /**
+     * A kind's service left: the devices it created leave as surprise-removed ones (nothing more goes out,
+     * messages under way are delivered first), are destroyed and the listeners told; they wait again, or
+     * another service of the kind takes them at once.
+     */
+    public void kindRemoved(KindService kind) {
+        synchronized (changes) {
+            List<KindService> services = kinds.get(kind.name());
+            if (closed || services == null || !services.remove(kind)) {
+                return;
+            }
+            if (services.isEmpty()) {
+                kinds.remove(kind.name());
+            }
+            List<LiveDevice> gone = new ArrayList<>();
+            for (DeviceSpec spec : described) {
+                LiveDevice d = live.get(spec.name());
+                if (d != null && d.kind().equals(kind)) {
+                    d.port().remove();
+                    live.remove(spec.name());
+                    gone.add(d);
+                }
+            }
+            publish();
+            for (LiveDevice d : gone) {
+                LOG.log(System.Logger.Level.INFO, "device " + d.id() + " removed: device kind '" + kind.name() + "' left");
+                destroy(d);
+                tell(l -> l.deviceRemoved(d), "deviceRemoved", d);
+            }
+            for (LiveDevice d : createWaiting(kind.name())) {
+                LOG.log(System.Logger.Level.INFO, "device " + d.id() + " added: another device kind '" + kind.name()
+                        + "' took it");
+                tell(l -> l.deviceAdded(d), "deviceAdded", d);
+            }
+        }
+    }
+
+    /** The machine is shut down: every device leaves and is destroyed; listeners are not told. */
+    public void close() {
+        synchronized (changes) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            List<LiveDevice> all = new ArrayList<>(live.values());
+            live.clear();
+            publish();
+            for (LiveDevice d : all) {
+                d.port().remove();
+                destroy(d);
+            }
+        }
+    }
+
+    private void register(KindService kind) {
+        List<KindService> services = kinds.computeIfAbsent(kind.name(), k -> new ArrayList<>());
+        services.add(kind);
+        services.sort(KindService.BEST_FIRST);
+    }
+
+    /** Creates the waiting devices of {@code kind} (all kinds if null); returns them, in description order. */
+    private List<LiveDevice> createWaiting(String kind) {
+        List<LiveDevice> created = new ArrayList<>();
+        for (DeviceSpec spec : described) {
+            if (live.containsKey(spec.name()) || (kind != null && !kind.equals(spec.kind()))) {
+                continue;
+            }
+            List<KindService> services = kinds.get(spec.kind());
+            if (services == null || services.isEmpty()) {
+                continue;
+            }
+            LiveDevice d = create(spec, services.get(0));
+            if (d != null) {
+                live.put(spec.name(), d);
+                created.add(d);
+            }
+        }
+        publish();
+        return created;
+    }
+
+    /** One device through its kind, or null (the reason kept for {@link #waiting()} and logged). */
+    private LiveDevice create(DeviceSpec spec, KindService kind) {
+        MachinePort port = new MachinePort(fabric, spec.requesterId(), this);
+        HwDevice device;
+        try {
+            device = kind.kind().create(spec, port);
+        } catch (IllegalArgumentException refusal) {
+            return waits(spec, oneLine(refusal.getMessage()), null);
+        } catch (RuntimeException | LinkageError bug) {
+            return waits(spec, "device kind '" + spec.kind() + "' failed to create it: " + bug, bug);
+        }
+        if (device == null || !spec.name().equals(device.id())) {
+            String problem = "device kind '" + spec.kind() + "' created "
+                    + (device == null ? "nothing" : "a device named '" + device.id() + "'") + " for '" + spec.name() + "'";
+            if (device != null) {
+                destroy(new LiveDevice(device, port, kind, spec));
+            }
+            return waits(spec, problem, null);
+        }
+        refused.remove(spec.name());
+        if (!asDumped && device instanceof BootQuiesce q) {
+            q.quiesce(); // what the OS does before any driver, as at boot
+        }
+        return new LiveDevice(device, port, kind, spec);
+    }
+
+    private LiveDevice waits(DeviceSpec spec, String reason, Throwable bug) {
+        refused.put(spec.name(), reason);
+        LOG.log(System.Logger.Level.WARNING, "device " + spec.name() + " (kind " + spec.kind() + ") waits: " + reason, bug);
+        return null;
+    }
+
+    private static String oneLine(String message) {
+        return message == null ? "refused" : message.lines().findFirst().orElse("refused");
+    }
+
+    private void destroy(LiveDevice d) {
+        try {
+            d.kind().kind().destroy(d.model());
+        } catch (RuntimeException | LinkageError bug) {
+            LOG.log(System.Logger.Level.WARNING, "device kind '" + d.spec().kind() + "' failed to destroy " + d.id(), bug);
+        }
+    }
+
+    private interface Call {
+        void on(MachineListener listener);
+    }
+
+    /** Each listener in turn; one that throws is logged and the others are still told. */
+    private void tell(Call call, String what, HwDevice device) {
+        for (MachineListener l : listeners) {
+            try {
+                call.on(l);
+            } catch (RuntimeException | LinkageError bug) {
+                LOG.log(System.Logger.Level.WARNING, "machine listener " + l + " failed in " + what + "(" + device.id() + ")", bug);
+            }
+        }
+    }
+
+    private void publish() {
+        List<HwDevice> devices = new ArrayList<>();
+        Map<String, LiveDevice> byId = new LinkedHashMap<>();
+        List<WaitingDevice> waiting = new ArrayList<>();
+        for (DeviceSpec spec : described) {
+            LiveDevice d = live.get(spec.name());
+            if (d != null) {
+                devices.add(d);
+                byId.put(d.id(), d);
+            } else {
+                String reason = kinds.containsKey(spec.kind()) ? refused.get(spec.name()) : null;
+                waiting.add(new WaitingDevice(spec.name(), spec.kind(),
+                        reason != null ? reason : "no device kind '" + spec.kind() + "' is installed"));
+            }
+        }
+        snapshot = new Snapshot(List.copyOf(devices), Map.copyOf(byId), List.copyOf(waiting));
+    }
+
+    // ---- what the built-in kinds reach through their ports ----
+
+    SimHypervisor hypervisor() {
+        return hypervisor;
+    }
+
+    /** The remapping table if {@code unit} is the DMAR unit that carries it, else null. */
+    RemappingTable remappingOf(String unit) {
+        return unit.equals(remappingUnit) ? remapping : null;
     }
 
     /** What a booting OS does before any driver: no device signals with a message it was left with. */
     private void quiesce() {
-        for (HwDevice d : devices.values()) {
-            if (d instanceof BootQuiesce q) {
+        for (HwDevice d : snapshot.devices()) {
+            if (Modelled.unwrap(d) instanceof BootQuiesce q) {
                 q.quiesce();
             }
         }
     }
 
-    private void add(HwDevice device) {
-        devices.put(device.id(), device);
-    }
-
     /** A device of the model by id, with its model internals (tests, benchmarks). */
     public <T extends HwDevice> Optional<T> model(String id, Class<T> type) {
-        return device(id).filter(type::isInstance).map(type::cast);
+        return device(id).map(Modelled::unwrap).filter(type::isInstance).map(type::cast);
     }
 
     @Override
@@ -130,21 +373,37 @@ public final class SimMachine implements Machine {
 
     @Override
     public List<HwDevice> devices() {
-        return List.copyOf(devices.values());
+        return snapshot.devices();
+    }
+
+    @Override
+    public List<WaitingDevice> waiting() {
+        return snapshot.waiting();
+    }
+
+    @Override
+    public void addListener(MachineListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeListener(MachineListener listener) {
+        listeners.remove(listener);
     }
 
     @Override
     public Optional<HwDevice> device(String id) {
-        HwDevice d = devices.get(id);
+        Map<String, LiveDevice> byId = snapshot.byId();
+        HwDevice d = byId.get(id);
         if (d == null && id.matches("(?i)[0-9a-f]{1,6}:[0-9a-f]{1,2}:[0-9a-f]{1,2}\\.[0-7]")) {
-            d = devices.get(PciAddress.parse(id).toString());
+            d = byId.get(PciAddress.parse(id).toString());
         }
         return Optional.ofNullable(d);
     }
 
     /** A PCI function by id, with its model internals (tests, benchmarks). */
     public Optional<PciFunction> pciFunction(String id) {
-        return device(id).filter(PciFunction.class::isInstance).map(PciFunction.class::cast);
+        return model(id, PciFunction.class);
     }
 
     @Override
@@ -195,8 +454,8 @@ public final class SimMachine implements Machine {
     @Override
     public String lspci(int verbosity, String slot) {
         List<PciView> views = new ArrayList<>();
-        for (PciFunction f : pci) {
-            if (slot == null || f.address().matches(slot)) {
+        for (HwDevice d : snapshot.devices()) {
+            if (Modelled.unwrap(d) instanceof PciFunction f && (slot == null || f.address().matches(slot))) {
                 views.add(new PciView(f.address(), f.pciConfig()));
             }
         }

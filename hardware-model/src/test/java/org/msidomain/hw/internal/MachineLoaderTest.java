@@ -14,6 +14,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.msidomain.hw.DeviceSpec;
 
 /** Machine descriptions: bad ones are refused with the JSON path of the problem; bad dumps are left out. */
 class MachineLoaderTest {
@@ -41,6 +42,57 @@ class MachineLoaderTest {
         assertEquals("$.hpet.timers: an HPET has 3-32 timers, not 2", refuse("{\"hpet\": {\"timers\": 2}}"));
         assertEquals("$.platform[0].slots: 1-2048, not 0", refuse("{\"platform\": [{\"name\": \"p\", \"slots\": 0}]}"));
         assertEquals("not valid JSON", refuse("{\"cpus\": ").substring(0, 14));
+    }
+
+    @Test
+    void devicesEntriesAreReadWithTheirKindNameRequesterIdAndPropertiesAsText() throws IOException {
+        Path file = Files.writeString(dir.resolve("m.json"), "{\"devices\": ["
+                + "{\"kind\": \"ntb\", \"name\": \"ntb0\", \"requesterId\": \"03:00.1\","
+                + " \"properties\": {\"doorbells\": 4, \"fast\": true, \"label\": \"left\", \"ratio\": 1.5}},"
+                + "{\"kind\": \"pci\", \"name\": \"00:1F.2\", \"properties\": {\"dump\": \"ahci.bin\"}},"
+                + "{\"kind\": \"pci\", \"name\": \"00:1e.0\", \"requesterId\": \"00:1f.0\"},"
+                + "{\"kind\": \"ntb\", \"name\": \"ntb1\"}]}");
+        MachineSpec spec = MachineLoader.load(Map.of(MachineLoader.FILE, file.toString())::get);
+        assertEquals(List.of(
+                new DeviceSpec("ntb", "ntb0", 0x0301, Map.of("doorbells", "4", "fast", "true", "label", "left", "ratio", "1.5"), dir),
+                new DeviceSpec("pci", "00:1f.2", 0x00FA, Map.of("dump", "ahci.bin"), dir),
+                new DeviceSpec("pci", "00:1e.0", 0x00F8, Map.of(), dir),
+                new DeviceSpec("ntb", "ntb1", -1, Map.of(), dir)), spec.devices(),
+                "03:00.1 = 3 << 8 | 0 << 3 | 1; 00:1f.2 = 0x1f << 3 | 2; a pci device's own address unless requesterId says");
+    }
+
+    @Test
+    void aBadDevicesEntryIsRefusedInOneLineNamingItsPath() throws IOException {
+        assertTrue(refuse("{\"devices\": [{\"kind\": \"ntb\", \"name\": \"n\", \"colour\": 1}]}")
+                .startsWith("$.devices[0].colour: "), "unknown field");
+        assertEquals("$.devices[0].kind: missing", refuse("{\"devices\": [{\"name\": \"n\"}]}"));
+        assertEquals("$.devices[0].name: missing", refuse("{\"devices\": [{\"kind\": \"ntb\"}]}"));
+        assertEquals("$.devices[0].kind: 'n b' is not a kind name (a letter, then letters, digits, _ . -; 1-32 characters)",
+                refuse("{\"devices\": [{\"kind\": \"n b\", \"name\": \"n\"}]}"));
+        assertEquals("$.devices[0].name: '00:04.0' is not a device name (a letter, then letters, digits, _ . -; 1-32 characters)",
+                refuse("{\"devices\": [{\"kind\": \"ntb\", \"name\": \"00:04.0\"}]}"), "a PCI address names only a pci device");
+        assertEquals("$.devices[1].name: another device is named 'ims0'",
+                refuse("{\"platform\": [{\"name\": \"ims0\", \"slots\": 2}], \"devices\": [{\"kind\": \"ntb\", \"name\": \"n\"},"
+                        + " {\"kind\": \"ntb\", \"name\": \"ims0\"}]}"), "one name space with the sections");
+        assertEquals("$.devices[1].name: another device is named '00:04.0'",
+                refuse("{\"devices\": [{\"kind\": \"pci\", \"name\": \"00:04.0\"}, {\"kind\": \"pci\", \"name\": \"00:04.0\"}]}"));
+        assertEquals("$.devices[0].requesterId: '3:0.0' is not a requester id bb:dd.f",
+                refuse("{\"devices\": [{\"kind\": \"ntb\", \"name\": \"n\", \"requesterId\": \"3:0.0\"}]}"));
+        assertEquals("$.devices[0].requesterId: '00:20.0' is not a requester id bb:dd.f",
+                refuse("{\"devices\": [{\"kind\": \"ntb\", \"name\": \"n\", \"requesterId\": \"00:20.0\"}]}"),
+                "device numbers are 5 bits: 00-1f");
+        assertEquals("$.devices[0].properties.map: an object is not a property value (a string, number or boolean)",
+                refuse("{\"devices\": [{\"kind\": \"ntb\", \"name\": \"n\", \"properties\": {\"map\": {}}}]}"));
+        assertEquals("$.devices[0].properties.list: an array is not a property value (a string, number or boolean)",
+                refuse("{\"devices\": [{\"kind\": \"ntb\", \"name\": \"n\", \"properties\": {\"list\": [1]}}]}"));
+        assertEquals("$.devices[0].properties.none: null is not a property value (a string, number or boolean)",
+                refuse("{\"devices\": [{\"kind\": \"ntb\", \"name\": \"n\", \"properties\": {\"none\": null}}]}"));
+        assertEquals("$.devices[0]: null is not a device entry", refuse("{\"devices\": [null]}"));
+        assertTrue(refuse("{\"devices\": [{\"kind\": 1, \"name\": \"n\"}]}").startsWith("$.devices[0].kind: 1 is not a string"));
+        for (String json : List.of("{\"devices\": [{\"kind\": \"ntb\", \"name\": \"n\", \"colour\": 1}]}",
+                "{\"devices\": [{\"kind\": \"ntb\", \"name\": \"n\", \"properties\": {\"map\": {}}}]}")) {
+            assertEquals(1, refuse(json).lines().count(), "one line");
+        }
     }
 
     @Test

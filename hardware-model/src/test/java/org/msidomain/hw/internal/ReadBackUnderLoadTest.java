@@ -13,14 +13,18 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import java.util.Set;
+
 import org.junit.jupiter.api.Test;
+import org.msidomain.hw.HwDevice;
+import org.msidomain.hw.Mmio;
 import org.msidomain.hw.VectorSink;
-import org.msidomain.hw.internal.platform.SlotDevice;
 
 /**
  * A register read of a device whose messages are always in flight (two firing threads, each handler
  * returning only once the next message has reached its handler) returns, and a read still waits for a
- * message whose handler has not returned.
+ * message whose handler has not returned. The device is the machine's (the flush is the machine's, around
+ * every device a kind creates).
  */
 class ReadBackUnderLoadTest {
 
@@ -29,14 +33,16 @@ class ReadBackUnderLoadTest {
     private static final int CTRL = 12;
 
     private volatile VectorSink sink;
-    private final InterruptFabric fabric = new InterruptFabric();
-    private final SlotDevice device = new SlotDevice("ims", 2, fabric);
+    private final SimMachine machine = new SimMachine(new MachineSpec(List.of(0), List.of(), Set.of(), null, List.of(),
+            List.of(new MachineDescription.PlatformEntry("ims", 2, false)), List.of()));
+    private final HwDevice device = machine.device("ims").orElseThrow();
+    private final Mmio registers = device.region(0);
 
     ReadBackUnderLoadTest() {
-        fabric.attach(new SimLocalApic(0, 0, () -> sink, fabric));
-        device.write32(0, 0xFEE0_0000); // slot 0: APIC 0, fixed, vector 0x30, unmasked
-        device.write32(8, 0x30);
-        device.write32(CTRL, 0);
+        machine.connect((cpu, vector) -> sink.accept(cpu, vector));
+        registers.write32(0, 0xFEE0_0000); // slot 0: APIC 0, fixed, vector 0x30, unmasked
+        registers.write32(8, 0x30);
+        registers.write32(CTRL, 0);
     }
 
     @Test
@@ -52,7 +58,7 @@ class ReadBackUnderLoadTest {
         List<Thread> firing = fire(2, running);
         try {
             awaitAtLeast(entered, 2);
-            CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> device.read32(SLOT_SIZE + CTRL), this::thread);
+            CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> registers.read32(SLOT_SIZE + CTRL), this::thread);
             assertEquals(1, read.get(DEADLINE_S, TimeUnit.SECONDS), "slot 1 is masked at reset");
             assertTrue(running.get());
         } finally {
@@ -80,7 +86,7 @@ class ReadBackUnderLoadTest {
         Thread firing = thread(() -> device.raise(0));
         assertTrue(inHandler.await(DEADLINE_S, TimeUnit.SECONDS));
         CompletableFuture<Boolean> read = CompletableFuture.supplyAsync(() -> {
-            device.read32(SLOT_SIZE + CTRL);
+            registers.read32(SLOT_SIZE + CTRL);
             return handlerDone.get();
         }, this::thread);
         assertThrows(TimeoutException.class, () -> read.get(200, TimeUnit.MILLISECONDS),

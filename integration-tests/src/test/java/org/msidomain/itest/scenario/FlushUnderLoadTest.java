@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.msidomain.api.BindingState;
 import org.msidomain.api.DeviceInfo;
+import org.msidomain.hw.HwDevice;
 import org.msidomain.hw.internal.pci.PciFunction;
 
 /**
@@ -33,6 +34,8 @@ class FlushUnderLoadTest {
 
     private Rig rig;
     private PciFunction sas;
+    /** The function as the machine hands it out: its raises count in flight for the read-back flush. */
+    private HwDevice sasDevice;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
 
@@ -40,6 +43,7 @@ class FlushUnderLoadTest {
     void boot() throws InterruptedException {
         rig = new Rig();
         sas = rig.pci(SAS);
+        sasDevice = rig.machine.device(SAS).orElseThrow();
     }
 
     @AfterEach
@@ -66,7 +70,7 @@ class FlushUnderLoadTest {
         for (int t = 0; t < 2; t++) {
             thread(() -> {
                 while (running.get()) {
-                    sas.raise(0);
+                    sasDevice.raise(0);
                 }
             });
         }
@@ -89,7 +93,7 @@ class FlushUnderLoadTest {
         for (Thread t : threads) {
             t.join(TimeUnit.SECONDS.toMillis(DEADLINE_S));
         }
-        sas.raise(1);
+        sasDevice.raise(1);
         assertEquals(1, rig.handled.get(), "the moved vector delivers once");
         assertEquals(Long.valueOf(1), rig.info(irqs[1]).counts().get(2), "on the CPU it was moved to");
         assertEquals(0, rig.spurious());
@@ -111,7 +115,7 @@ class FlushUnderLoadTest {
             handlerDone.set(true);
         });
         rig.count(irqs[1]);
-        thread(() -> sas.raise(0));
+        thread(() -> sasDevice.raise(0));
         assertTrue(inHandler.await(DEADLINE_S, TimeUnit.SECONDS));
 
         CompletableFuture<Boolean> move = CompletableFuture.supplyAsync(() -> {
@@ -123,7 +127,7 @@ class FlushUnderLoadTest {
         release.countDown();
         assertTrue(move.get(DEADLINE_S, TimeUnit.SECONDS), "the move returned after the handler");
         assertEquals(BindingState.BOUND, state(SAS));
-        sas.raise(1);
+        sasDevice.raise(1);
         assertEquals(Long.valueOf(1), rig.info(irqs[1]).counts().get(2));
     }
 

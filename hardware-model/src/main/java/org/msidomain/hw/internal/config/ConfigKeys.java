@@ -14,6 +14,8 @@ final class ConfigKeys {
     static final List<String> PCI = List.of("dump", "slot", "owner");
     static final List<String> PLATFORM = List.of("name", "slots", "queued");
     static final List<String> DMAR = List.of("name", "irtSize");
+    /** Besides these, the device PID takes {@code property.KEY} keys ({@link DeviceConfiguration#PROPERTY}). */
+    static final List<String> DEVICE = List.of("kind", "name", "requesterId");
 
     private ConfigKeys() {
     }

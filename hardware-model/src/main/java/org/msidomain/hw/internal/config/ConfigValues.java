@@ -24,13 +24,24 @@ final class ConfigValues {
 
     /** @throws IllegalArgumentException naming the first unknown key */
     static ConfigValues of(ConfigRecord config, List<String> keys) {
+        return of(config, keys, null);
+    }
+
+    /** Also accepts every key that starts with {@code prefix} (if not null). */
+    static ConfigValues of(ConfigRecord config, List<String> keys, String prefix) {
         for (String key : new TreeSet<>(config.properties().keySet())) {
-            if (!keys.contains(key) && !ConfigKeys.foreign(key)) {
+            if (!keys.contains(key) && !ConfigKeys.foreign(key) && (prefix == null || !key.startsWith(prefix)
+                    || key.length() == prefix.length())) {
                 throw new IllegalArgumentException(config.pid() + ": " + key + ": unknown key (known: "
-                        + String.join(", ", keys) + ")");
+                        + String.join(", ", keys) + (prefix == null ? "" : ", " + prefix + "KEY") + ")");
             }
         }
         return new ConfigValues(config.pid(), config.properties());
+    }
+
+    /** The keys present, in order. */
+    java.util.SortedSet<String> keys() {
+        return new TreeSet<>(properties.keySet());
     }
 
     String pid() {

@@ -32,7 +32,7 @@ public final class MachineOverlay {
 
     public static final String MACHINE_PID = MachineConfiguration.PID;
     public static final List<String> FACTORY_PIDS = List.of(PciDeviceConfiguration.FACTORY_PID,
-            PlatformDeviceConfiguration.FACTORY_PID, DmarUnitConfiguration.FACTORY_PID);
+            PlatformDeviceConfiguration.FACTORY_PID, DmarUnitConfiguration.FACTORY_PID, DeviceConfiguration.FACTORY_PID);
     /** Every configuration of the machine, as a Config Admin filter. */
     public static final String FILTER = "(|(service.pid=" + MACHINE_PID + ")"
             + FACTORY_PIDS.stream().map(f -> "(service.factoryPid=" + f + ")").reduce("", String::concat) + ")";
@@ -84,6 +84,8 @@ public final class MachineOverlay {
                 overlay.platform(ConfigValues.of(c, ConfigKeys.PLATFORM));
             } else if (DmarUnitConfiguration.FACTORY_PID.equals(c.factoryPid())) {
                 overlay.dmar(ConfigValues.of(c, ConfigKeys.DMAR));
+            } else if (DeviceConfiguration.FACTORY_PID.equals(c.factoryPid())) {
+                overlay.device(c, ConfigValues.of(c, ConfigKeys.DEVICE, DeviceConfiguration.PROPERTY));
             }
         }
         if (machine != null) {
@@ -109,7 +111,7 @@ public final class MachineOverlay {
      */
     public MachineSpec build() {
         MachineLoader.Base b = preloaded ? base
-                : new MachineLoader.Base(base.name(), base.tree(), base.source(), List.of(), List.of());
+                : new MachineLoader.Base(base.name(), base.tree(), base.source(), List.of(), List.of(), base.dir());
         try {
             return MachineLoader.build(base.name() + " with its configuration", tree, b, strict::contains);
         } catch (MachineLoader.Refused refused) {
@@ -139,7 +141,7 @@ public final class MachineOverlay {
     private void machine(ConfigValues m) {
         pids.add(m.pid());
         if (Boolean.FALSE.equals(m.bool("baseDevices"))) {
-            for (String devices : List.of("pci", "hpet", "dmar", "platform")) {
+            for (String devices : List.of("pci", "hpet", "dmar", "platform", "devices")) {
                 tree.remove(devices);
             }
             preloaded = false;
@@ -206,6 +208,35 @@ public final class MachineOverlay {
         place("dmar", entry, v.pid());
     }
 
+    /**
+     * A {@code devices} entry: the kind properties from the {@code property.KEY} keys (strings, numbers,
+     * booleans, as text); a relative {@code property.dump} is resolved as the PCI PID's {@code dump}.
+     */
+    private void device(ConfigRecord c, ConfigValues v) {
+        pids.add(v.pid());
+        ObjectNode entry = tree.objectNode().put("kind", v.required("kind")).put("name", v.required("name"));
+        if (v.has("requesterId")) {
+            entry.put("requesterId", v.string("requesterId"));
+        }
+        ObjectNode properties = entry.putObject("properties");
+        for (String key : v.keys()) {
+            if (!key.startsWith(DeviceConfiguration.PROPERTY) || key.length() == DeviceConfiguration.PROPERTY.length()) {
+                continue;
+            }
+            Object value = v.raw(key);
+            String property = key.substring(DeviceConfiguration.PROPERTY.length());
+            if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+                String text = value.toString();
+                properties.put(property, property.equals("dump") && !text.isBlank() ? resolve(c, text.trim()) : text);
+            } else {
+                throw v.refused(key, "'" + value + "' is not a string, number or boolean");
+            }
+        }
+        int at = place("devices", entry, v.pid());
+        properties.fieldNames().forEachRemaining(p -> origins.put("$.devices[" + at + "].properties." + p,
+                new Origin(v.pid(), DeviceConfiguration.PROPERTY + p)));
+    }
+
     private void remapping(ConfigValues m) {
         Boolean on = m.bool("interruptRemapping");
         if (on == null) {
@@ -231,7 +262,7 @@ public final class MachineOverlay {
      * Replaces the description's device of the same name (not one another configuration placed: two
      * configurations of one name are refused by the description's check), else adds it.
      */
-    private void place(String kind, ObjectNode entry, String pid) {
+    private int place(String kind, ObjectNode entry, String pid) {
         ArrayNode list = array(kind);
         String name = entry.get("name").asText();
         int at = list.size();
@@ -248,6 +279,7 @@ public final class MachineOverlay {
             list.add(entry);
         }
         origins.put("$." + kind + "[" + at + "]", new Origin(pid, ""));
+        return at;
     }
 
     private ArrayNode array(String kind) {

@@ -3,7 +3,7 @@ package org.msidomain.hw.internal.dmar;
 import java.util.Map;
 
 import org.msidomain.hw.internal.BootQuiesce;
-import org.msidomain.hw.internal.InterruptFabric;
+import org.msidomain.hw.internal.MachinePort;
 import org.msidomain.hw.internal.RegisterDevice;
 
 /**
@@ -36,11 +36,11 @@ public final class DmarUnit extends RegisterDevice implements BootQuiesce {
     private final RemappingTable remapping;
 
     /**
-     * @param irtSize the interrupt remapping table's entries with remapping enabled, or 0 for none
+     * @param remapping the machine's interrupt remapping table if this unit carries it, else null
      */
-    public DmarUnit(String id, int irtSize, InterruptFabric fabric) {
-        super(id, STORAGE_TYPE, -1, Map.of(), fabric);
-        this.remapping = irtSize > 0 ? new RemappingTable(irtSize, this) : null;
+    public DmarUnit(String id, MachinePort port, RemappingTable remapping) {
+        super(id, STORAGE_TYPE, Map.of(), port);
+        this.remapping = remapping;
     }
 
     /** The remapping table, if the unit remaps interrupts. */

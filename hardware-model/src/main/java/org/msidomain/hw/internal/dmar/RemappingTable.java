@@ -38,11 +38,16 @@ public final class RemappingTable implements InterruptRemapping {
     private static final Entry ZERO = new Entry(0, 0);
 
     private final AtomicReferenceArray<Entry> entries;
-    private final DmarUnit unit;
+    /** The carrying unit's fault event (its event source 0), raised through the machine. */
+    private final Runnable faultEvent;
     private final InFlight inFlight = new InFlight();
     private final List<Fault> faults = new ArrayList<>();
 
-    RemappingTable(int size, DmarUnit unit) {
+    /**
+     * @param faultEvent raises the fault event interrupt of the unit that carries the table
+     * @throws IllegalArgumentException a size that is not a power of two in 2-65536
+     */
+    public RemappingTable(int size, Runnable faultEvent) {
         if (Integer.bitCount(size) != 1 || size < 2 || size > 65536) {
             throw new IllegalArgumentException("an interrupt remapping table has 2^(S+1) entries, up to 65536, not " + size);
         }
@@ -50,7 +55,7 @@ public final class RemappingTable implements InterruptRemapping {
         for (int i = 0; i < size; i++) {
             entries.set(i, ZERO);
         }
-        this.unit = unit;
+        this.faultEvent = faultEvent;
     }
 
     @Override
@@ -133,6 +138,6 @@ public final class RemappingTable implements InterruptRemapping {
         synchronized (this) {
             faults.add(new Fault(reason, index, requesterId));
         }
-        unit.raise(0); // the fault event interrupt
+        faultEvent.run(); // the fault event interrupt
     }
 }

@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 import org.msidomain.hw.internal.BootQuiesce;
-import org.msidomain.hw.internal.InterruptFabric;
+import org.msidomain.hw.internal.MachinePort;
 import org.msidomain.hw.internal.RegisterDevice;
 
 /**
@@ -34,8 +34,8 @@ public final class HpetBlock extends RegisterDevice implements BootQuiesce {
     private final AtomicLongArray route;
     private final AtomicLong lostWhileDisabled = new AtomicLong();
 
-    public HpetBlock(int timers, boolean[] fsbCapable, int sourceId, InterruptFabric fabric) {
-        super("hpet", STORAGE_TYPE, sourceId, Map.of("timers", String.valueOf(timers)), fabric);
+    public HpetBlock(String id, int timers, boolean[] fsbCapable, MachinePort port) {
+        super(id, STORAGE_TYPE, Map.of("timers", String.valueOf(timers)), port);
         if (timers < 3 || timers > 32 || fsbCapable.length != timers) {
             throw new IllegalArgumentException("an HPET has 3-32 timers, not " + timers);
         }

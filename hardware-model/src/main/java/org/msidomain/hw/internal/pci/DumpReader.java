@@ -91,7 +91,7 @@ public final class DumpReader {
      * Text has no control bytes but tab, CR and LF (a config space is full of zeros); bytes above 0x7F
      * are allowed, since comments may carry UTF-8.
      */
-    private static boolean isText(byte[] content, String text) {
+    static boolean isText(byte[] content, String text) {
         for (byte b : content) {
             if (b >= 0 && b < 0x20 && b != '\t' && b != '\n' && b != '\r') {
                 return false;

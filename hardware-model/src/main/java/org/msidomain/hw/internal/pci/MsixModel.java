@@ -192,8 +192,7 @@ public final class MsixModel implements PciConfig.WriteHook {
 
     // ---- MMIO, called by the BAR regions; offsets are relative to the table / PBA start ----
 
-    int readTable(long offset) {
-        inFlight.drain();
+    int readTable(long offset) { // a CPU read: flushed by the machine
         return table.get((int) (offset >> 2));
     }
 
@@ -211,8 +210,7 @@ public final class MsixModel implements PciConfig.WriteHook {
         }
     }
 
-    int readPba(long offset) {
-        inFlight.drain();
+    int readPba(long offset) { // a CPU read: flushed by the machine
         long q = pba.word((int) (offset >> 3));
         return (offset & 4) == 0 ? (int) q : (int) (q >>> 32);
     }

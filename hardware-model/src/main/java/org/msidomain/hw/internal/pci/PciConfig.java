@@ -25,10 +25,19 @@ public final class PciConfig implements ConfigSpace {
     private final int[] writable;
     private final List<WriteHook> hooks = new CopyOnWriteArrayList<>();
     private volatile Runnable writeObserver;
-    private final InFlight inFlight = new InFlight();
+    private final InFlight inFlight;
 
     /** A config space holding {@code bytes} (the bytes a dump gave), every bit read-only at first. */
     public PciConfig(byte[] bytes) {
+        this(bytes, new InFlight());
+    }
+
+    /**
+     * @param inFlight the function's messages in flight (the machine's count for the device), which a
+     *                 config write waits for; reads are flushed by the machine
+     */
+    public PciConfig(byte[] bytes, InFlight inFlight) {
+        this.inFlight = inFlight;
         size = bytes.length;
         int n = (size + 3) / 4;
         dwords = new AtomicIntegerArray(n);
@@ -75,7 +84,7 @@ public final class PciConfig implements ConfigSpace {
         return before;
     }
 
-    /** The device's messages in flight: a CPU read of config space waits for them (a flush). */
+    /** The device's messages in flight: a config write waits for them (a non-posted write). */
     InFlight inFlight() {
         return inFlight;
     }
@@ -88,21 +97,18 @@ public final class PciConfig implements ConfigSpace {
     @Override
     public int read8(int offset) {
         check(offset, 1);
-        inFlight.drain();
         return (dwords.get(offset >> 2) >>> ((offset & 3) * 8)) & 0xFF;
     }
 
     @Override
     public int read16(int offset) {
         check(offset, 2);
-        inFlight.drain();
         return peek16(offset);
     }
 
     @Override
     public int read32(int offset) {
         check(offset, 4);
-        inFlight.drain();
         return dwords.get(offset >> 2);
     }
 

@@ -12,10 +12,13 @@ import org.msidomain.hw.Mmio;
 import org.msidomain.hw.internal.BootQuiesce;
 import org.msidomain.hw.internal.InFlight;
 import org.msidomain.hw.internal.InterruptFabric;
+import org.msidomain.hw.internal.MachinePort;
 
 /**
  * A PCI function of the machine: its configuration space (from a real dump) and the device side of the
- * message-signalled interrupt capabilities it has.
+ * message-signalled interrupt capabilities it has. Created by {@link PciKind}; the machine counts its
+ * raises in flight and flushes them before register reads, so it counts only what a register write
+ * sends (an unmask releasing a pending message) and waits for the messages under way before a write.
  */
 public final class PciFunction implements HwDevice, BootQuiesce {
 
@@ -40,19 +43,21 @@ public final class PciFunction implements HwDevice, BootQuiesce {
     /**
      * @param owner the hypervisor that owns the function's MSI table, or null if the OS programs it
      */
-    public PciFunction(PciDump dump, InterruptFabric fabric, Hypervisor owner) {
+    public PciFunction(PciDump dump, MachinePort port, Hypervisor owner) {
         this.owner = owner;
         this.address = dump.address();
-        this.config = new PciConfig(dump.bytes());
+        InterruptFabric fabric = port.fabric();
+        int requesterId = port.requesterId() >= 0 ? port.requesterId() : address.requesterId();
+        inFlight = port.inFlight();
+        this.config = new PciConfig(dump.bytes(), inFlight);
         config.allowWrites(0x04, 0x0406); // Command: memory space, bus master, INTx disable
-        inFlight = config.inFlight();
         int msiCap = CapabilityFinder.find(config, MsiModel.ID);
         // a capability cut off by the end of the dump has no registers to model (lspci still prints its head)
         msi = msiCap < 0 || MsiModel.registersEnd(config, msiCap) > config.size() ? null
-                : new MsiModel(config, msiCap, inFlight, fabric, address.requesterId());
+                : new MsiModel(config, msiCap, inFlight, fabric, requesterId);
         int msixCap = CapabilityFinder.find(config, MsixModel.ID);
         msix = msixCap < 0 || msixCap + 0x0C > config.size() ? null
-                : new MsixModel(config, msixCap, inFlight, fabric, address.requesterId());
+                : new MsixModel(config, msixCap, inFlight, fabric, requesterId);
         if (msi != null && msix != null) {
             config.addHook(this::refuseBothEnabled);
         }
@@ -269,17 +274,13 @@ public final class PciFunction implements HwDevice, BootQuiesce {
             suppressedInLowPower.incrementAndGet(); // a function not in D0 cannot send messages
             return;
         }
-        int phase = inFlight.begin();
-        try {
-            if (msix != null && msix.enabled()) {
-                msix.raise(index);
-            } else if (msi != null && msi.enabled()) {
-                msi.raise(index);
-            } else {
-                throw new IllegalStateException("device " + id() + " has no message-signalled interrupt enabled");
-            }
-        } finally {
-            inFlight.end(phase);
+        // counted in flight by the machine around this call
+        if (msix != null && msix.enabled()) {
+            msix.raise(index);
+        } else if (msi != null && msi.enabled()) {
+            msi.raise(index);
+        } else {
+            throw new IllegalStateException("device " + id() + " has no message-signalled interrupt enabled");
         }
     }
 }

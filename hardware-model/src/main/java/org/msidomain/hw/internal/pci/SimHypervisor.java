@@ -42,7 +42,7 @@ public final class SimHypervisor implements Hypervisor {
     }
 
     private PciFunction owned(HwDevice device) {
-        if (!(device instanceof PciFunction f) || f.hypervisor().orElse(null) != this) {
+        if (!(org.msidomain.hw.internal.Modelled.unwrap(device) instanceof PciFunction f) || f.hypervisor().orElse(null) != this) {
             throw new IllegalArgumentException(device.id() + " is not owned by this hypervisor");
         }
         return f;

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.msidomain.hw.internal.BootQuiesce;
-import org.msidomain.hw.internal.InterruptFabric;
+import org.msidomain.hw.internal.MachinePort;
 import org.msidomain.hw.internal.RegisterDevice;
 
 /**
@@ -28,9 +28,9 @@ public final class QueuedDevice extends RegisterDevice implements BootQuiesce {
     private final int[] command = new int[5];
     private final AtomicInteger completed = new AtomicInteger();
 
-    public QueuedDevice(String id, int slots, InterruptFabric fabric) {
-        super(id, SlotDevice.STORAGE_TYPE, -1, Map.of("table", "queue", "slots", String.valueOf(slots)), fabric);
-        table = new SlotTable(slots, fabric, -1);
+    public QueuedDevice(String id, int slots, MachinePort port) {
+        super(id, SlotDevice.STORAGE_TYPE, Map.of("table", "queue", "slots", String.valueOf(slots)), port);
+        table = new SlotTable(slots, port.fabric(), port.requesterId());
     }
 
     public boolean pending(int slot) {

@@ -3,7 +3,7 @@ package org.msidomain.hw.internal.platform;
 import java.util.Map;
 
 import org.msidomain.hw.internal.BootQuiesce;
-import org.msidomain.hw.internal.InterruptFabric;
+import org.msidomain.hw.internal.MachinePort;
 import org.msidomain.hw.internal.RegisterDevice;
 
 /** A platform device whose message slots are memory-mapped registers: slot k at 16k (IMS, platform-msi). */
@@ -12,9 +12,9 @@ public final class SlotDevice extends RegisterDevice implements BootQuiesce {
     public static final String STORAGE_TYPE = "platform";
     private final SlotTable table;
 
-    public SlotDevice(String id, int slots, InterruptFabric fabric) {
-        super(id, STORAGE_TYPE, -1, Map.of("table", "slots", "slots", String.valueOf(slots)), fabric);
-        table = new SlotTable(slots, fabric, -1);
+    public SlotDevice(String id, int slots, MachinePort port) {
+        super(id, STORAGE_TYPE, Map.of("table", "slots", "slots", String.valueOf(slots)), port);
+        table = new SlotTable(slots, port.fabric(), port.requesterId());
     }
 
     public boolean pending(int slot) {

@@ -23,10 +23,11 @@ class ConfigKeysTest {
         assertEquals(attributes(PciDeviceConfiguration.class), Set.copyOf(ConfigKeys.PCI));
         assertEquals(attributes(PlatformDeviceConfiguration.class), Set.copyOf(ConfigKeys.PLATFORM));
         assertEquals(attributes(DmarUnitConfiguration.class), Set.copyOf(ConfigKeys.DMAR));
-        assertEquals(List.of("org.msidomain.machine.pci", "org.msidomain.machine.platform", "org.msidomain.machine.dmar"),
-                MachineOverlay.FACTORY_PIDS);
+        assertEquals(attributes(DeviceConfiguration.class), Set.copyOf(ConfigKeys.DEVICE), "and property.KEY");
+        assertEquals(List.of("org.msidomain.machine.pci", "org.msidomain.machine.platform", "org.msidomain.machine.dmar",
+                "org.msidomain.machine.device"), MachineOverlay.FACTORY_PIDS);
         assertEquals("(|(service.pid=org.msidomain.machine)(service.factoryPid=org.msidomain.machine.pci)"
-                + "(service.factoryPid=org.msidomain.machine.platform)(service.factoryPid=org.msidomain.machine.dmar))",
-                MachineOverlay.FILTER);
+                + "(service.factoryPid=org.msidomain.machine.platform)(service.factoryPid=org.msidomain.machine.dmar)"
+                + "(service.factoryPid=org.msidomain.machine.device))", MachineOverlay.FILTER);
     }
 }

@@ -15,6 +15,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.msidomain.hw.DeviceSpec;
 import org.msidomain.hw.internal.MachineLoader;
 import org.msidomain.hw.internal.MachineSpec;
 import org.msidomain.hw.internal.SimMachine;
@@ -222,6 +223,32 @@ class MachineOverlayTest {
         MachineSpec spec = build(defaultMachine(), factory("pci", "nic", "dump", "0000:00:04.0.bin", "slot", "0b:00.0",
                 "felix.fileinstall.filename", cfg));
         assertTrue(spec.pci().stream().anyMatch(p -> p.address().toString().equals("0b:00.0")));
+    }
+
+    @Test
+    void aDeviceConfigurationIsADevicesEntryWithItsPropertyKeys() throws IOException {
+        copyDump("0000:00:04.0.bin");
+        String cfg = dir.resolve("org.msidomain.machine.device-ntb.cfg").toUri().toString();
+        MachineLoader.Base base = file("{\"devices\": [{\"kind\": \"ntb\", \"name\": \"ntb0\"}]}");
+        MachineSpec spec = build(base, factory("device", "a", "kind", "ntb", "name", "ntb0", "requesterId", "03:00.0",
+                "property.doorbells", 4, "property.fast", true, "property.label", "left"),
+                factory("device", "b", "kind", "pci", "name", "00:05.0", "property.dump", "0000:00:04.0.bin",
+                        "felix.fileinstall.filename", cfg));
+        assertEquals(List.of(new DeviceSpec("ntb", "ntb0", 0x0300, Map.of("doorbells", "4", "fast", "true", "label", "left"), dir),
+                new DeviceSpec("pci", "00:05.0", 0x0028, Map.of("dump", dir.resolve("0000:00:04.0.bin").toString()), dir)),
+                spec.devices(), "the description's ntb0 replaced; a relative dump read beside the .cfg file");
+        assertEquals(1, new SimMachine(spec).devices().stream().filter(d -> d.id().equals("00:05.0")).count());
+
+        assertEquals(MACHINE + ".device~c: colour: unknown key (known: kind, name, requesterId, property.KEY)",
+                refusal(base, factory("device", "c", "kind", "ntb", "name", "n", "colour", "red")));
+        assertEquals(MACHINE + ".device~c: kind: missing", refusal(base, factory("device", "c", "name", "n")));
+        assertEquals(MACHINE + ".device~c: property.list: '[1, 2]' is not a string, number or boolean",
+                refusal(base, factory("device", "c", "kind", "ntb", "name", "n", "property.list", List.of(1, 2))));
+        assertEquals(MACHINE + ".device~c: requesterId: '3:0.0' is not a requester id bb:dd.f",
+                refusal(base, factory("device", "c", "kind", "ntb", "name", "n", "requesterId", "3:0.0")));
+        assertEquals(MACHINE + ".device~c: name: 'n b' is not a device name (a letter, then letters, digits, _ . -; "
+                + "1-32 characters)", refusal(base, factory("device", "c", "kind", "ntb", "name", "n b")));
+        assertEquals(0, build(base, machine("baseDevices", false)).devices().size(), "baseDevices=false drops them too");
     }
 
     @Test
