@@ -63,7 +63,8 @@ public class DeviceKindsIT extends MsiTestSupport {
     private static final String KIND_BUNDLE = "org.msidomain.itest.kind.slotarray";
     private static final String MACHINE = "{\"cpus\": 4, \"platform\": [{\"name\": \"ims0\", \"slots\": 8}], \"devices\": ["
             + "{\"kind\": \"" + SlotArrayKind.KIND + "\", \"name\": \"x0\", \"properties\": {\"slots\": 4}},"
-            + "{\"kind\": \"nosuchkind\", \"name\": \"y0\"}]}";
+            + "{\"kind\": \"nosuchkind\", \"name\": \"y0\"},"
+            + "{\"kind\": \"" + SlotArrayKind.KIND + "\", \"name\": \"z0\", \"properties\": {\"table\": \"fifo\"}}]}";
 
     @Inject
     private Machine machine;
@@ -117,6 +118,9 @@ public class DeviceKindsIT extends MsiTestSupport {
             others.assertNothingLost();
         }
         assertEquals(BindingState.WAITING, state("y0").state());
+        DeviceInfo z0 = awaitState("z0", BindingState.UNBOUND);
+        assertTrue("the platform provider declines a table it does not know: " + z0.reason(), z0.reason().contains(
+                "org.msidomain.provider.platform") && z0.reason().contains("message table kind 'fifo' is neither slots nor queue"));
     }
 
     @Test

@@ -15,7 +15,8 @@ import org.msidomain.hw.Mmio;
  * A device kind written as an outside bundle would write it, against the published api only: a device
  * with a message slot array in its register block, laid out as the platform storage type's datasheet says
  * (slot k at 16k: address lo, address hi, data, control with bit 0 = mask; slots reset masked), so the
- * built-in platform provider serves it. Property {@code slots}: the number of slots.
+ * built-in platform provider serves it. Properties: {@code slots}, the number of slots; {@code table}, the
+ * table kind the device says it has ({@code slots} unless told otherwise, to see a provider decline it).
  */
 public final class SlotArrayKind implements DeviceKind {
 
@@ -29,7 +30,7 @@ public final class SlotArrayKind implements DeviceKind {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(spec.name() + ": slots '" + spec.property("slots", "") + "' is not a number");
         }
-        return new Device(spec.name(), slots, port);
+        return new Device(spec.name(), slots, spec.property("table", "slots"), port);
     }
 
     /** The device: its registers and its raise. */
@@ -41,7 +42,7 @@ public final class SlotArrayKind implements DeviceKind {
         private final AtomicIntegerArray pending;
         private final Map<String, String> properties;
 
-        Device(String id, int slots, DevicePort port) {
+        Device(String id, int slots, String table, DevicePort port) {
             this.id = id;
             this.port = port;
             words = new AtomicIntegerArray(slots * 4);
@@ -49,7 +50,7 @@ public final class SlotArrayKind implements DeviceKind {
             for (int k = 0; k < slots; k++) {
                 words.set(4 * k + 3, 1); // reset: masked
             }
-            properties = Map.of("table", "slots", "slots", String.valueOf(slots));
+            properties = Map.of("table", table, "slots", String.valueOf(slots));
         }
 
         @Override
