@@ -37,14 +37,14 @@ final class QueuedSlotStorage implements MsiStorage {
     private final StorageInfo info;
 
     QueuedSlotStorage(HwDevice device, int count) {
-        this.regs = device.region(0);
+        this.regs = device.region(PlatformStorageOps.region(device));
         this.msg = new MsiMsg[count];
         this.ctrl = new int[count];
         for (int k = 0; k < count; k++) {
             msg[k] = MsiMsg.ZERO;
             ctrl[k] = MASK;
         }
-        this.info = new StorageInfo("pMSI-" + device.id(), count,
+        this.info = new StorageInfo("pMSI-" + device.fullName(), count,
                 EnumSet.of(StorageFlag.CAN_MASK, StorageFlag.BUS_LOCK, StorageFlag.ALLOC_DYNAMIC));
     }
 

@@ -25,12 +25,12 @@ final class SlotStorage implements MsiStorage {
     private final StorageInfo info;
 
     SlotStorage(HwDevice device, int count) {
-        this.slots = device.region(0);
+        this.slots = device.region(PlatformStorageOps.region(device));
         this.ctrl = new int[count];
         for (int k = 0; k < count; k++) {
             ctrl[k] = slots.read32(k * 16L + 12) | MASK;
         }
-        this.info = new StorageInfo("pMSI-" + device.id(), count,
+        this.info = new StorageInfo("pMSI-" + device.fullName(), count,
                 EnumSet.of(StorageFlag.CAN_MASK, StorageFlag.MASK_PARENT, StorageFlag.ALLOC_DYNAMIC));
     }
 
