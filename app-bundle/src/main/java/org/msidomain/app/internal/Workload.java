@@ -17,8 +17,9 @@ import org.msidomain.hw.Machine;
 
 /**
  * Every device's vectors allocated as a driver would (all its storage holds; an HPET's timers one by
- * one, skipping those without FSB delivery), spread over the CPUs, each with its driver's handler, and
- * per-vector counts of what was fired and what was delivered.
+ * one, skipping those without FSB delivery; one MSI vector where multi-message MSI needs remapping),
+ * spread over the CPUs, each with its driver's handler, and per-vector counts of what was fired and what
+ * was delivered.
  */
 final class Workload {
 
@@ -46,13 +47,19 @@ final class Workload {
                     vectors.add(new Vector(hw, index, irqs[index]));
                 }
             } catch (IllegalArgumentException notAll) {
-                // Some indices cannot be used (an HPET timer without FSB delivery): take each one that can.
-                for (int index = 0; index < max; index++) {
-                    try {
-                        vectors.add(new Vector(hw, index, domain.allocateAt(d.id(), index)));
-                    } catch (IllegalArgumentException e) {
-                        System.err.println("workload: " + e.getMessage());
+                try {
+                    // Some indices cannot be used (an HPET timer without FSB delivery): take each one that can.
+                    for (int index = 0; index < max; index++) {
+                        try {
+                            vectors.add(new Vector(hw, index, domain.allocateAt(d.id(), index)));
+                        } catch (IllegalArgumentException e) {
+                            System.err.println("workload: " + e.getMessage());
+                        }
                     }
+                } catch (IllegalStateException notDynamic) {
+                    // Storage that cannot grow and refused all (multi-message MSI without interrupt remapping):
+                    // one vector, as pci_alloc_irq_vectors(dev, 1, max, PCI_IRQ_MSI) gets on such a machine.
+                    vectors.add(new Vector(hw, 0, domain.allocate(d.id(), 1)[0]));
                 }
             }
         }

@@ -352,16 +352,20 @@ public final class MsiDomainImpl implements MsiDomain {
                     throw new IllegalArgumentException("cannot allocate " + count + " vectors for " + device
                             + ": its storage " + chip + " holds " + room);
                 }
+                if (count > 1 && d.has(StorageFlag.MULTI_MESSAGE) && !d.remapped) {
+                    // Linux's x86 MSI parent lacks MSI_FLAG_MULTI_PCI_MSI: only the remapping parent has it
+                    abandonStorage(d);
+                    throw new IllegalArgumentException("cannot allocate " + count + " MSI vectors for " + device
+                            + ": multi-message MSI needs interrupt remapping (x86 without IR supports one MSI"
+                            + " vector per function); ask for 1 or use MSI-X");
+                }
             }
             List<IrqDesc> fresh = new ArrayList<>(count);
+            // A multi-message block (remapped) is a block of remapping entries; its vectors are each irq's own.
             d.blockSize = writable && d.has(StorageFlag.MULTI_MESSAGE) && count > 1 ? Integer.highestOneBit(count - 1) << 1 : 1;
             try {
-                if (d.blockSize > 1) {
-                    allocateBlock(d, count, fresh);
-                } else {
-                    for (int index = 0; index < count; index++) {
-                        fresh.add(reserves(d) ? newReservedDesc(d, index) : newDesc(d, index));
-                    }
+                for (int index = 0; index < count; index++) {
+                    fresh.add(reserves(d) ? newReservedDesc(d, index) : newDesc(d, index));
                 }
                 if (writable) {
                     contain(d, () -> writer.program(d, fresh, true));
@@ -791,20 +795,6 @@ public final class MsiDomainImpl implements MsiDomain {
         return desc;
     }
 
-    /** A multi-message block: 2^n aligned vectors on the CPU with the most free, all for this device. */
-    private void allocateBlock(DeviceState d, int count, List<IrqDesc> fresh) {
-        for (int cpu : vectors.cpusByFree(x2apic(d))) {
-            int base = vectors.allocateBlock(cpu, d.blockSize, -1);
-            if (base >= 0) {
-                for (int index = 0; index < count; index++) {
-                    fresh.add(newDesc(d, index, cpu, base + index));
-                }
-                return;
-            }
-        }
-        throw new IllegalStateException("no CPU has " + d.blockSize + " aligned free vectors for " + d.id());
-    }
-
     /** Attaches a storage; its interrupts are remapped if the machine remaps and it is not the remapping unit's own. */
     private void attach(DeviceState d, org.msidomain.spi.MsiStorage storage) {
         d.attach(storage);
@@ -844,17 +834,9 @@ public final class MsiDomainImpl implements MsiDomain {
         }
     }
 
-    /** Gives the descriptors' vectors back: a multi-message block as a whole, else one by one. */
+    /** Gives the descriptors' vectors back, one by one (a multi-message block's too: each irq has its own). */
     private void releaseVectors(DeviceState d, List<IrqDesc> descs) {
-        if (descs.isEmpty()) {
-            return;
-        }
-        if (d.blockSize > 1) {
-            IrqDesc first = descs.get(0);
-            vectors.releaseBlock(first.cpu, first.vector - first.index, d.blockSize);
-        } else {
-            descs.stream().filter(desc -> !desc.reserved).forEach(desc -> vectors.release(desc.cpu, desc.vector));
-        }
+        descs.stream().filter(desc -> !desc.reserved).forEach(desc -> vectors.release(desc.cpu, desc.vector));
         d.blockSize = 1;
     }
 

@@ -12,7 +12,7 @@ import org.msidomain.spi.StorageFlag;
 
 /**
  * The sequences that touch a device's storage: program fresh descriptors, restore every live one after
- * a provider binds, re-target one (or a multi-message block), deactivate one. Storage state changes
+ * a provider binds, re-target one, deactivate one. Storage state changes
  * happen between the storage's {@code lock} and {@code unlock}. Control path only.
  */
 final class StorageWriter {
@@ -104,68 +104,56 @@ final class StorageWriter {
     }
 
     /**
-     * Moves a descriptor, or the whole block of a multi-message device, to a CPU. The new slots are
-     * installed before the message changes; the old ones may be released only once the device uses the
-     * new message, which is after the bus unlock (a bus-locked storage pushes its changes then, and the
-     * read-back flushes messages sent with the old content). Storage that cannot mask is moved in Linux's
-     * two steps (x86 {@code msi_set_affinity}). Caller holds the bus lock.
+     * Moves a descriptor to a CPU. The new slot is installed before the message changes; the old one may
+     * be released only once the device uses the new message, which is after the bus unlock (a bus-locked
+     * storage pushes its changes then, and the read-back flushes messages sent with the old content).
+     * Storage that cannot mask is moved in Linux's two steps (x86 {@code msi_set_affinity}). An irq of a
+     * multi-message block moves alone: such a block exists only under remapping, where each irq has its
+     * own vector and its own entry (Linux {@code intel_ir_set_affinity} rewrites that irq's IRTE only).
+     * Caller holds the bus lock.
      *
-     * @return what the caller must run after the bus unlock: the release of the old slots
+     * @return what the caller must run after the bus unlock: the release of the old slot
      */
     Runnable retarget(DeviceState d, IrqDesc desc, int cpu) {
-        List<IrqDesc> group = d.blockSize > 1 ? d.descriptors() : List.of(desc);
-        int size = d.blockSize;
-        IrqDesc first = group.get(0);
-        int oldCpu = first.cpu;
-        int oldBase = first.vector - offset(d, first);
+        int oldCpu = desc.cpu;
+        int oldVector = desc.vector;
         // Under remapping only the entry changes, never the device: no race, no interim vector. Storage
         // whose mask loses events (HPET) cannot be masked around the update either: it takes two steps.
         boolean canMask = d.has(StorageFlag.CAN_MASK) && !d.has(StorageFlag.LOSSY_MASK);
         boolean twoSteps = !d.remapped && !canMask && cpu != oldCpu;
-        int base = size > 1 || twoSteps ? vectors.allocateBlock(cpu, size, twoSteps ? oldCpu : -1) : vectors.allocate(cpu);
-        if (base < 0) {
-            throw new IllegalStateException("no free block of " + size + " vectors on CPU " + cpu
-                    + (twoSteps ? " that is also free on CPU " + oldCpu : ""));
+        int vector = twoSteps ? vectors.allocateBlock(cpu, 1, oldCpu) : vectors.allocate(cpu);
+        if (vector < 0) {
+            throw new IllegalStateException("no free vector on CPU " + cpu + " that is also free on CPU " + oldCpu);
         }
-        for (IrqDesc g : group) {
-            table.install(cpu, base + offset(d, g), g);
-        }
-        // If a write of the move is abandoned, the device may already use the new slots: they stay
-        // installed, as strays released when the device is next restored or freed.
-        ProviderGuard.Once strand = new ProviderGuard.Once(() -> d.strays.add(() -> releaseSlots(d, group, cpu, base, size)));
+        table.install(cpu, vector, desc);
+        // If a write of the move is abandoned, the device may already use the new slot: it stays
+        // installed, as a stray released when the device is next restored or freed.
+        ProviderGuard.Once strand = new ProviderGuard.Once(() -> d.strays.add(() -> releaseSlot(desc, cpu, vector)));
         guard.repairWith(strand);
         try {
-            if (twoSteps && base != oldBase) {
-                moveInTwoSteps(d, group, oldCpu, cpu, base);
+            if (twoSteps && vector != oldVector) {
+                moveInTwoSteps(d, desc, oldCpu, cpu, vector);
             } else if (!d.remapped && canMask) {
-                moveMasked(d, group, cpu, base);
+                moveMasked(d, desc, cpu, vector);
             } else {
-                for (IrqDesc g : group) {
-                    write(d, g, cpu, base + offset(d, g));
-                }
+                write(d, desc, cpu, vector);
             }
         } catch (RuntimeException e) {
-            for (IrqDesc g : group) {
-                table.uninstall(cpu, base + offset(d, g));
-            }
-            vectors.releaseBlock(cpu, base, size);
+            table.uninstall(cpu, vector);
+            vectors.release(cpu, vector);
             throw e;
         } finally {
             guard.clear(strand);
         }
-        for (IrqDesc g : group) {
-            g.cpu = cpu;
-            g.vector = base + offset(d, g);
-        }
-        return () -> releaseSlots(d, group, oldCpu, oldBase, size); // each old vector was oldBase + its offset
+        desc.cpu = cpu;
+        desc.vector = vector;
+        return () -> releaseSlot(desc, oldCpu, oldVector);
     }
 
-    /** Frees slots a group was installed in, keeping the counts they took. */
-    private void releaseSlots(DeviceState d, List<IrqDesc> group, int cpu, int base, int size) {
-        for (IrqDesc g : group) {
-            g.fold(cpu, table.uninstall(cpu, base + offset(d, g)), table.cpus());
-        }
-        vectors.releaseBlock(cpu, base, size);
+    /** Frees a slot a descriptor was installed in, keeping the counts it took. */
+    private void releaseSlot(IrqDesc desc, int cpu, int vector) {
+        desc.fold(cpu, table.uninstall(cpu, vector), table.cpus());
+        vectors.release(cpu, vector);
     }
 
     /** Releases the slots an abandoned move left behind, once the device's messages no longer use them. */
@@ -175,21 +163,23 @@ final class StorageWriter {
     }
 
     /**
-     * The maskable move (Linux's irq_move_masked_irq): the interrupts are masked at the source while the
+     * The maskable move (Linux's irq_move_masked_irq): the interrupt is masked at the source while the
      * message words change, so the device never sends a half-written message; an event meanwhile is
      * latched and sent with the new message on unmask.
      */
-    private void moveMasked(DeviceState d, List<IrqDesc> group, int cpu, int base) {
+    private void moveMasked(DeviceState d, IrqDesc desc, int cpu, int vector) {
         MsiStorageOps ops = d.provider().ops();
         MsiStorage s = d.storage();
-        List<IrqDesc> live = group.stream().filter(g -> !g.sourceMasked).toList();
-        live.forEach(g -> ops.mask(s, g));
+        boolean live = !desc.sourceMasked;
+        if (live) {
+            ops.mask(s, desc);
+        }
         try {
-            for (IrqDesc g : group) {
-                write(d, g, cpu, base + offset(d, g));
-            }
+            write(d, desc, cpu, vector);
         } finally {
-            live.forEach(g -> ops.unmask(s, g));
+            if (live) {
+                ops.unmask(s, desc);
+            }
         }
     }
 
@@ -199,33 +189,22 @@ final class StorageWriter {
      * The device always holds (old CPU, old vector), (old CPU, new vector) or (new CPU, new vector); a
      * message that hit the middle state sits in the old CPU's IRR and is retriggered on the new CPU.
      */
-    private void moveInTwoSteps(DeviceState d, List<IrqDesc> group, int oldCpu, int cpu, int base) {
+    private void moveInTwoSteps(DeviceState d, IrqDesc desc, int oldCpu, int cpu, int vector) {
         LocalApic apic = machine.localApic(oldCpu);
         apic.disableInterrupts();
         // Undone once, here or by the watchdog if a write of this move is abandoned: the old CPU must not
         // stay with interrupts disabled.
         ProviderGuard.Once undo = new ProviderGuard.Once(() -> {
-            for (IrqDesc g : group) {
-                table.uninstall(oldCpu, base + offset(d, g));
-            }
+            table.uninstall(oldCpu, vector);
             apic.enableInterrupts();
         });
         guard.repairWith(undo);
         try {
-            for (IrqDesc g : group) {
-                table.install(oldCpu, base + offset(d, g), VectorTable.RETRIGGERED);
-            }
-            for (IrqDesc g : group) {
-                write(d, g, oldCpu, base + offset(d, g));
-            }
-            for (IrqDesc g : group) {
-                write(d, g, cpu, base + offset(d, g));
-            }
-            for (IrqDesc g : group) {
-                int v = base + offset(d, g);
-                if (apic.testAndClearIrr(v)) {
-                    table.accept(cpu, v); // irq_retrigger: an IPI with the vector to the new target
-                }
+            table.install(oldCpu, vector, VectorTable.RETRIGGERED);
+            write(d, desc, oldCpu, vector);
+            write(d, desc, cpu, vector);
+            if (apic.testAndClearIrr(vector)) {
+                table.accept(cpu, vector); // irq_retrigger: an IPI with the vector to the new target
             }
         } finally {
             guard.clear(undo);
@@ -342,11 +321,6 @@ final class StorageWriter {
             }
         }
         descs.forEach(desc -> desc.irte = -1);
-    }
-
-    /** A block member's vector is the block's base plus its index; a lone vector is its own base. */
-    private static int offset(DeviceState d, IrqDesc desc) {
-        return d.blockSize > 1 ? desc.index : 0;
     }
 
     /** Makes the storage's mask match what the driver wants; storage that cannot mask is masked at the parent. */

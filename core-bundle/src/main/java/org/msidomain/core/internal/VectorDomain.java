@@ -16,8 +16,6 @@ final class VectorDomain {
     private final BitSet[] used;
     private final int[] free;
     private final int[] apicIds;
-    /** Where the next search on a CPU starts, so freed vectors are not reused at once. */
-    private final int[] cursor;
     /** CPUs with free vectors, most free first, then by number: the emptiest is the first, in O(log n). */
     private final java.util.TreeSet<Integer> byFree;
     /** The same for CPUs a compatibility-format address can reach (APIC id up to 255). */
@@ -28,14 +26,12 @@ final class VectorDomain {
         int cpus = apicIds.length;
         used = new BitSet[cpus];
         free = new int[cpus];
-        cursor = new int[cpus];
         java.util.Comparator<Integer> order = (a, b) -> free[a] != free[b] ? free[b] - free[a] : a - b;
         byFree = new java.util.TreeSet<>(order);
         byFreeXapic = new java.util.TreeSet<>(order);
         for (int cpu = 0; cpu < cpus; cpu++) {
             used[cpu] = new BitSet(VectorTable.VECTORS);
             free[cpu] = PER_CPU;
-            cursor[cpu] = X86Msi.FIRST_DEVICE_VECTOR;
             index(cpu);
         }
     }
@@ -93,14 +89,10 @@ final class VectorDomain {
         return set.isEmpty() ? -1 : set.first();
     }
 
-    /** CPUs by free vectors, most first, among those a message can address. */
-    int[] cpusByFree(boolean x2apic) {
-        return java.util.stream.IntStream.range(0, free.length).filter(c -> x2apic || apicIds[c] <= 0xFF).boxed()
-                .sorted((a, b) -> free[b] - free[a]).mapToInt(Integer::intValue).toArray();
-    }
-
     /**
-     * Allocates a vector on a CPU.
+     * Allocates the lowest free vector on a CPU, as Linux's matrix allocator does ({@code irq_matrix_alloc}:
+     * the first zero bit from the start of the device range), so a vector freed is handed out again at once.
+     * A stale message cannot reach its new owner: a vector is freed only after the device's read-back.
      *
      * @throws IllegalStateException if the CPU has no free vector
      */
@@ -109,13 +101,9 @@ final class VectorDomain {
         if (free[cpu] == 0) {
             throw new IllegalStateException("no free vector on CPU " + cpu);
         }
-        int v = used[cpu].nextClearBit(cursor[cpu]);
-        if (v > X86Msi.LAST_DEVICE_VECTOR) {
-            v = used[cpu].nextClearBit(X86Msi.FIRST_DEVICE_VECTOR);
-        }
+        int v = used[cpu].nextClearBit(X86Msi.FIRST_DEVICE_VECTOR);
         used[cpu].set(v);
         adjustFree(cpu, -1);
-        cursor[cpu] = v + 1 > X86Msi.LAST_DEVICE_VECTOR ? X86Msi.FIRST_DEVICE_VECTOR : v + 1;
         return v;
     }
 

@@ -26,8 +26,8 @@ import org.msidomain.provider.platform.internal.PlatformStorageOps;
 import org.msidomain.spi.MsiStorageOps;
 
 /**
- * Everything at once, bounded by counts: two threads fire every vector of the machine (PCI MSI-X, an MSI
- * block, HPET, DMAR, both platform devices) while a third changes affinities and masks and unmasks, and a
+ * Everything at once, bounded by counts: two threads fire every vector of the machine (PCI MSI-X, HPET,
+ * DMAR, both platform devices) while a third changes affinities and masks and unmasks, and a
  * fourth binds higher-ranked providers over the bound ones and, in turns, unbinds every provider of a type
  * for a while (so masks fall back to the CPU and moves wait for the restore); with and without interrupt
  * remapping. Every event fired is delivered or merged with one already
@@ -70,6 +70,8 @@ class ConcurrencyTest {
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicLong fired = new AtomicLong();
             AtomicLong churnOps = new AtomicLong();
+            AtomicLong moved = new AtomicLong();
+            AtomicLong accepted = new AtomicLong();
             AtomicReference<Throwable> failure = new AtomicReference<>();
             CountDownLatch controlDone = new CountDownLatch(2);
             List<Thread> threads = new ArrayList<>();
@@ -93,8 +95,13 @@ class ConcurrencyTest {
                     for (int n = 0; n < CHURN_OPS; n++) {
                         int irq = maskable.get(random.nextInt(maskable.size()));
                         int cpu = random.nextInt(4);
+                        int from = rig.domain.irq(irq).orElseThrow().cpu();
                         try {
                             rig.domain.setAffinity(irq, cpu);
+                            accepted.incrementAndGet(); // applied now, or deferred while the provider is away
+                            if (from != cpu && rig.domain.irq(irq).orElseThrow().cpu() == cpu) {
+                                moved.incrementAndGet(); // applied now, not deferred while unbound
+                            }
                         } catch (IllegalStateException | IllegalArgumentException refused) {
                             // no room there, or CPU 2 (x2APIC id 300) out of reach without remapping
                         }
@@ -166,14 +173,19 @@ class ConcurrencyTest {
             }
             long merged = rig.machine.coalescedMessages() + rig.domain.mergedWhileMasked() - mergedBefore;
             assertTrue(fired.get() > 10_000, "fired " + fired.get());
+            // Refused: only CPU 2 (x2APIC id 300) where a message cannot address it without remapping. Of the
+            // accepted, a quarter ask for the CPU the irq is on and some wait while their provider is away
+            // (seen on a loaded machine: 2844 accepted, 722 applied without remapping; 3000 and 1943 with).
+            assertTrue(accepted.get() >= CHURN_OPS / 2, "affinity changes accepted: " + accepted.get() + " of " + CHURN_OPS);
+            assertTrue(moved.get() >= CHURN_OPS / 10, "moves applied at once: " + moved.get() + " of " + CHURN_OPS);
             assertEquals(List.of(), faults(rig), "no remapping fault");
             assertEquals(fired.get(), delivered.get() + merged, "every event delivered or merged with a pending one");
             assertEquals(0, rig.machine.lostMessages(), "none lost");
             for (int cpu = 0; cpu < 4; cpu++) {
                 assertEquals(0, rig.domain.spurious(cpu), "none spurious on CPU " + cpu);
             }
-            System.out.printf("concurrency: fired=%d delivered=%d merged=%d churn=%d swaps=%d%n", fired.get(),
-                    delivered.get(), merged, CHURN_OPS, SWAPS);
+            System.out.printf("concurrency: fired=%d delivered=%d merged=%d churn=%d accepted=%d moved=%d swaps=%d%n",
+                    fired.get(), delivered.get(), merged, CHURN_OPS, accepted.get(), moved.get(), SWAPS);
         }
     }
 

@@ -50,7 +50,9 @@ class HypervisorOwnedTest {
         }
         domain.setAffinity(irqs[1], 3);
         IrqInfo moved = domain.irq(irqs[1]).orElseThrow();
-        assertEquals(moved.msg().addressLo(), nic.region(0).read32(0x8000 + 16), "the hypervisor programmed it");
+        assertEquals(3, moved.cpu());
+        assertEquals(Sdm.addressLo(machine.apicId(3)), nic.region(0).read32(0x8000 + 16), "the hypervisor programmed it");
+        assertEquals(Sdm.data(moved.vector()), nic.region(0).read32(0x8000 + 16 + 8));
         nic.raise(1);
         assertEquals(Long.valueOf(1), domain.irq(irqs[1]).orElseThrow().counts().get(3));
 

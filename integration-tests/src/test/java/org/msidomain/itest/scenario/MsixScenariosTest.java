@@ -165,8 +165,8 @@ class MsixScenariosTest {
         assertTrue(m.pending(65), "PBA writes are ignored");
         int[] entry = { cx3.region(0).read32(0x7c000 + 16 * 65), cx3.region(0).read32(0x7c000 + 16 * 65 + 8) };
         IrqInfo info = rig.info(irqs[65]);
-        assertEquals(info.msg().addressLo(), entry[0], "entry k at table + 16k");
-        assertEquals(info.msg().data(), entry[1]);
+        assertEquals(Sdm.addressLo(rig.machine.apicId(info.cpu())), entry[0], "entry k at table + 16k");
+        assertEquals(Sdm.data(info.vector()), entry[1]);
     }
 
     @Test
@@ -227,8 +227,9 @@ class MsixScenariosTest {
             rig.domain.restore("04:00.0");
             int[] after = entries(bar);
             IrqInfo moved = rig.info(irqs[0]);
-            assertEquals(moved.msg().addressLo(), after[0], "entry 0 holds the message composed while suspended");
-            assertEquals(moved.msg().data(), after[2]);
+            assertEquals(Sdm.addressLo(rig.machine.apicId(moved.cpu())), after[0],
+                    "entry 0 holds the message composed while suspended");
+            assertEquals(Sdm.data(moved.vector()), after[2]);
             for (int i = 4; i < before.length; i++) {
                 assertEquals(before[i], after[i], "entries 1 and 2 as before suspend (word " + i + ")");
             }

@@ -46,8 +46,9 @@ class PlatformScenariosTest {
         int irq = rig.domain.allocateAt("hpet", 4);
         rig.count(irq);
         IrqInfo info = rig.info(irq);
-        assertEquals(info.msg().data(), regs.read32(0x110 + 0x20 * 4), "data in the ROUTE low dword");
-        assertEquals(info.msg().addressLo(), regs.read32(0x114 + 0x20 * 4), "address in the ROUTE high dword");
+        assertEquals(Sdm.data(info.vector()), regs.read32(0x110 + 0x20 * 4), "data in the ROUTE low dword");
+        assertEquals(Sdm.addressLo(rig.machine.apicId(info.cpu())), regs.read32(0x114 + 0x20 * 4),
+                "address in the ROUTE high dword");
         int cfg = regs.read32(0x100 + 0x20 * 4);
         assertEquals((1 << 2) | (1 << 14), cfg & ((1 << 2) | (1 << 14)), "unmasked: INT_ENB and FSB_EN set");
         hpet.raise(4);
@@ -73,8 +74,9 @@ class PlatformScenariosTest {
             rig.count(irq);
         }
         IrqInfo inv = rig.info(irqs[1]);
-        assertEquals(inv.msg().data(), regs.read32(0xA4), "invalidation event: IEDATA");
-        assertEquals(inv.msg().addressLo(), regs.read32(0xA8), "IEADDR");
+        assertEquals(Sdm.data(inv.vector()), regs.read32(0xA4), "invalidation event: IEDATA");
+        assertEquals(Sdm.dmarAddressLo(rig.machine.apicId(inv.cpu())), regs.read32(0xA8), "IEADDR");
+        assertEquals(Sdm.dmarAddressHi(rig.machine.apicId(inv.cpu())), regs.read32(0xAC), "IEUADDR");
         assertEquals("DMAR-MSI", inv.chip());
 
         rig.domain.mask(irqs[0]);
@@ -167,8 +169,9 @@ class PlatformScenariosTest {
         int[] irqs = rig.domain.allocate("ims0", 3);
         for (int k = 0; k < 3; k++) {
             IrqInfo info = rig.info(irqs[k]);
-            assertEquals(info.msg().addressLo(), ims.region(0).read32(16L * k), "slot " + k + " got its composed message");
-            assertEquals(info.msg().data(), ims.region(0).read32(16L * k + 8));
+            assertEquals(Sdm.addressLo(rig.machine.apicId(info.cpu())), ims.region(0).read32(16L * k),
+                    "slot " + k + " got its composed message");
+            assertEquals(Sdm.data(info.vector()), ims.region(0).read32(16L * k + 8));
             assertEquals(k, info.index(), "hwirq = index");
             assertEquals("pMSI-ims0", info.chip());
         }

@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
@@ -14,6 +17,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.msidomain.api.IrqInfo;
 import org.msidomain.core.internal.MsiDomainImpl;
+import org.msidomain.hw.ConfigSpace;
+import org.msidomain.hw.InterruptRemapping;
+import org.msidomain.hw.Machine;
 import org.msidomain.hw.Mmio;
 import org.msidomain.hw.internal.MachineLoader;
 import org.msidomain.hw.internal.SimMachine;
@@ -32,12 +38,14 @@ class RemappingTest {
     private RemappingTable irt;
     private final AtomicLong handled = new AtomicLong();
     private final AtomicLong faultEvents = new AtomicLong();
+    /** Every remapping-table entry the domain writes, as "index low high", in order. */
+    private final List<String> irteWrites = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void boot() throws Exception {
         String json = new File(getClass().getResource("/machines/remap.json").toURI()).getAbsolutePath();
         machine = new SimMachine(MachineLoader.load(Map.of(MachineLoader.FILE, json)::get));
-        domain = new MsiDomainImpl(machine);
+        domain = new MsiDomainImpl(recordingIrteWrites(machine));
         domain.bindStorageOps(new PciStorageOps(), Map.of("service.id", 1L, MsiStorageOps.STORAGE_TYPE, "pci"));
         domain.bindStorageOps(new DmarStorageOps(), Map.of("service.id", 2L, MsiStorageOps.STORAGE_TYPE, "dmar"));
         assertTrue(domain.awaitSettled(5000));
@@ -56,30 +64,94 @@ class RemappingTest {
         domain.deactivate();
     }
 
+    /** The machine as the domain sees it, with its remapping unit's entry writes recorded on the way. */
+    private Machine recordingIrteWrites(SimMachine real) {
+        InterruptRemapping unit = real.remapping().orElseThrow();
+        InterruptRemapping recording = new InterruptRemapping() {
+            @Override
+            public int tableSize() {
+                return unit.tableSize();
+            }
+
+            @Override
+            public void writeEntry(int index, long low, long high) {
+                irteWrites.add(index + " " + Long.toHexString(low) + " " + Long.toHexString(high));
+                unit.writeEntry(index, low, high);
+            }
+
+            @Override
+            public void invalidate() {
+                unit.invalidate();
+            }
+        };
+        return (Machine) Proxy.newProxyInstance(Machine.class.getClassLoader(), new Class<?>[] { Machine.class },
+                (proxy, method, args) -> {
+                    if (method.getName().equals("remapping") && method.getParameterCount() == 0) {
+                        return Optional.of(recording);
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    /** The IRTE handle a remappable-format address carries (VT-d 5.1.5.2: bits 19:5 = handle 14:0, bit 2 = handle 15). */
+    private static int handle(int addressLo) {
+        assertEquals(0x18, addressLo & 0x18, "remappable format (bit 4) with SHV (bit 3)");
+        return (addressLo >>> 5) & 0x7FFF | ((addressLo >>> 2) & 1) << 15;
+    }
+
+    /**
+     * The low half of a remapped-mode IRTE as VT-d 9.10 defines it: present (bit 0), fixed delivery, physical
+     * destination, edge, the vector in bits 23:16, the x2APIC destination in bits 63:32.
+     */
+    private static long irteLow(int vector, int apicId) {
+        return 1L | (long) vector << 16 | (apicId & 0xFFFF_FFFFL) << 32;
+    }
+
     @Test
     void firingWhileTheEntryIsRewrittenLosesNothing() throws Exception {
         PciFunction nic = machine.pciFunction("00:04.0").orElseThrow();
         int irq = domain.allocate("00:04.0", 1)[0];
         domain.setHandler(irq, "h", (i, cpu) -> handled.incrementAndGet());
         int faultsBefore = irt.faults().size();
-        long fired = 0;
+        int moves = 4_000;
+        AtomicLong fired = new AtomicLong();
         java.util.concurrent.atomic.AtomicBoolean moving = new java.util.concurrent.atomic.AtomicBoolean(true);
-        Thread mover = new Thread(() -> {
-            for (int i = 0; i < 20_000; i++) {
-                domain.setAffinity(irq, i % domain.cpuCount());
+        Thread firer = new Thread(() -> {
+            while (moving.get()) {
+                nic.raise(0);
+                fired.incrementAndGet();
             }
-            moving.set(false);
         });
-        mover.start();
-        while (moving.get()) {
-            nic.raise(0);
-            fired++;
+        firer.start();
+        try {
+            for (int i = 0; i < moves; i++) {
+                domain.setAffinity(irq, i % domain.cpuCount());
+                // the firer keeps firing during the rewrites; before the next one, at least one raise that
+                // began after this one returned has completed: it was translated with this entry
+                long after = fired.get();
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+                while (fired.get() < after + 2) {
+                    assertTrue(System.nanoTime() < deadline, "the firing thread made no progress in 60 s");
+                    Thread.onSpinWait();
+                }
+            }
+        } finally {
+            moving.set(false);
+            firer.join();
         }
-        mover.join();
-        assertTrue(fired > 0);
+        assertTrue(fired.get() >= 2L * moves, "fired " + fired.get() + " for " + moves + " rewrites");
         assertEquals(faultsBefore, irt.faults().size(), "no remapping fault: an entry is never seen half written");
-        assertEquals(fired, handled.get(), "every message translated with the old or the new entry is delivered");
-        assertEquals(fired, domain.irq(irq).orElseThrow().total());
+        assertEquals(fired.get(), handled.get(), "every message translated with the old or the new entry is delivered");
+        IrqInfo info = domain.irq(irq).orElseThrow();
+        assertEquals(fired.get(), info.total());
+        for (int cpu = 0; cpu < domain.cpuCount(); cpu++) {
+            assertTrue(info.counts().get(cpu) >= moves / domain.cpuCount(),
+                    "delivered on CPU " + cpu + " after each of its " + moves / domain.cpuCount() + " rewrites: " + info.counts());
+        }
     }
 
     @Test
@@ -106,7 +178,8 @@ class RemappingTest {
     void forgedWritesAreBlockedAndEachIsAFault() {
         int irq = domain.allocate("00:04.0", 1)[0];
         domain.setHandler(irq, "h", (i, cpu) -> handled.incrementAndGet());
-        long handle = domain.irq(irq).orElseThrow().msg().address();
+        PciFunction nic = machine.pciFunction("00:04.0").orElseThrow();
+        long handle = nic.region(0).read32(0x8000) & 0xFFFF_FFFFL; // MSI-X entry 0's address, as the device holds it
         assertEquals("remapped and delivered", machine.injectMessage(handle, 0, "00:04.0"));
         assertEquals(1, handled.get());
 
@@ -144,5 +217,59 @@ class RemappingTest {
         assertTrue(writes.isEmpty(), "under remapping the non-maskable move writes nothing to the device");
         assertEquals(0, faultEvents.get());
         assertEquals(0, machine.lostMessages());
+    }
+
+    @Test
+    void aMultiMessageBlockIsABlockOfEntriesAndAnAffinityChangeRewritesOnlyThatIrqsEntry() {
+        PciFunction plx = machine.pciFunction("05:01.0").orElseThrow();
+        ConfigSpace cfg = plx.pciConfig();
+        int[] irqs = domain.allocate("05:01.0", 3, "msi");
+        assertEquals(2, (cfg.read16(0x48 + 2) >> 4) & 7, "QSIZE = 2: four message slots for three vectors");
+        int base = handle(cfg.read32(0x48 + 4));
+        assertEquals(0, base % 4, "the block of four entries is aligned to four");
+        assertEquals(0, cfg.read16(0x48 + 0x0C), "data = sub-handle 0: vector k adds k (entry base + k)");
+        for (int k = 0; k < 3; k++) {
+            domain.setHandler(irqs[k], "h" + k, (i, cpu) -> handled.incrementAndGet());
+        }
+        IrqInfo[] before = new IrqInfo[3];
+        for (int k = 0; k < 3; k++) {
+            before[k] = domain.irq(irqs[k]).orElseThrow();
+            plx.raise(k);
+            assertEquals(1, domain.irq(irqs[k]).orElseThrow().total(), "sub-handle " + k + " selects entry base + " + k);
+        }
+
+        int target = before[1].cpu() == 3 ? 0 : 3;
+        List<Integer> deviceWrites = new ArrayList<>();
+        plx.setWriteObserver(() -> deviceWrites.add(1));
+        irteWrites.clear();
+        domain.setAffinity(irqs[1], target);
+        plx.setWriteObserver(null);
+
+        IrqInfo moved = domain.irq(irqs[1]).orElseThrow();
+        assertEquals(target, moved.cpu());
+        assertEquals(List.of((base + 1) + " " + Long.toHexString(irteLow(moved.vector(), machine.apicId(target))) + " "
+                + Long.toHexString(plx.requesterId() | 1L << 18)), irteWrites,
+                "one entry rewritten, base + 1, with the new vector and destination (SVT=1, the device's requester id)");
+        assertTrue(deviceWrites.isEmpty(), "the device's registers are untouched");
+        for (int k : new int[] { 0, 2 }) {
+            IrqInfo other = domain.irq(irqs[k]).orElseThrow();
+            assertEquals(before[k].cpu(), other.cpu(), "irq " + k + " stays on its CPU");
+            assertEquals(before[k].vector(), other.vector(), "and keeps its vector");
+        }
+        for (int k = 0; k < 3; k++) {
+            plx.raise(k);
+        }
+        assertEquals(1L, domain.irq(irqs[1]).orElseThrow().counts().get(target), "irq 1 now arrives on CPU " + target);
+        for (int k : new int[] { 0, 2 }) {
+            assertEquals(2L, domain.irq(irqs[k]).orElseThrow().counts().get(before[k].cpu()), "irq " + k + " where it was");
+        }
+        assertEquals(6, handled.get());
+        assertEquals(0, faultEvents.get());
+
+        irteWrites.clear();
+        domain.free("05:01.0");
+        assertTrue(domain.irqs().stream().noneMatch(i -> i.device().equals("05:01.0")), "the block freed");
+        assertEquals(List.of(base + " 0 0", (base + 1) + " 0 0", (base + 2) + " 0 0", (base + 3) + " 0 0"), irteWrites,
+                "the block's four entries cleared");
     }
 }

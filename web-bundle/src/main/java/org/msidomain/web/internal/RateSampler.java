@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import org.msidomain.api.IrqInfo;
 import org.msidomain.api.MsiDomain;
@@ -27,17 +28,24 @@ final class RateSampler implements AutoCloseable {
 
     private final MsiDomain domain;
     private final ScheduledExecutorService timer;
+    private final LongSupplier nanoClock;
     private List<IrqInfo> previous; // timer thread only
     private long previousNanos;
     private volatile Window latest = Window.NONE;
 
     RateSampler(MsiDomain domain) {
-        this.domain = domain;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        this(domain, Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "msi-web-rates");
             t.setDaemon(true);
             return t;
-        });
+        }), System::nanoTime);
+    }
+
+    /** A sampler on a given timer and clock (tests: a clock that advances by exactly one period per reading). */
+    RateSampler(MsiDomain domain, ScheduledExecutorService timer, LongSupplier nanoClock) {
+        this.domain = domain;
+        this.timer = timer;
+        this.nanoClock = nanoClock;
         timer.scheduleAtFixedRate(this::sample, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
     }
 
@@ -49,7 +57,7 @@ final class RateSampler implements AutoCloseable {
     private void sample() {
         try {
             List<IrqInfo> now = domain.irqs();
-            long nanos = System.nanoTime();
+            long nanos = nanoClock.getAsLong();
             if (previous != null) {
                 latest = between(previous, previousNanos, now, nanos);
             }

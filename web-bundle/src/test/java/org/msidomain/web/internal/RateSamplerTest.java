@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Proxy;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import org.junit.jupiter.api.Test;
 import org.msidomain.api.IrqInfo;
@@ -38,26 +42,26 @@ class RateSamplerTest {
     @Test
     void theTimerMeasuresRatesUntilClosed() throws Exception {
         AtomicLong reads = new AtomicLong();
+        CountDownLatch threeReadings = new CountDownLatch(3);
         MsiDomain domain = (MsiDomain) Proxy.newProxyInstance(MsiDomain.class.getClassLoader(),
                 new Class<?>[] { MsiDomain.class }, (proxy, method, args) -> {
                     if (!method.getName().equals("irqs")) {
                         throw new UnsupportedOperationException(method.getName());
                     }
+                    threeReadings.countDown();
                     return List.of(irq(24, "00:04.0", 0, 0L, 1000 * reads.incrementAndGet()));
                 });
-        try (RateSampler sampler = new RateSampler(domain)) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (sampler.latest().millis() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(20); // the sampler's timer ticks every 500 ms
-            }
+        // The clock a reading sees: exactly one period per reading, whenever the timer really ran it.
+        LongSupplier clock = () -> reads.get() * TimeUnit.MILLISECONDS.toNanos(RateSampler.PERIOD_MS);
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try (RateSampler sampler = new RateSampler(domain, timer, clock)) {
+            assertTrue(threeReadings.await(60, TimeUnit.SECONDS), "the timer reads the domain again and again");
+            // the third reading has begun, so the second (one thread) has made a window
             RateSampler.Window w = sampler.latest();
-            assertTrue(w.millis() > 0, "a window after two readings");
-            assertEquals(0.0, w.rates().get(24).get(0));
-            // 1000 more per reading, readings about 500 ms apart: about 2000/s on CPU1
-            assertEquals(1000 / (w.millis() / 1000), w.rates().get(24).get(1), 1e-6);
+            assertEquals(500.0, w.millis());
+            assertEquals(List.of(0.0, 2000.0), w.rates().get(24), "1000 more per 500 ms on CPU1: 2000/s");
         }
-        long after = reads.get();
-        Thread.sleep(RateSampler.PERIOD_MS * 2);
-        assertEquals(after, reads.get(), "closed: no more readings");
+        assertTrue(timer.isShutdown(), "closed: the timer is stopped");
+        assertTrue(timer.awaitTermination(60, TimeUnit.SECONDS), "and its thread ends: no more readings");
     }
 }
