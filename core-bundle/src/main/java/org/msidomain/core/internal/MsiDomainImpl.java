@@ -6,10 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import org.msidomain.api.BindingListener;
@@ -72,10 +68,8 @@ public final class MsiDomainImpl implements MsiDomain {
     private final ProviderGuard guard;
     /** How long a control operation waits for the control lock: longer than any guarded provider call. */
     private final long lockTimeoutMillis;
-    /** The single thread that runs binding events; replaced if a provider call strands it. */
-    private volatile ExecutorService binder;
-    private volatile Thread binderThread;
-    private volatile boolean deactivated;
+    /** The binder thread and its queue of binding events. */
+    private final BinderQueue binder;
     private final BundleContext context;
     private final EventPoster events = new EventPoster();
     /** Tells the binding listeners of every change of a device's binding, after the control operation. */
@@ -104,7 +98,7 @@ public final class MsiDomainImpl implements MsiDomain {
         this.machine = machine;
         guard = new ProviderGuard(control, providerTimeoutMillis, this::onAbandoned);
         lockTimeoutMillis = providerTimeoutMillis == 0 ? Long.MAX_VALUE / 2_000_000 : 2 * providerTimeoutMillis + 10_000;
-        binder = newBinder();
+        binder = new BinderQueue(this::locked);
         int[] apicIds = new int[machine.cpuCount()];
         for (int cpu = 0; cpu < apicIds.length; cpu++) {
             apicIds[cpu] = machine.apicId(cpu);
@@ -115,28 +109,22 @@ public final class MsiDomainImpl implements MsiDomain {
         writer = new StorageWriter(vectors, table, machine, remap, guard);
         storageBinder = new StorageBinder(registry, devices, events, this::restoreThrough, this::stillOwner);
         hotplug = new DeviceHotplug(machine, devices, storageBinder, events, this::forgetRemoved, this::stillOwner,
-                this::post);
+                binder::post);
         for (HwDevice hw : machine.devices()) {
             devices.add(hw);
         }
-        notifier = new BindingNotifier(devices.all(), this::submit, this::deviceInfo);
+        notifier = new BindingNotifier(devices.all(), binder::submit, this::deviceInfo);
         machine.addListener(hotplug);
-        post(hotplug::reconcile); // a device that joined or left between the read and the listener
+        binder.post(hotplug::reconcile); // a device that joined or left between the read and the listener
         machine.connect(table);
     }
 
     @Deactivate
     public void deactivate() {
-        deactivated = true;
+        binder.deactivate();
         machine.removeListener(hotplug);
         machine.disconnect(table);
-        // queued events are dropped: cancel their futures, or an awaitSettled behind them (a job, a command,
-        // a health check while the framework stops) would wait its whole timeout for a task that never runs
-        for (Runnable dropped : binder.shutdownNow()) {
-            if (dropped instanceof java.util.concurrent.Future<?> f) {
-                f.cancel(false);
-            }
-        }
+        binder.shutdown();
         events.close(); // the binder may finish its task after this: it posts nothing more
         guard.close();
     }
@@ -154,22 +142,11 @@ public final class MsiDomainImpl implements MsiDomain {
         }
     }
 
-    private ExecutorService newBinder() {
-        // one thread, unbounded queue (newSingleThreadExecutor's), as a pool whose queue a test can see
-        return new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "msi-binder");
-                    t.setDaemon(true);
-                    binderThread = t;
-                    return t;
-                });
-    }
-
     @Reference(service = MsiStorageOps.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     public void bindStorageOps(MsiStorageOps ops, Map<String, Object> props) {
         ProviderBinding binding = binding(ops, props);
-        post(() -> storageBinder.onBind(binding));
+        binder.post(() -> storageBinder.onBind(binding));
     }
 
     /**
@@ -195,7 +172,7 @@ public final class MsiDomainImpl implements MsiDomain {
     @Reference(service = BindingListener.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     public void bindBindingListener(BindingListener listener) {
-        post(() -> notifier.add(listener, devices.all()));
+        binder.post(() -> notifier.add(listener, devices.all()));
     }
 
     public void unbindBindingListener(BindingListener listener) {
@@ -205,41 +182,18 @@ public final class MsiDomainImpl implements MsiDomain {
     /** Unbinds by service id, never by equality: a replacement may already be bound (DS §112.5.10). */
     public void unbindStorageOps(MsiStorageOps ops, Map<String, Object> props) {
         long serviceId = ProviderBinding.serviceId(props);
-        post(() -> storageBinder.onUnbind(serviceId));
+        binder.post(() -> storageBinder.onUnbind(serviceId));
     }
 
     /** A bound provider's service properties changed (its {@code service.ranking} by configuration, say). */
     public void updatedStorageOps(MsiStorageOps ops, Map<String, Object> props) {
         ProviderBinding binding = binding(ops, props);
-        post(() -> storageBinder.onUpdate(binding));
+        binder.post(() -> storageBinder.onUpdate(binding));
     }
 
     /** A provider's service as the domain binds it: its calls within the bounded wait. */
     private ProviderBinding binding(MsiStorageOps ops, Map<String, Object> props) {
         return ProviderBinding.of(ops, props, context).guardedBy(guard);
-    }
-
-    /** Queues a binding event; after deactivation (SCR unbinds what is left) there is nothing to do. */
-    private void post(Runnable event) {
-        submit(() -> {
-            try {
-                locked(event);
-            } catch (IllegalStateException e) {
-                LOG.log(Level.ERROR, e.getMessage());
-            }
-        });
-    }
-
-    /** Runs a task on the binder thread, on the replacement if the binder is being replaced. */
-    private java.util.concurrent.Future<?> submit(Runnable task) {
-        while (!deactivated) {
-            try {
-                return binder.submit(task);
-            } catch (java.util.concurrent.RejectedExecutionException replaced) {
-                Thread.onSpinWait(); // onAbandoned swaps the binder: take the new one
-            }
-        }
-        return java.util.concurrent.CompletableFuture.completedFuture(null);
     }
 
     /**
@@ -261,13 +215,7 @@ public final class MsiDomainImpl implements MsiDomain {
             }
         }
         LOG.log(Level.ERROR, reason);
-        if (stuck.thread() == binderThread) {
-            ExecutorService old = binder;
-            binder = newBinder();
-            for (Runnable queued : old.shutdownNow()) {
-                binder.execute(queued);
-            }
-        }
+        binder.replaceIfStranded(stuck.thread());
         notifier.publish(devices.all()); // the stuck thread no longer owns the lock: it publishes nothing
     }
 
@@ -718,21 +666,14 @@ public final class MsiDomainImpl implements MsiDomain {
 
     @Override
     public boolean awaitSettled(long timeoutMillis) throws InterruptedException {
-        try {
-            submit(() -> { }).get(timeoutMillis, TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException | java.util.concurrent.CancellationException e) {
-            return false; // cancelled: the domain was deactivated before it settled
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
+        return binder.awaitSettled(timeoutMillis);
     }
 
     // ---- helpers ----
 
     /** For tests: how many events wait for the binder thread. */
     int queuedEvents() {
-        return binder instanceof java.util.concurrent.ThreadPoolExecutor pool ? pool.getQueue().size() : -1;
+        return binder.queued();
     }
 
     /** For tests: the vector domain. */
