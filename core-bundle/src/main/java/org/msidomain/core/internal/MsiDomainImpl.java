@@ -66,6 +66,8 @@ public final class MsiDomainImpl implements MsiDomain {
     private final ControlLock control = new ControlLock();
     /** The bounded wait for provider calls; a call that exceeds it is abandoned ({@link #onAbandoned}). */
     private final ProviderGuard guard;
+    /** Fails a device whose provider faults, and keeps an abandoned thread off the domain. */
+    private final Containment containment;
     /** How long a control operation waits for the control lock: longer than any guarded provider call. */
     private final long lockTimeoutMillis;
     /** The binder thread and its queue of binding events. */
@@ -97,6 +99,7 @@ public final class MsiDomainImpl implements MsiDomain {
         this.context = context;
         this.machine = machine;
         guard = new ProviderGuard(control, providerTimeoutMillis, this::onAbandoned);
+        containment = new Containment(control, guard, events);
         lockTimeoutMillis = providerTimeoutMillis == 0 ? Long.MAX_VALUE / 2_000_000 : 2 * providerTimeoutMillis + 10_000;
         binder = new BinderQueue(this::locked);
         int[] apicIds = new int[machine.cpuCount()];
@@ -107,8 +110,8 @@ public final class MsiDomainImpl implements MsiDomain {
         table = new VectorTable(apicIds.length);
         remap = machine.remapping().map(RemapDomain::new).orElse(null);
         writer = new StorageWriter(vectors, table, machine, remap, guard);
-        storageBinder = new StorageBinder(registry, devices, events, this::restoreThrough, this::stillOwner);
-        hotplug = new DeviceHotplug(machine, devices, storageBinder, events, this::forgetRemoved, this::stillOwner,
+        storageBinder = new StorageBinder(registry, devices, events, this::restoreThrough, containment::stillOwner);
+        hotplug = new DeviceHotplug(machine, devices, storageBinder, events, this::forgetRemoved, containment::stillOwner,
                 binder::post);
         for (HwDevice hw : machine.devices()) {
             devices.add(hw);
@@ -260,7 +263,7 @@ public final class MsiDomainImpl implements MsiDomain {
             events.post(MsiEvents.DEVICE_RESTORED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.PROVIDER,
                     binding.symbolicName(), MsiEvents.VECTORS, d.descs.size()));
         } catch (RuntimeException e) {
-            stillOwner(e);
+            containment.stillOwner(e);
             d.fail("provider " + binding.symbolicName() + " failed to restore: " + e.getMessage());
             LOG.log(Level.ERROR, "{0}: {1}", d.id(), d.reason());
             events.post(MsiEvents.DEVICE_FAILED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.PROVIDER,
@@ -316,7 +319,7 @@ public final class MsiDomainImpl implements MsiDomain {
                     fresh.add(reserves(d) ? newReservedDesc(d, index) : newDesc(d, index));
                 }
                 if (writable) {
-                    contain(d, () -> writer.program(d, fresh, true));
+                    containment.contain(d, () -> writer.program(d, fresh, true));
                 }
             } catch (RuntimeException e) {
                 forget(d, fresh);
@@ -357,7 +360,7 @@ public final class MsiDomainImpl implements MsiDomain {
                 }
                 IrqDesc desc = reserves(d) ? newReservedDesc(d, at) : newDesc(d, at);
                 try {
-                    contain(d, () -> writer.program(d, List.of(desc), first));
+                    containment.contain(d, () -> writer.program(d, List.of(desc), first));
                 } catch (RuntimeException e) {
                     forget(d, List.of(desc));
                     throw e;
@@ -401,7 +404,7 @@ public final class MsiDomainImpl implements MsiDomain {
         locked(() -> {
             List<IrqDesc> all = d.descriptors();
             try {
-                contain(d, () -> all.forEach(desc -> writer.deactivate(d, desc)));
+                containment.contain(d, () -> all.forEach(desc -> writer.deactivate(d, desc)));
             } catch (IllegalStateException providerFailed) {
                 all.forEach(desc -> writer.deactivate(d, desc)); // storage dropped: frees the slots only
             }
@@ -434,7 +437,7 @@ public final class MsiDomainImpl implements MsiDomain {
                 throw new IllegalStateException(d.chipName() + " cannot free single vectors; free the device");
             }
             try {
-                contain(d, () -> writer.deactivate(d, desc));
+                containment.contain(d, () -> writer.deactivate(d, desc));
             } catch (IllegalStateException providerFailed) {
                 writer.deactivate(d, desc); // storage dropped: frees the slot only
             }
@@ -460,7 +463,7 @@ public final class MsiDomainImpl implements MsiDomain {
                             + " cannot be restored: " + d.reason());
                 }
                 if (!d.descs.isEmpty()) {
-                    contain(d, () -> writer.restore(d));
+                    containment.contain(d, () -> writer.restore(d));
                 }
             }
             return null;
@@ -488,7 +491,7 @@ public final class MsiDomainImpl implements MsiDomain {
                 throw new IllegalStateException("no free vector on CPU " + cpu);
             }
             Runnable[] releaseOld = new Runnable[1];
-            underBusLock(d, () -> releaseOld[0] = writer.retarget(d, desc, cpu));
+            containment.underBusLock(d, () -> releaseOld[0] = writer.retarget(d, desc, cpu));
             releaseOld[0].run(); // after the unlock: the device uses the new message now
             return null;
         });
@@ -501,7 +504,7 @@ public final class MsiDomainImpl implements MsiDomain {
             DeviceState d = desc.device;
             desc.masked = true;
             if (d.writable() && d.has(StorageFlag.CAN_MASK)) {
-                underBusLock(d, () -> d.provider().ops().mask(d.storage(), desc));
+                containment.underBusLock(d, () -> d.provider().ops().mask(d.storage(), desc));
                 desc.sourceMasked = true;
             }
             if (!desc.sourceMasked || d.has(StorageFlag.MASK_PARENT)) {
@@ -524,7 +527,7 @@ public final class MsiDomainImpl implements MsiDomain {
                 }
             }
             if (desc.sourceMasked && d.writable() && !desc.reserved) {
-                underBusLock(d, () -> d.provider().ops().unmask(d.storage(), desc));
+                containment.underBusLock(d, () -> d.provider().ops().unmask(d.storage(), desc));
                 desc.sourceMasked = false;
             }
             return null;
@@ -541,7 +544,7 @@ public final class MsiDomainImpl implements MsiDomain {
             desc.setHandler(name, handler); // request_irq: the action first, so a latched message finds it
             if (desc.reserved && d.writable()) {
                 try {
-                    underBusLock(d, () -> writer.startup(d, desc));
+                    containment.underBusLock(d, () -> writer.startup(d, desc));
                 } catch (RuntimeException e) {
                     desc.setHandler(previousName, previous); // refused (no free vector): nothing attached
                     throw e;
@@ -812,56 +815,6 @@ public final class MsiDomainImpl implements MsiDomain {
             throw new IllegalArgumentException("no irq " + irq);
         }
         return desc;
-    }
-
-    /**
-     * Runs provider code for a device. A refusal ({@link IllegalArgumentException},
-     * {@link IllegalStateException}) goes back to the caller as it is; anything else, an Error of the
-     * provider's too ({@link ProviderGuard.ProviderError}), is a provider fault:
-     * the device is marked failed with the reason (shown by msi:providers and msi:why, posted as an event),
-     * its storage is dropped (delivery goes on with the messages in its registers), and the caller gets one
-     * line. Other devices and providers are not affected; a provider that binds later restores the device.
-     */
-    private void contain(DeviceState d, Runnable providerWork) {
-        try {
-            providerWork.run();
-        } catch (RuntimeException e) {
-            stillOwner(e);
-            if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
-                throw e; // a refusal
-            }
-            String who = d.provider() == null ? "the provider" : "provider " + d.provider().symbolicName();
-            Throwable fault = e instanceof ProviderGuard.ProviderError ? e.getCause() : e; // named as thrown
-            d.fail(who + " failed on " + d.id() + ": " + fault.getClass().getSimpleName()
-                    + (fault.getMessage() == null ? "" : ": " + fault.getMessage()));
-            LOG.log(Level.ERROR, d.reason());
-            events.post(MsiEvents.DEVICE_FAILED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.REASON, d.reason()));
-            throw new IllegalStateException(d.reason(), e);
-        }
-    }
-
-    /**
-     * Makes sure a failure is handled only by a thread that still owns the control lock: one whose provider
-     * call was abandoned unwinds without touching the domain.
-     */
-    private void stillOwner(RuntimeException e) {
-        if (!control.isHeldByCurrentThread()) {
-            throw guard.abandoned();
-        }
-    }
-
-    /** Runs a change of a device's storage state between the storage's lock and unlock. */
-    private void underBusLock(DeviceState d, Runnable change) {
-        contain(d, () -> {
-            MsiStorageOps ops = d.provider().ops();
-            org.msidomain.spi.MsiStorage storage = d.storage();
-            ops.lock(storage);
-            try {
-                change.run();
-            } finally {
-                ops.unlock(storage);
-            }
-        });
     }
 
     /**
