@@ -63,6 +63,8 @@ public final class MsiDomainImpl implements MsiDomain {
     /** Tells the domain of devices that join and leave the machine. */
     private final DeviceHotplug hotplug;
     private final IrqTable irqs = new IrqTable(FIRST_IRQ);
+    /** Finds the devices, storages and irqs callers name. */
+    private final DomainLookup lookup;
     private final ControlLock control = new ControlLock();
     /** The bounded wait for provider calls; a call that exceeds it is abandoned ({@link #onAbandoned}). */
     private final ProviderGuard guard;
@@ -117,6 +119,7 @@ public final class MsiDomainImpl implements MsiDomain {
             devices.add(hw);
         }
         notifier = new BindingNotifier(devices.all(), binder::submit, this::deviceInfo);
+        lookup = new DomainLookup(machine, devices, irqs);
         machine.addListener(hotplug);
         binder.post(hotplug::reconcile); // a device that joined or left between the read and the listener
         machine.connect(table);
@@ -277,9 +280,9 @@ public final class MsiDomainImpl implements MsiDomain {
     public int[] allocate(String device, int count, String word) {
         return locked(() -> {
             // a word that names one of the device's storages selects it; any other is a variant of the default one
-            DeviceState named = devices.storages(device(device).id()).stream().filter(s -> s.type().equals(word))
+            DeviceState named = devices.storages(lookup.device(device).id()).stream().filter(s -> s.type().equals(word))
                     .findFirst().orElse(null);
-            DeviceState d = named != null ? named : device(device);
+            DeviceState d = named != null ? named : lookup.device(device);
             String variant = named != null ? "" : word;
             if (count < 1) {
                 throw new IllegalArgumentException("vector count must be at least 1, not " + count);
@@ -333,7 +336,7 @@ public final class MsiDomainImpl implements MsiDomain {
     @Override
     public int allocateAt(String device, int index) {
         return locked(() -> {
-            DeviceState d = device(device);
+            DeviceState d = lookup.device(device);
             if (d.provider() == null) {
                 throw new IllegalStateException("device " + device + " has no bound provider: " + d.reason());
             }
@@ -378,7 +381,7 @@ public final class MsiDomainImpl implements MsiDomain {
     @Override
     public int maxVectors(String device) {
         return locked(() -> {
-            DeviceState d = device(device);
+            DeviceState d = lookup.device(device);
             if (d.provider() == null) {
                 throw new IllegalStateException("device " + device + ": " + d.reason());
             }
@@ -389,7 +392,7 @@ public final class MsiDomainImpl implements MsiDomain {
     @Override
     public void free(String device) {
         locked(() -> {
-            List<DeviceState> withVectors = devices.storages(device(device).id()).stream()
+            List<DeviceState> withVectors = devices.storages(lookup.device(device).id()).stream()
                     .filter(s -> !s.descs.isEmpty()).toList();
             if (withVectors.isEmpty()) {
                 throw new IllegalStateException("device " + device + " has no vectors to free");
@@ -427,7 +430,7 @@ public final class MsiDomainImpl implements MsiDomain {
     @Override
     public void freeIrq(int irq) {
         locked(() -> {
-            IrqDesc desc = desc(irq);
+            IrqDesc desc = lookup.desc(irq);
             DeviceState d = desc.device;
             if (d.descs.size() == 1) {
                 freeStorage(d);
@@ -454,7 +457,7 @@ public final class MsiDomainImpl implements MsiDomain {
     @Override
     public void restore(String device) {
         locked(() -> {
-            for (DeviceState d : devices.storages(device(device).id())) {
+            for (DeviceState d : devices.storages(lookup.device(device).id())) {
                 if (!d.primary && d.descs.isEmpty()) {
                     continue; // a secondary storage without vectors has nothing to restore
                 }
@@ -473,7 +476,7 @@ public final class MsiDomainImpl implements MsiDomain {
     @Override
     public void setAffinity(int irq, int cpu) {
         locked(() -> {
-            IrqDesc desc = desc(irq);
+            IrqDesc desc = lookup.desc(irq);
             vectors.checkCpu(cpu);
             if (desc.reserved) {
                 desc.wantedCpu = cpu; // taken at startup, when the handler is attached
@@ -500,7 +503,7 @@ public final class MsiDomainImpl implements MsiDomain {
     @Override
     public void mask(int irq) {
         locked(() -> {
-            IrqDesc desc = desc(irq);
+            IrqDesc desc = lookup.desc(irq);
             DeviceState d = desc.device;
             desc.masked = true;
             if (d.writable() && d.has(StorageFlag.CAN_MASK)) {
@@ -517,7 +520,7 @@ public final class MsiDomainImpl implements MsiDomain {
     @Override
     public void unmask(int irq) {
         locked(() -> {
-            IrqDesc desc = desc(irq);
+            IrqDesc desc = lookup.desc(irq);
             DeviceState d = desc.device;
             desc.masked = false;
             if (desc.parentMasked) {
@@ -537,7 +540,7 @@ public final class MsiDomainImpl implements MsiDomain {
     @Override
     public void setHandler(int irq, String name, IrqHandler handler) {
         locked(() -> {
-            IrqDesc desc = desc(irq);
+            IrqDesc desc = lookup.desc(irq);
             DeviceState d = desc.device;
             String previousName = desc.action();
             IrqHandler previous = desc.handler();
@@ -556,14 +559,14 @@ public final class MsiDomainImpl implements MsiDomain {
 
     @Override
     public void removeHandler(int irq) {
-        desc(irq).setHandler("", null);
+        lookup.desc(irq).setHandler("", null);
     }
 
     // ---- queries ----
 
     @Override
     public int irqOf(String device, int index) {
-        IrqDesc desc = device(device).descs.get(index);
+        IrqDesc desc = lookup.device(device).descs.get(index);
         if (desc == null) {
             throw new IllegalArgumentException("device " + device + " has no vector at index " + index);
         }
@@ -572,7 +575,7 @@ public final class MsiDomainImpl implements MsiDomain {
 
     @Override
     public int irqOf(String device, String storage, int index) {
-        List<DeviceState> storages = devices.storages(device(device).id());
+        List<DeviceState> storages = devices.storages(lookup.device(device).id());
         DeviceState d = storages.stream().filter(s -> s.type().equals(storage)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("device " + device + " has no storage " + storage
                         + " (it has " + String.join(", ", storages.stream().map(DeviceState::type).toList()) + ")"));
@@ -615,7 +618,7 @@ public final class MsiDomainImpl implements MsiDomain {
 
     @Override
     public Optional<Instant> unboundSince(String device) {
-        List<DeviceState> storages = storagesOf(device);
+        List<DeviceState> storages = lookup.storagesOf(device);
         if (storages.isEmpty() || storages.get(0).removed) {
             // waiting for its kind, or leaving (its removal is queued): not served since it left or was first seen
             if (!storages.isEmpty() || machine.waiting().stream().anyMatch(w -> w.name().equals(device))) {
@@ -791,30 +794,6 @@ public final class MsiDomainImpl implements MsiDomain {
             }
         }
         throw new IllegalStateException("every entry of " + d.id() + " (" + hwsize + ") is in use");
-    }
-
-    /** A device's default storage, by its id in either form ({@code 00:04.0}, {@code 0000:00:04.0}). */
-    private DeviceState device(String id) {
-        List<DeviceState> storages = storagesOf(id);
-        if (storages.isEmpty() || storages.get(0).removed) {
-            throw new IllegalArgumentException("unknown device " + id);
-        }
-        return storages.get(0);
-    }
-
-    /** A device's storages by its id in either form; empty if unknown (a removed one's until its removal ran). */
-    private List<DeviceState> storagesOf(String id) {
-        List<DeviceState> storages = devices.storages(id);
-        return !storages.isEmpty() ? storages
-                : machine.device(id).map(hw -> devices.storages(hw.id())).orElse(List.of());
-    }
-
-    private IrqDesc desc(int irq) {
-        IrqDesc desc = irqs.get(irq);
-        if (desc == null || desc.device.removed) { // a removed device's irqs are gone for callers at once
-            throw new IllegalArgumentException("no irq " + irq);
-        }
-        return desc;
     }
 
     /**
