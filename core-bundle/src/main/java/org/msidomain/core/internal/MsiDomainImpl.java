@@ -60,6 +60,8 @@ public final class MsiDomainImpl implements MsiDomain {
     private final DeviceTable devices = new DeviceTable();
     /** Chooses and hands over the provider of each storage (declines, ranking). */
     private final StorageBinder storageBinder;
+    /** Allocates and frees vectors: irq numbers, CPU vectors, storage entries. */
+    private final VectorAllocator allocator;
     /** Tells the domain of devices that join and leave the machine. */
     private final DeviceHotplug hotplug;
     private final IrqTable irqs = new IrqTable(FIRST_IRQ);
@@ -112,6 +114,8 @@ public final class MsiDomainImpl implements MsiDomain {
         table = new VectorTable(apicIds.length);
         remap = machine.remapping().map(RemapDomain::new).orElse(null);
         writer = new StorageWriter(vectors, table, machine, remap, guard);
+        lookup = new DomainLookup(machine, devices, irqs);
+        allocator = new VectorAllocator(devices, irqs, vectors, table, writer, remap, containment, lookup, this::locked);
         storageBinder = new StorageBinder(registry, devices, events, this::restoreThrough, containment::stillOwner);
         hotplug = new DeviceHotplug(machine, devices, storageBinder, events, this::forgetRemoved, containment::stillOwner,
                 binder::post);
@@ -119,7 +123,6 @@ public final class MsiDomainImpl implements MsiDomain {
             devices.add(hw);
         }
         notifier = new BindingNotifier(devices.all(), binder::submit, this::deviceInfo);
-        lookup = new DomainLookup(machine, devices, irqs);
         machine.addListener(hotplug);
         binder.post(hotplug::reconcile); // a device that joined or left between the read and the listener
         machine.connect(table);
@@ -227,35 +230,18 @@ public final class MsiDomainImpl implements MsiDomain {
 
     // ---- devices that join and leave (binder thread, under the control lock) ----
 
-    /**
-     * Frees every vector of a storage of a device that left, in the domain only (vector table slots, irq
-     * numbers, remapping entries): the device is gone, so nothing is written to it. Returns how many.
-     */
+    /** A storage of a device that left: its vectors are freed in the domain, then its listeners forgotten. */
     private int forgetRemoved(DeviceState d) {
-        d.removed = true;
-        List<IrqDesc> all = d.descriptors();
-        for (IrqDesc desc : all) {
-            desc.setHandler("", null);
-            if (!desc.reserved) {
-                table.uninstall(desc.cpu, desc.vector);
-            }
-        }
-        writer.releaseEntries(d, all);
-        writer.releaseStrays(d);
-        releaseVectors(d, all);
-        for (IrqDesc desc : all) {
-            d.descs.remove(desc.index);
-            irqs.remove(desc.irq);
-        }
+        int freed = allocator.forgetRemoved(d);
         notifier.forget(d);
-        return all.size();
+        return freed;
     }
 
     /** Restores the live vectors of a storage through the provider it was just bound to (binding events). */
     private void restoreThrough(DeviceState d, ProviderBinding binding) {
         try {
             int needed = d.descs.lastIndex() + 1;
-            attach(d, binding.ops().createStorage(d.hw, new StorageRequest(needed, d.variant, true)));
+            allocator.attach(d, binding.ops().createStorage(d.hw, new StorageRequest(needed, d.variant, true)));
             if (d.info().hwsize() < needed) {
                 throw new IllegalStateException("its storage " + d.info().chipName() + " holds " + d.info().hwsize()
                         + " vectors, the device needs " + needed);
@@ -278,180 +264,27 @@ public final class MsiDomainImpl implements MsiDomain {
 
     @Override
     public int[] allocate(String device, int count, String word) {
-        return locked(() -> {
-            // a word that names one of the device's storages selects it; any other is a variant of the default one
-            DeviceState named = devices.storages(lookup.device(device).id()).stream().filter(s -> s.type().equals(word))
-                    .findFirst().orElse(null);
-            DeviceState d = named != null ? named : lookup.device(device);
-            String variant = named != null ? "" : word;
-            if (count < 1) {
-                throw new IllegalArgumentException("vector count must be at least 1, not " + count);
-            }
-            if (!d.descs.isEmpty()) {
-                throw new IllegalStateException("device " + device + " already has " + d.descs.size()
-                        + " vectors; free them first");
-            }
-            if (count > vectors.freeTotal()) {
-                throw new IllegalStateException("cannot allocate " + count + " vectors for " + device + ": only "
-                        + vectors.freeTotal() + " free");
-            }
-            boolean writable = d.provider() != null;
-            if (writable) {
-                attach(d, d.provider().ops().createStorage(d.hw, new StorageRequest(count, variant)));
-                d.variant = variant;
-                int room = d.info().hwsize();
-                if (count > room) { // the provider accepted the request, its storage says otherwise: believe the storage
-                    String chip = d.info().chipName();
-                    abandonStorage(d);
-                    throw new IllegalArgumentException("cannot allocate " + count + " vectors for " + device
-                            + ": its storage " + chip + " holds " + room);
-                }
-                if (count > 1 && d.has(StorageFlag.MULTI_MESSAGE) && !d.remapped) {
-                    // Linux's x86 MSI parent lacks MSI_FLAG_MULTI_PCI_MSI: only the remapping parent has it
-                    abandonStorage(d);
-                    throw new IllegalArgumentException("cannot allocate " + count + " MSI vectors for " + device
-                            + ": multi-message MSI needs interrupt remapping (x86 without IR supports one MSI"
-                            + " vector per function); ask for 1 or use MSI-X");
-                }
-            }
-            List<IrqDesc> fresh = new ArrayList<>(count);
-            // A multi-message block (remapped) is a block of remapping entries; its vectors are each irq's own.
-            d.blockSize = writable && d.has(StorageFlag.MULTI_MESSAGE) && count > 1 ? Integer.highestOneBit(count - 1) << 1 : 1;
-            try {
-                for (int index = 0; index < count; index++) {
-                    fresh.add(reserves(d) ? newReservedDesc(d, index) : newDesc(d, index));
-                }
-                if (writable) {
-                    containment.contain(d, () -> writer.program(d, fresh, true));
-                }
-            } catch (RuntimeException e) {
-                forget(d, fresh);
-                abandonStorage(d);
-                throw e;
-            }
-            return fresh.stream().mapToInt(desc -> desc.irq).toArray();
-        });
+        return locked(() -> allocator.allocate(device, count, word));
     }
 
     @Override
     public int allocateAt(String device, int index) {
-        return locked(() -> {
-            DeviceState d = lookup.device(device);
-            if (d.provider() == null) {
-                throw new IllegalStateException("device " + device + " has no bound provider: " + d.reason());
-            }
-            boolean first = d.descs.isEmpty();
-            if (first) {
-                attach(d, d.provider().ops().createStorage(d.hw, new StorageRequest(1, d.variant)));
-                d.blockSize = 1;
-            }
-            if (!d.has(StorageFlag.ALLOC_DYNAMIC)) {
-                if (first) {
-                    abandonStorage(d);
-                }
-                throw new IllegalStateException(d.chipName() + " cannot add vectors while enabled");
-            }
-            int hwsize = d.info().hwsize();
-            int at = index == ANY_INDEX ? firstFreeIndex(d, hwsize) : index;
-            try {
-                if (at < 0 || at >= hwsize) {
-                    throw new IllegalArgumentException("index " + index + " is beyond the table of " + device
-                            + " (size " + hwsize + ")");
-                }
-                if (d.descs.contains(at)) {
-                    throw new IllegalArgumentException("index " + at + " of " + device + " is already in use");
-                }
-                IrqDesc desc = reserves(d) ? newReservedDesc(d, at) : newDesc(d, at);
-                try {
-                    containment.contain(d, () -> writer.program(d, List.of(desc), first));
-                } catch (RuntimeException e) {
-                    forget(d, List.of(desc));
-                    throw e;
-                }
-                return desc.irq;
-            } catch (RuntimeException e) {
-                if (first) {
-                    abandonStorage(d);
-                }
-                throw e;
-            }
-        });
+        return locked(() -> allocator.allocateAt(device, index));
     }
 
     @Override
     public int maxVectors(String device) {
-        return locked(() -> {
-            DeviceState d = lookup.device(device);
-            if (d.provider() == null) {
-                throw new IllegalStateException("device " + device + ": " + d.reason());
-            }
-            return d.provider().ops().maxVectors(d.hw);
-        });
+        return locked(() -> allocator.maxVectors(device));
     }
 
     @Override
     public void free(String device) {
-        locked(() -> {
-            List<DeviceState> withVectors = devices.storages(lookup.device(device).id()).stream()
-                    .filter(s -> !s.descs.isEmpty()).toList();
-            if (withVectors.isEmpty()) {
-                throw new IllegalStateException("device " + device + " has no vectors to free");
-            }
-            withVectors.forEach(this::freeStorage); // every storage of the device, as the driver's teardown
-            return null;
-        });
-    }
-
-    /** Frees every vector of one storage and releases the storage. */
-    private void freeStorage(DeviceState d) {
-        locked(() -> {
-            List<IrqDesc> all = d.descriptors();
-            try {
-                containment.contain(d, () -> all.forEach(desc -> writer.deactivate(d, desc)));
-            } catch (IllegalStateException providerFailed) {
-                all.forEach(desc -> writer.deactivate(d, desc)); // storage dropped: frees the slots only
-            }
-            writer.releaseEntries(d, all);
-            writer.releaseStrays(d);
-            releaseVectors(d, all);
-            for (IrqDesc desc : all) {
-                d.descs.remove(desc.index);
-                irqs.remove(desc.irq);
-            }
-            if (d.writable()) {
-                d.storage().disable();
-                d.provider().ops().releaseStorage(d.storage());
-            }
-            d.dropStorage();
-            return null;
-        });
+        locked(() -> allocator.free(device));
     }
 
     @Override
     public void freeIrq(int irq) {
-        locked(() -> {
-            IrqDesc desc = lookup.desc(irq);
-            DeviceState d = desc.device;
-            if (d.descs.size() == 1) {
-                freeStorage(d);
-                return null;
-            }
-            if (!d.has(StorageFlag.ALLOC_DYNAMIC)) {
-                throw new IllegalStateException(d.chipName() + " cannot free single vectors; free the device");
-            }
-            try {
-                containment.contain(d, () -> writer.deactivate(d, desc));
-            } catch (IllegalStateException providerFailed) {
-                writer.deactivate(d, desc); // storage dropped: frees the slot only
-            }
-            writer.releaseEntries(d, List.of(desc));
-            if (!desc.reserved) {
-                vectors.release(desc.cpu, desc.vector);
-            }
-            d.descs.remove(desc.index);
-            irqs.remove(irq);
-            return null;
-        });
+        locked(() -> allocator.freeIrq(irq));
     }
 
     @Override
@@ -698,102 +531,6 @@ public final class MsiDomainImpl implements MsiDomain {
         }
         return new IrqInfo(desc.irq, desc.device.id(), desc.index, desc.device.chipName(), cpu, desc.vector,
                 desc.msg(), desc.masked, desc.isPending(), perCpu, desc.action());
-    }
-
-    /**
-     * Reservation mode (x86, {@code msi_check_reservation_mode}): a single vector of storage that can
-     * mask, not remapped, waits for its handler before it gets a real vector.
-     */
-    private static boolean reserves(DeviceState d) {
-        return d.writable() && d.has(StorageFlag.CAN_MASK) && !d.remapped && d.blockSize == 1;
-    }
-
-    private IrqDesc newDesc(DeviceState d, int index) {
-        int cpu = vectors.emptiestCpu(x2apic(d));
-        if (cpu < 0) {
-            throw new IllegalStateException("no free vector on any CPU");
-        }
-        return newDesc(d, index, cpu, vectors.allocate(cpu));
-    }
-
-    private IrqDesc newReservedDesc(DeviceState d, int index) {
-        IrqDesc desc = new IrqDesc(irqs.allocate(), d, index);
-        desc.reserved = true;
-        desc.cpu = 0;
-        desc.vector = X86Msi.RESERVATION_VECTOR;
-        d.descs.put(desc);
-        irqs.put(desc);
-        return desc;
-    }
-
-    private IrqDesc newDesc(DeviceState d, int index, int cpu, int vector) {
-        IrqDesc desc = new IrqDesc(irqs.allocate(), d, index);
-        desc.cpu = cpu;
-        desc.vector = vector;
-        desc.blockSize = d.blockSize;
-        try {
-            table.install(cpu, vector, desc);
-        } catch (IllegalStateException taken) {
-            irqs.remove(desc.irq); // the number goes back
-            throw taken;
-        }
-        d.descs.put(desc);
-        irqs.put(desc);
-        return desc;
-    }
-
-    /** Attaches a storage; its interrupts are remapped if the machine remaps and it is not the remapping unit's own. */
-    private void attach(DeviceState d, org.msidomain.spi.MsiStorage storage) {
-        d.attach(storage);
-        d.remapped = remap != null && !d.has(StorageFlag.REMAPPING_UNIT);
-    }
-
-    /** Whether a device's messages can address x2APIC ids (remapped, or the remapping unit's own). */
-    private static boolean x2apic(DeviceState d) {
-        return d.remapped || d.has(StorageFlag.REMAPPING_UNIT);
-    }
-
-    /** Turns off and releases a storage whose first allocation failed, so the device is left disabled. */
-    private static void abandonStorage(DeviceState d) {
-        if (d.writable()) {
-            try {
-                d.storage().disable();
-                d.provider().ops().releaseStorage(d.storage());
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "{0}: disabling after a failed allocation: {1}", d.id(), e.getMessage());
-            }
-        }
-        d.dropStorage();
-    }
-
-    /** Undoes {@link #newDesc} for an allocation that failed half way. */
-    private void forget(DeviceState d, List<IrqDesc> descs) {
-        for (IrqDesc desc : descs) {
-            if (!desc.reserved) {
-                table.uninstall(desc.cpu, desc.vector);
-            }
-        }
-        writer.releaseEntries(d, descs);
-        releaseVectors(d, descs);
-        for (IrqDesc desc : descs) {
-            d.descs.remove(desc.index);
-            irqs.remove(desc.irq);
-        }
-    }
-
-    /** Gives the descriptors' vectors back, one by one (a multi-message block's too: each irq has its own). */
-    private void releaseVectors(DeviceState d, List<IrqDesc> descs) {
-        descs.stream().filter(desc -> !desc.reserved).forEach(desc -> vectors.release(desc.cpu, desc.vector));
-        d.blockSize = 1;
-    }
-
-    private static int firstFreeIndex(DeviceState d, int hwsize) {
-        for (int i = 0; i < hwsize; i++) {
-            if (!d.descs.contains(i)) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("every entry of " + d.id() + " (" + hwsize + ") is in use");
     }
 
     /**
