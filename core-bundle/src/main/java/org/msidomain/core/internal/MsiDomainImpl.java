@@ -62,6 +62,8 @@ public final class MsiDomainImpl implements MsiDomain {
     private final StorageBinder storageBinder;
     /** Allocates and frees vectors: irq numbers, CPU vectors, storage entries. */
     private final VectorAllocator allocator;
+    /** Per-irq control: affinity, masking, handlers, restore. */
+    private final IrqControl irqControl;
     /** Tells the domain of devices that join and leave the machine. */
     private final DeviceHotplug hotplug;
     private final IrqTable irqs = new IrqTable(FIRST_IRQ);
@@ -116,7 +118,8 @@ public final class MsiDomainImpl implements MsiDomain {
         writer = new StorageWriter(vectors, table, machine, remap, guard);
         lookup = new DomainLookup(machine, devices, irqs);
         allocator = new VectorAllocator(devices, irqs, vectors, table, writer, remap, containment, lookup, this::locked);
-        storageBinder = new StorageBinder(registry, devices, events, this::restoreThrough, containment::stillOwner);
+        irqControl = new IrqControl(vectors, table, writer, devices, events, containment, lookup, allocator);
+        storageBinder = new StorageBinder(registry, devices, events, irqControl::restoreThrough, containment::stillOwner);
         hotplug = new DeviceHotplug(machine, devices, storageBinder, events, this::forgetRemoved, containment::stillOwner,
                 binder::post);
         for (HwDevice hw : machine.devices()) {
@@ -237,29 +240,6 @@ public final class MsiDomainImpl implements MsiDomain {
         return freed;
     }
 
-    /** Restores the live vectors of a storage through the provider it was just bound to (binding events). */
-    private void restoreThrough(DeviceState d, ProviderBinding binding) {
-        try {
-            int needed = d.descs.lastIndex() + 1;
-            allocator.attach(d, binding.ops().createStorage(d.hw, new StorageRequest(needed, d.variant, true)));
-            if (d.info().hwsize() < needed) {
-                throw new IllegalStateException("its storage " + d.info().chipName() + " holds " + d.info().hwsize()
-                        + " vectors, the device needs " + needed);
-            }
-            writer.restore(d);
-            LOG.log(Level.INFO, "restored {0} vectors of {1} through {2}", d.descs.size(), d.id(),
-                    binding.symbolicName());
-            events.post(MsiEvents.DEVICE_RESTORED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.PROVIDER,
-                    binding.symbolicName(), MsiEvents.VECTORS, d.descs.size()));
-        } catch (RuntimeException e) {
-            containment.stillOwner(e);
-            d.fail("provider " + binding.symbolicName() + " failed to restore: " + e.getMessage());
-            LOG.log(Level.ERROR, "{0}: {1}", d.id(), d.reason());
-            events.post(MsiEvents.DEVICE_FAILED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.PROVIDER,
-                    binding.symbolicName(), MsiEvents.REASON, d.reason()));
-        }
-    }
-
     // ---- control operations ----
 
     @Override
@@ -289,110 +269,32 @@ public final class MsiDomainImpl implements MsiDomain {
 
     @Override
     public void restore(String device) {
-        locked(() -> {
-            for (DeviceState d : devices.storages(lookup.device(device).id())) {
-                if (!d.primary && d.descs.isEmpty()) {
-                    continue; // a secondary storage without vectors has nothing to restore
-                }
-                if (!d.writable()) {
-                    throw new IllegalStateException("device " + device + (d.primary ? "" : " storage " + d.type())
-                            + " cannot be restored: " + d.reason());
-                }
-                if (!d.descs.isEmpty()) {
-                    containment.contain(d, () -> writer.restore(d));
-                }
-            }
-            return null;
-        });
+        locked(() -> irqControl.restore(device));
     }
 
     @Override
     public void setAffinity(int irq, int cpu) {
-        locked(() -> {
-            IrqDesc desc = lookup.desc(irq);
-            vectors.checkCpu(cpu);
-            if (desc.reserved) {
-                desc.wantedCpu = cpu; // taken at startup, when the handler is attached
-                return null;
-            }
-            if (desc.cpu == cpu && desc.wantedCpu < 0) {
-                return null;
-            }
-            DeviceState d = desc.device;
-            if (!d.writable()) {
-                desc.wantedCpu = cpu; // applied when a provider binds and restores
-                return null;
-            }
-            if (vectors.free(cpu) == 0) {
-                throw new IllegalStateException("no free vector on CPU " + cpu);
-            }
-            Runnable[] releaseOld = new Runnable[1];
-            containment.underBusLock(d, () -> releaseOld[0] = writer.retarget(d, desc, cpu));
-            releaseOld[0].run(); // after the unlock: the device uses the new message now
-            return null;
-        });
+        locked(() -> irqControl.setAffinity(irq, cpu));
     }
 
     @Override
     public void mask(int irq) {
-        locked(() -> {
-            IrqDesc desc = lookup.desc(irq);
-            DeviceState d = desc.device;
-            desc.masked = true;
-            if (d.writable() && d.has(StorageFlag.CAN_MASK)) {
-                containment.underBusLock(d, () -> d.provider().ops().mask(d.storage(), desc));
-                desc.sourceMasked = true;
-            }
-            if (!desc.sourceMasked || d.has(StorageFlag.MASK_PARENT)) {
-                desc.parentMasked = true;
-            }
-            return null;
-        });
+        locked(() -> irqControl.mask(irq));
     }
 
     @Override
     public void unmask(int irq) {
-        locked(() -> {
-            IrqDesc desc = lookup.desc(irq);
-            DeviceState d = desc.device;
-            desc.masked = false;
-            if (desc.parentMasked) {
-                desc.parentMasked = false;
-                if (desc.takePending()) {
-                    table.accept(desc.cpu, desc.vector); // resend, as Linux does for IRQS_PENDING
-                }
-            }
-            if (desc.sourceMasked && d.writable() && !desc.reserved) {
-                containment.underBusLock(d, () -> d.provider().ops().unmask(d.storage(), desc));
-                desc.sourceMasked = false;
-            }
-            return null;
-        });
+        locked(() -> irqControl.unmask(irq));
     }
 
     @Override
     public void setHandler(int irq, String name, IrqHandler handler) {
-        locked(() -> {
-            IrqDesc desc = lookup.desc(irq);
-            DeviceState d = desc.device;
-            String previousName = desc.action();
-            IrqHandler previous = desc.handler();
-            desc.setHandler(name, handler); // request_irq: the action first, so a latched message finds it
-            if (desc.reserved && d.writable()) {
-                try {
-                    containment.underBusLock(d, () -> writer.startup(d, desc));
-                } catch (RuntimeException e) {
-                    desc.setHandler(previousName, previous); // refused (no free vector): nothing attached
-                    throw e;
-                }
-            }
-            return null;
-        });
+        locked(() -> irqControl.setHandler(irq, name, handler));
     }
 
     @Override
     public void removeHandler(int irq) {
-        lookup.desc(irq).setHandler("", null);
+        irqControl.removeHandler(irq);
     }
 
     // ---- queries ----
