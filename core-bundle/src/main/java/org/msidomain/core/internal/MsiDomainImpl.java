@@ -64,6 +64,8 @@ public final class MsiDomainImpl implements MsiDomain {
     private final VectorAllocator allocator;
     /** Per-irq control: affinity, masking, handlers, restore. */
     private final IrqControl irqControl;
+    /** The read-only views: irqs, devices, providers, counters. */
+    private final DomainViews views;
     /** Tells the domain of devices that join and leave the machine. */
     private final DeviceHotplug hotplug;
     private final IrqTable irqs = new IrqTable(FIRST_IRQ);
@@ -125,7 +127,8 @@ public final class MsiDomainImpl implements MsiDomain {
         for (HwDevice hw : machine.devices()) {
             devices.add(hw);
         }
-        notifier = new BindingNotifier(devices.all(), binder::submit, this::deviceInfo);
+        views = new DomainViews(machine, devices, irqs, vectors, table, registry, hotplug, lookup);
+        notifier = new BindingNotifier(devices.all(), binder::submit, views::deviceInfo);
         machine.addListener(hotplug);
         binder.post(hotplug::reconcile); // a device that joined or left between the read and the listener
         machine.connect(table);
@@ -301,108 +304,52 @@ public final class MsiDomainImpl implements MsiDomain {
 
     @Override
     public int irqOf(String device, int index) {
-        IrqDesc desc = lookup.device(device).descs.get(index);
-        if (desc == null) {
-            throw new IllegalArgumentException("device " + device + " has no vector at index " + index);
-        }
-        return desc.irq;
+        return views.irqOf(device, index);
     }
 
     @Override
     public int irqOf(String device, String storage, int index) {
-        List<DeviceState> storages = devices.storages(lookup.device(device).id());
-        DeviceState d = storages.stream().filter(s -> s.type().equals(storage)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("device " + device + " has no storage " + storage
-                        + " (it has " + String.join(", ", storages.stream().map(DeviceState::type).toList()) + ")"));
-        IrqDesc desc = d.descs.get(index);
-        if (desc == null) {
-            throw new IllegalArgumentException("device " + device + " storage " + storage + " has no vector at index "
-                    + index);
-        }
-        return desc.irq;
+        return views.irqOf(device, storage, index);
     }
 
     @Override
     public Optional<IrqInfo> irq(int irq) {
-        return Optional.ofNullable(irqs.get(irq)).map(this::info);
+        return views.irq(irq);
     }
 
     @Override
     public List<IrqInfo> irqs() {
-        return irqs.values().stream().map(this::info).toList();
+        return views.irqs();
     }
 
     @Override
     public List<DeviceInfo> devices() {
-        List<DeviceInfo> out = new ArrayList<>();
-        devices.all().forEach(d -> out.add(deviceInfo(d)));
-        for (org.msidomain.hw.WaitingDevice w : machine.waiting()) {
-            if (!devices.contains(w.name())) { // not one whose removal is still queued
-                hotplug.waitingSince(w.name());
-                // its storage types are unknown until its kind's model creates it: the type column is empty
-                out.add(new DeviceInfo(w.name(), "", BindingState.WAITING, "", 0, w.reason()));
-            }
-        }
-        return out;
-    }
-
-    private DeviceInfo deviceInfo(DeviceState d) {
-        ProviderBinding p = d.provider();
-        return new DeviceInfo(d.id(), d.type(), d.state(), p == null ? "" : p.symbolicName(), d.descs.size(), d.reason());
+        return views.devices();
     }
 
     @Override
     public Optional<Instant> unboundSince(String device) {
-        List<DeviceState> storages = lookup.storagesOf(device);
-        if (storages.isEmpty() || storages.get(0).removed) {
-            // waiting for its kind, or leaving (its removal is queued): not served since it left or was first seen
-            if (!storages.isEmpty() || machine.waiting().stream().anyMatch(w -> w.name().equals(device))) {
-                return Optional.of(hotplug.waitingSince(device));
-            }
-            throw new IllegalArgumentException("unknown device " + device);
-        }
-        // the earliest of its storages: the device has not been served whole since then
-        return storages.stream().map(DeviceState::unservedSince).flatMap(Optional::stream).min(Instant::compareTo);
+        return views.unboundSince(device);
     }
 
     @Override
     public List<ProviderInfo> providers() {
-        List<ProviderInfo> out = new ArrayList<>();
-        for (ProviderBinding b : registry.all()) {
-            java.util.Set<String> served = new java.util.HashSet<>(); // a device once, whatever storages of it b serves
-            java.util.Set<String> failed = new java.util.HashSet<>();
-            int vectorCount = 0;
-            for (DeviceState d : devices.all()) {
-                if (d.provider() == b) {
-                    served.add(d.id());
-                    vectorCount += d.descs.size();
-                    if (d.state() == BindingState.FAILED) {
-                        failed.add(d.id());
-                    }
-                }
-            }
-            int f = failed.size();
-            out.add(new ProviderInfo(b.bundleId(), b.symbolicName(), b.version(), b.types(),
-                    f == 0 ? "active" : "failed on " + f + " device" + (f > 1 ? "s" : ""), served.size(),
-                    vectorCount));
-        }
-        return out;
+        return views.providers();
     }
 
     @Override
     public int cpuCount() {
-        return vectors.cpus();
+        return views.cpuCount();
     }
 
     @Override
     public long mergedWhileMasked() {
-        return devices.all().stream().mapToLong(d -> d.merged.sum()).sum();
+        return views.mergedWhileMasked();
     }
 
     @Override
     public long spurious(int cpu) {
-        vectors.checkCpu(cpu);
-        return table.spurious(cpu);
+        return views.spurious(cpu);
     }
 
     @Override
@@ -420,19 +367,6 @@ public final class MsiDomainImpl implements MsiDomain {
     /** For tests: the vector domain. */
     VectorDomain vectorDomain() {
         return vectors;
-    }
-
-    private IrqInfo info(IrqDesc desc) {
-        int cpus = vectors.cpus();
-        long[] counts = desc.historyCopy(cpus);
-        int cpu = desc.cpu;
-        counts[cpu] += table.count(cpu, desc.vector);
-        List<Long> perCpu = new ArrayList<>(cpus);
-        for (long c : counts) {
-            perCpu.add(c);
-        }
-        return new IrqInfo(desc.irq, desc.device.id(), desc.index, desc.device.chipName(), cpu, desc.vector,
-                desc.msg(), desc.masked, desc.isPending(), perCpu, desc.action());
     }
 
     /**
