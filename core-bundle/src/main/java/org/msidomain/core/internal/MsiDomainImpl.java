@@ -2,14 +2,12 @@ package org.msidomain.core.internal;
 
 import java.lang.System.Logger.Level;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 import org.msidomain.api.BindingListener;
-import org.msidomain.api.BindingState;
 import org.msidomain.api.DeviceInfo;
 import org.msidomain.api.IrqHandler;
 import org.msidomain.api.IrqInfo;
@@ -19,8 +17,6 @@ import org.msidomain.api.ProviderInfo;
 import org.msidomain.hw.HwDevice;
 import org.msidomain.hw.Machine;
 import org.msidomain.spi.MsiStorageOps;
-import org.msidomain.spi.StorageFlag;
-import org.msidomain.spi.StorageRequest;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -39,6 +35,12 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * every control operation run under one control lock (Linux's sparse irq lock), so bindings, restores
  * and driver operations are serialized. The interrupt path never takes it. {@link BindingListener}s are
  * called on the binder thread, after the operation that changed a device's binding ({@link BindingNotifier}).
+ *
+ * <p>This class is the DS component and the {@link MsiDomain} face: it wires the parts, takes the control
+ * lock ({@link #locked}) and delegates to them: {@link BinderQueue} (the binder thread),
+ * {@link VectorAllocator} (allocation), {@link IrqControl} (affinity, masking, handlers, restore),
+ * {@link DomainViews} (queries, without the lock), {@link Containment} (provider faults),
+ * {@link StorageBinder} and {@link DeviceHotplug} (binding, devices that join and leave).
  */
 @Component(service = MsiDomain.class, immediate = true)
 public final class MsiDomainImpl implements MsiDomain {
@@ -119,11 +121,13 @@ public final class MsiDomainImpl implements MsiDomain {
         remap = machine.remapping().map(RemapDomain::new).orElse(null);
         writer = new StorageWriter(vectors, table, machine, remap, guard);
         lookup = new DomainLookup(machine, devices, irqs);
-        allocator = new VectorAllocator(devices, irqs, vectors, table, writer, remap, containment, lookup, this::locked);
+        allocator = new VectorAllocator(devices, irqs, vectors, table, writer, remap, containment, lookup,
+                this::locked);
         irqControl = new IrqControl(vectors, table, writer, devices, events, containment, lookup, allocator);
-        storageBinder = new StorageBinder(registry, devices, events, irqControl::restoreThrough, containment::stillOwner);
-        hotplug = new DeviceHotplug(machine, devices, storageBinder, events, this::forgetRemoved, containment::stillOwner,
-                binder::post);
+        storageBinder = new StorageBinder(registry, devices, events, irqControl::restoreThrough,
+                containment::stillOwner);
+        hotplug = new DeviceHotplug(machine, devices, storageBinder, events, this::forgetRemoved,
+                containment::stillOwner, binder::post);
         for (HwDevice hw : machine.devices()) {
             devices.add(hw);
         }
