@@ -8,10 +8,12 @@ import org.msidomain.spi.MsiStorageOps;
 
 /**
  * Provider-fault containment: runs provider code for one device so that a provider's fault fails that
- * device only, and a thread whose provider call was abandoned unwinds without touching the domain.
+ * device only, fails the devices of a provider call that was abandoned, and makes the thread of that call
+ * unwind without touching the domain.
  *
- * <p>Threads: called by control operations and binding events, holding the control lock (a thread whose
- * provider call was abandoned may have lost it meanwhile: {@link #stillOwner} is the check).
+ * <p>Threads: called by control operations and binding events holding the control lock (a thread whose
+ * provider call was abandoned may have lost it meanwhile: {@link #stillOwner} is the check), and by the
+ * watchdog for {@link #failAbandoned}, holding the lock it took over.
  */
 final class Containment {
 
@@ -20,11 +22,33 @@ final class Containment {
     private final ControlLock control;
     private final ProviderGuard guard;
     private final EventPoster events;
+    private final DeviceTable devices;
 
-    Containment(ControlLock control, ProviderGuard guard, EventPoster events) {
+    Containment(ControlLock control, ProviderGuard guard, EventPoster events, DeviceTable devices) {
         this.control = control;
         this.guard = guard;
         this.events = events;
+        this.devices = devices;
+    }
+
+    /**
+     * A provider call exceeded the bound and was abandoned (the watchdog holds the control lock): every
+     * storage of the device the stuck provider serves, or was being offered, is marked failed.
+     */
+    void failAbandoned(ProviderGuard.Stuck stuck) {
+        String reason = "provider " + stuck.provider() + " blocked in " + stuck.operation() + " on " + stuck.device()
+                + " for more than " + guard.boundMillis() + " ms; the call was abandoned";
+        // the guard knows the device, not the storage: every storage of it the stuck provider serves, or was
+        // being offered (a hanging decline), fails
+        for (DeviceState d : devices.storages(stuck.device())) {
+            ProviderBinding p = d.provider();
+            if (p == null || p.symbolicName().equals(stuck.provider())) {
+                d.fail(reason);
+                events.post(MsiEvents.DEVICE_FAILED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.STORAGE, d.type(),
+                        MsiEvents.PROVIDER, stuck.provider(), MsiEvents.REASON, reason));
+            }
+        }
+        LOG.log(Level.ERROR, reason);
     }
 
     /**

@@ -1,6 +1,5 @@
 package org.msidomain.core.internal;
 
-import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +11,6 @@ import org.msidomain.api.DeviceInfo;
 import org.msidomain.api.IrqHandler;
 import org.msidomain.api.IrqInfo;
 import org.msidomain.api.MsiDomain;
-import org.msidomain.api.MsiEvents;
 import org.msidomain.api.ProviderInfo;
 import org.msidomain.hw.HwDevice;
 import org.msidomain.hw.Machine;
@@ -45,7 +43,6 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 @Component(service = MsiDomain.class, immediate = true)
 public final class MsiDomainImpl implements MsiDomain {
 
-    private static final System.Logger LOG = System.getLogger("org.msidomain.core");
     private static final int FIRST_IRQ = 24;
     /** Framework property: how long a provider call may take before it is abandoned, in milliseconds. */
     public static final String PROVIDER_TIMEOUT = "msi.provider.timeout.ms";
@@ -109,7 +106,7 @@ public final class MsiDomainImpl implements MsiDomain {
         this.context = context;
         this.machine = machine;
         guard = new ProviderGuard(control, providerTimeoutMillis, this::onAbandoned);
-        containment = new Containment(control, guard, events);
+        containment = new Containment(control, guard, events, devices);
         lockTimeoutMillis = providerTimeoutMillis == 0 ? Long.MAX_VALUE / 2_000_000 : 2 * providerTimeoutMillis + 10_000;
         binder = new BinderQueue(this::locked);
         int[] apicIds = new int[machine.cpuCount()];
@@ -221,19 +218,7 @@ public final class MsiDomainImpl implements MsiDomain {
      * a binder thread stranded in the provider is replaced, with the events queued behind it.
      */
     private void onAbandoned(ProviderGuard.Stuck stuck) {
-        String reason = "provider " + stuck.provider() + " blocked in " + stuck.operation() + " on " + stuck.device()
-                + " for more than " + guard.boundMillis() + " ms; the call was abandoned";
-        // the guard knows the device, not the storage: every storage of it the stuck provider serves, or was
-        // being offered (a hanging decline), fails
-        for (DeviceState d : devices.storages(stuck.device())) {
-            ProviderBinding p = d.provider();
-            if (p == null || p.symbolicName().equals(stuck.provider())) {
-                d.fail(reason);
-                events.post(MsiEvents.DEVICE_FAILED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.STORAGE, d.type(),
-                        MsiEvents.PROVIDER, stuck.provider(), MsiEvents.REASON, reason));
-            }
-        }
-        LOG.log(Level.ERROR, reason);
+        containment.failAbandoned(stuck);
         binder.replaceIfStranded(stuck.thread());
         notifier.publish(devices.all()); // the stuck thread no longer owns the lock: it publishes nothing
     }
