@@ -1,0 +1,154 @@
+package org.msidomain.core.internal;
+
+import java.lang.System.Logger.Level;
+import java.util.Map;
+
+import org.msidomain.api.IrqHandler;
+import org.msidomain.api.MsiEvents;
+import org.msidomain.spi.StorageFlag;
+import org.msidomain.spi.StorageRequest;
+
+/**
+ * Per-irq control of allocated vectors: affinity, masking at the source or the parent, attaching a handler
+ * (which starts a reserved vector), and restoring a storage's registers from the descriptors.
+ *
+ * <p>Threads: every method but {@link #removeHandler} is called holding the control lock (a control
+ * operation, or {@link #restoreThrough} from a binding event on the binder thread).
+ */
+final class IrqControl {
+
+    private static final System.Logger LOG = System.getLogger("org.msidomain.core");
+
+    private final VectorDomain vectors;
+    private final VectorTable table;
+    private final StorageWriter writer;
+    private final DeviceTable devices;
+    private final EventPoster events;
+    private final Containment containment;
+    private final DomainLookup lookup;
+    /** Attaches a storage created to restore through (remapped or not). */
+    private final VectorAllocator allocator;
+
+    IrqControl(VectorDomain vectors, VectorTable table, StorageWriter writer, DeviceTable devices, EventPoster events,
+            Containment containment, DomainLookup lookup, VectorAllocator allocator) {
+        this.vectors = vectors;
+        this.table = table;
+        this.writer = writer;
+        this.devices = devices;
+        this.events = events;
+        this.containment = containment;
+        this.lookup = lookup;
+        this.allocator = allocator;
+    }
+
+    /** Restores the live vectors of a storage through the provider it was just bound to (binding events). */
+    void restoreThrough(DeviceState d, ProviderBinding binding) {
+        try {
+            int needed = d.descs.lastIndex() + 1;
+            allocator.attach(d, binding.ops().createStorage(d.hw, new StorageRequest(needed, d.variant, true)));
+            if (d.info().hwsize() < needed) {
+                throw new IllegalStateException("its storage " + d.info().chipName() + " holds " + d.info().hwsize()
+                        + " vectors, the device needs " + needed);
+            }
+            writer.restore(d);
+            LOG.log(Level.INFO, "restored {0} vectors of {1} through {2}", d.descs.size(), d.id(),
+                    binding.symbolicName());
+            events.post(MsiEvents.DEVICE_RESTORED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.PROVIDER,
+                    binding.symbolicName(), MsiEvents.VECTORS, d.descs.size()));
+        } catch (RuntimeException e) {
+            containment.stillOwner(e);
+            d.fail("provider " + binding.symbolicName() + " failed to restore: " + e.getMessage());
+            LOG.log(Level.ERROR, "{0}: {1}", d.id(), d.reason());
+            events.post(MsiEvents.DEVICE_FAILED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.PROVIDER,
+                    binding.symbolicName(), MsiEvents.REASON, d.reason()));
+        }
+    }
+
+    void restore(String device) {
+        for (DeviceState d : devices.storages(lookup.device(device).id())) {
+            if (!d.primary && d.descs.isEmpty()) {
+                continue; // a secondary storage without vectors has nothing to restore
+            }
+            if (!d.writable()) {
+                throw new IllegalStateException("device " + device + (d.primary ? "" : " storage " + d.type())
+                        + " cannot be restored: " + d.reason());
+            }
+            if (!d.descs.isEmpty()) {
+                containment.contain(d, () -> writer.restore(d));
+            }
+        }
+    }
+
+    void setAffinity(int irq, int cpu) {
+        IrqDesc desc = lookup.desc(irq);
+        vectors.checkCpu(cpu);
+        if (desc.reserved) {
+            desc.wantedCpu = cpu; // taken at startup, when the handler is attached
+            return;
+        }
+        if (desc.cpu == cpu && desc.wantedCpu < 0) {
+            return;
+        }
+        DeviceState d = desc.device;
+        if (!d.writable()) {
+            desc.wantedCpu = cpu; // applied when a provider binds and restores
+            return;
+        }
+        if (vectors.free(cpu) == 0) {
+            throw new IllegalStateException("no free vector on CPU " + cpu);
+        }
+        Runnable[] releaseOld = new Runnable[1];
+        containment.underBusLock(d, () -> releaseOld[0] = writer.retarget(d, desc, cpu));
+        releaseOld[0].run(); // after the unlock: the device uses the new message now
+    }
+
+    void mask(int irq) {
+        IrqDesc desc = lookup.desc(irq);
+        DeviceState d = desc.device;
+        desc.masked = true;
+        if (d.writable() && d.has(StorageFlag.CAN_MASK)) {
+            containment.underBusLock(d, () -> d.provider().ops().mask(d.storage(), desc));
+            desc.sourceMasked = true;
+        }
+        if (!desc.sourceMasked || d.has(StorageFlag.MASK_PARENT)) {
+            desc.parentMasked = true;
+        }
+    }
+
+    void unmask(int irq) {
+        IrqDesc desc = lookup.desc(irq);
+        DeviceState d = desc.device;
+        desc.masked = false;
+        if (desc.parentMasked) {
+            desc.parentMasked = false;
+            if (desc.takePending()) {
+                table.accept(desc.cpu, desc.vector); // resend, as Linux does for IRQS_PENDING
+            }
+        }
+        if (desc.sourceMasked && d.writable() && !desc.reserved) {
+            containment.underBusLock(d, () -> d.provider().ops().unmask(d.storage(), desc));
+            desc.sourceMasked = false;
+        }
+    }
+
+    void setHandler(int irq, String name, IrqHandler handler) {
+        IrqDesc desc = lookup.desc(irq);
+        DeviceState d = desc.device;
+        String previousName = desc.action();
+        IrqHandler previous = desc.handler();
+        desc.setHandler(name, handler); // request_irq: the action first, so a latched message finds it
+        if (desc.reserved && d.writable()) {
+            try {
+                containment.underBusLock(d, () -> writer.startup(d, desc));
+            } catch (RuntimeException e) {
+                desc.setHandler(previousName, previous); // refused (no free vector): nothing attached
+                throw e;
+            }
+        }
+    }
+
+    /** Detaches an irq's handler; called without the control lock. */
+    void removeHandler(int irq) {
+        lookup.desc(irq).setHandler("", null);
+    }
+}

@@ -1,0 +1,328 @@
+package org.msidomain.core.internal;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.msidomain.api.MsiDomain;
+import org.msidomain.spi.StorageFlag;
+import org.msidomain.spi.StorageRequest;
+
+/**
+ * Allocation: gives a device's storage irq numbers, CPU vectors and entries (Linux's
+ * {@code msi_domain_alloc_irqs}, with x86's reservation mode) and takes them back, through the device's
+ * provider or, for a device that left, in the domain only.
+ *
+ * <p>Threads: every method is called holding the control lock (a control operation, or a binding event
+ * on the binder thread); {@link #freeStorage} takes it again (it is reentrant).
+ */
+final class VectorAllocator {
+
+    private static final System.Logger LOG = System.getLogger("org.msidomain.core");
+    private static final int ANY_INDEX = MsiDomain.ANY_INDEX;
+
+    private final DeviceTable devices;
+    private final IrqTable irqs;
+    private final VectorDomain vectors;
+    private final VectorTable table;
+    private final StorageWriter writer;
+    /** The interrupt-remapping parent domain, if the machine remaps interrupts. */
+    private final RemapDomain remap;
+    private final Containment containment;
+    private final DomainLookup lookup;
+    /** Runs a change under the control lock (the domain's lock wrapper). */
+    private final Consumer<Runnable> locked;
+
+    VectorAllocator(DeviceTable devices, IrqTable irqs, VectorDomain vectors, VectorTable table, StorageWriter writer,
+            RemapDomain remap, Containment containment, DomainLookup lookup, Consumer<Runnable> locked) {
+        this.devices = devices;
+        this.irqs = irqs;
+        this.vectors = vectors;
+        this.table = table;
+        this.writer = writer;
+        this.remap = remap;
+        this.containment = containment;
+        this.lookup = lookup;
+        this.locked = locked;
+    }
+
+    int[] allocate(String device, int count, String word) {
+        // a word that names one of the device's storages selects it; any other is a variant of the default one
+        DeviceState named = devices.storages(lookup.device(device).id()).stream().filter(s -> s.type().equals(word))
+                .findFirst().orElse(null);
+        DeviceState d = named != null ? named : lookup.device(device);
+        String variant = named != null ? "" : word;
+        if (count < 1) {
+            throw new IllegalArgumentException("vector count must be at least 1, not " + count);
+        }
+        if (!d.descs.isEmpty()) {
+            throw new IllegalStateException("device " + device + " already has " + d.descs.size()
+                    + " vectors; free them first");
+        }
+        if (count > vectors.freeTotal()) {
+            throw new IllegalStateException("cannot allocate " + count + " vectors for " + device + ": only "
+                    + vectors.freeTotal() + " free");
+        }
+        boolean writable = d.provider() != null;
+        if (writable) {
+            attach(d, d.provider().ops().createStorage(d.hw, new StorageRequest(count, variant)));
+            d.variant = variant;
+            int room = d.info().hwsize();
+            if (count > room) { // the provider accepted the request, its storage says otherwise: believe the storage
+                String chip = d.info().chipName();
+                abandonStorage(d);
+                throw new IllegalArgumentException("cannot allocate " + count + " vectors for " + device
+                        + ": its storage " + chip + " holds " + room);
+            }
+            if (count > 1 && d.has(StorageFlag.MULTI_MESSAGE) && !d.remapped) {
+                // Linux's x86 MSI parent lacks MSI_FLAG_MULTI_PCI_MSI: only the remapping parent has it
+                abandonStorage(d);
+                throw new IllegalArgumentException("cannot allocate " + count + " MSI vectors for " + device
+                        + ": multi-message MSI needs interrupt remapping (x86 without IR supports one MSI"
+                        + " vector per function); ask for 1 or use MSI-X");
+            }
+        }
+        List<IrqDesc> fresh = new ArrayList<>(count);
+        // A multi-message block (remapped) is a block of remapping entries; its vectors are each irq's own.
+        d.blockSize = writable && d.has(StorageFlag.MULTI_MESSAGE) && count > 1 ? Integer.highestOneBit(count - 1) << 1 : 1;
+        try {
+            for (int index = 0; index < count; index++) {
+                fresh.add(reserves(d) ? newReservedDesc(d, index) : newDesc(d, index));
+            }
+            if (writable) {
+                containment.contain(d, () -> writer.program(d, fresh, true));
+            }
+        } catch (RuntimeException e) {
+            forget(d, fresh);
+            abandonStorage(d);
+            throw e;
+        }
+        return fresh.stream().mapToInt(desc -> desc.irq).toArray();
+    }
+
+    int allocateAt(String device, int index) {
+        DeviceState d = lookup.device(device);
+        if (d.provider() == null) {
+            throw new IllegalStateException("device " + device + " has no bound provider: " + d.reason());
+        }
+        boolean first = d.descs.isEmpty();
+        if (first) {
+            attach(d, d.provider().ops().createStorage(d.hw, new StorageRequest(1, d.variant)));
+            d.blockSize = 1;
+        }
+        if (!d.has(StorageFlag.ALLOC_DYNAMIC)) {
+            if (first) {
+                abandonStorage(d);
+            }
+            throw new IllegalStateException(d.chipName() + " cannot add vectors while enabled");
+        }
+        int hwsize = d.info().hwsize();
+        int at = index == ANY_INDEX ? firstFreeIndex(d, hwsize) : index;
+        try {
+            if (at < 0 || at >= hwsize) {
+                throw new IllegalArgumentException("index " + index + " is beyond the table of " + device
+                        + " (size " + hwsize + ")");
+            }
+            if (d.descs.contains(at)) {
+                throw new IllegalArgumentException("index " + at + " of " + device + " is already in use");
+            }
+            IrqDesc desc = reserves(d) ? newReservedDesc(d, at) : newDesc(d, at);
+            try {
+                containment.contain(d, () -> writer.program(d, List.of(desc), first));
+            } catch (RuntimeException e) {
+                forget(d, List.of(desc));
+                throw e;
+            }
+            return desc.irq;
+        } catch (RuntimeException e) {
+            if (first) {
+                abandonStorage(d);
+            }
+            throw e;
+        }
+    }
+
+    int maxVectors(String device) {
+        DeviceState d = lookup.device(device);
+        if (d.provider() == null) {
+            throw new IllegalStateException("device " + device + ": " + d.reason());
+        }
+        return d.provider().ops().maxVectors(d.hw);
+    }
+
+    void free(String device) {
+        List<DeviceState> withVectors = devices.storages(lookup.device(device).id()).stream()
+                .filter(s -> !s.descs.isEmpty()).toList();
+        if (withVectors.isEmpty()) {
+            throw new IllegalStateException("device " + device + " has no vectors to free");
+        }
+        withVectors.forEach(this::freeStorage); // every storage of the device, as the driver's teardown
+    }
+
+    /** Frees every vector of one storage and releases the storage. */
+    private void freeStorage(DeviceState d) {
+        locked.accept(() -> {
+            List<IrqDesc> all = d.descriptors();
+            try {
+                containment.contain(d, () -> all.forEach(desc -> writer.deactivate(d, desc)));
+            } catch (IllegalStateException providerFailed) {
+                all.forEach(desc -> writer.deactivate(d, desc)); // storage dropped: frees the slots only
+            }
+            writer.releaseEntries(d, all);
+            writer.releaseStrays(d);
+            releaseVectors(d, all);
+            for (IrqDesc desc : all) {
+                d.descs.remove(desc.index);
+                irqs.remove(desc.irq);
+            }
+            if (d.writable()) {
+                d.storage().disable();
+                d.provider().ops().releaseStorage(d.storage());
+            }
+            d.dropStorage();
+        });
+    }
+
+    void freeIrq(int irq) {
+        IrqDesc desc = lookup.desc(irq);
+        DeviceState d = desc.device;
+        if (d.descs.size() == 1) {
+            freeStorage(d);
+            return;
+        }
+        if (!d.has(StorageFlag.ALLOC_DYNAMIC)) {
+            throw new IllegalStateException(d.chipName() + " cannot free single vectors; free the device");
+        }
+        try {
+            containment.contain(d, () -> writer.deactivate(d, desc));
+        } catch (IllegalStateException providerFailed) {
+            writer.deactivate(d, desc); // storage dropped: frees the slot only
+        }
+        writer.releaseEntries(d, List.of(desc));
+        if (!desc.reserved) {
+            vectors.release(desc.cpu, desc.vector);
+        }
+        d.descs.remove(desc.index);
+        irqs.remove(irq);
+    }
+
+    /**
+     * Frees every vector of a storage of a device that left, in the domain only (vector table slots, irq
+     * numbers, remapping entries): the device is gone, so nothing is written to it. Returns how many.
+     */
+    int forgetRemoved(DeviceState d) {
+        d.removed = true;
+        List<IrqDesc> all = d.descriptors();
+        for (IrqDesc desc : all) {
+            desc.setHandler("", null);
+            if (!desc.reserved) {
+                table.uninstall(desc.cpu, desc.vector);
+            }
+        }
+        writer.releaseEntries(d, all);
+        writer.releaseStrays(d);
+        releaseVectors(d, all);
+        for (IrqDesc desc : all) {
+            d.descs.remove(desc.index);
+            irqs.remove(desc.irq);
+        }
+        return all.size();
+    }
+
+    /**
+     * Reservation mode (x86, {@code msi_check_reservation_mode}): a single vector of storage that can
+     * mask, not remapped, waits for its handler before it gets a real vector.
+     */
+    private static boolean reserves(DeviceState d) {
+        return d.writable() && d.has(StorageFlag.CAN_MASK) && !d.remapped && d.blockSize == 1;
+    }
+
+    private IrqDesc newDesc(DeviceState d, int index) {
+        int cpu = vectors.emptiestCpu(x2apic(d));
+        if (cpu < 0) {
+            throw new IllegalStateException("no free vector on any CPU");
+        }
+        return newDesc(d, index, cpu, vectors.allocate(cpu));
+    }
+
+    private IrqDesc newReservedDesc(DeviceState d, int index) {
+        IrqDesc desc = new IrqDesc(irqs.allocate(), d, index);
+        desc.reserved = true;
+        desc.cpu = 0;
+        desc.vector = X86Msi.RESERVATION_VECTOR;
+        d.descs.put(desc);
+        irqs.put(desc);
+        return desc;
+    }
+
+    private IrqDesc newDesc(DeviceState d, int index, int cpu, int vector) {
+        IrqDesc desc = new IrqDesc(irqs.allocate(), d, index);
+        desc.cpu = cpu;
+        desc.vector = vector;
+        desc.blockSize = d.blockSize;
+        try {
+            table.install(cpu, vector, desc);
+        } catch (IllegalStateException taken) {
+            irqs.remove(desc.irq); // the number goes back
+            throw taken;
+        }
+        d.descs.put(desc);
+        irqs.put(desc);
+        return desc;
+    }
+
+    /** Attaches a storage; its interrupts are remapped if the machine remaps and it is not the remapping unit's own. */
+    void attach(DeviceState d, org.msidomain.spi.MsiStorage storage) {
+        d.attach(storage);
+        d.remapped = remap != null && !d.has(StorageFlag.REMAPPING_UNIT);
+    }
+
+    /** Whether a device's messages can address x2APIC ids (remapped, or the remapping unit's own). */
+    private static boolean x2apic(DeviceState d) {
+        return d.remapped || d.has(StorageFlag.REMAPPING_UNIT);
+    }
+
+    /** Turns off and releases a storage whose first allocation failed, so the device is left disabled. */
+    private static void abandonStorage(DeviceState d) {
+        if (d.writable()) {
+            try {
+                d.storage().disable();
+                d.provider().ops().releaseStorage(d.storage());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "{0}: disabling after a failed allocation: {1}", d.id(), e.getMessage());
+            }
+        }
+        d.dropStorage();
+    }
+
+    /** Undoes {@link #newDesc} for an allocation that failed half way. */
+    private void forget(DeviceState d, List<IrqDesc> descs) {
+        for (IrqDesc desc : descs) {
+            if (!desc.reserved) {
+                table.uninstall(desc.cpu, desc.vector);
+            }
+        }
+        writer.releaseEntries(d, descs);
+        releaseVectors(d, descs);
+        for (IrqDesc desc : descs) {
+            d.descs.remove(desc.index);
+            irqs.remove(desc.irq);
+        }
+    }
+
+    /** Gives the descriptors' vectors back, one by one (a multi-message block's too: each irq has its own). */
+    private void releaseVectors(DeviceState d, List<IrqDesc> descs) {
+        descs.stream().filter(desc -> !desc.reserved).forEach(desc -> vectors.release(desc.cpu, desc.vector));
+        d.blockSize = 1;
+    }
+
+    private static int firstFreeIndex(DeviceState d, int hwsize) {
+        for (int i = 0; i < hwsize; i++) {
+            if (!d.descs.contains(i)) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("every entry of " + d.id() + " (" + hwsize + ") is in use");
+    }
+}
