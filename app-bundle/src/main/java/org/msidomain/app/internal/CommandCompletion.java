@@ -45,11 +45,11 @@ final class CommandCompletion {
             Map.entry("affinity", new Spec(Map.of(), List.of(Arg.IRQ, Arg.CPU))),
             Map.entry("mask", new Spec(Map.of(), List.of(Arg.IRQ))),
             Map.entry("unmask", new Spec(Map.of(), List.of(Arg.IRQ))),
-            Map.entry("fire", new Spec(Map.of(), List.of(Arg.DEVICE, Arg.INDEX, Arg.NONE))),
+            Map.entry("fire", new Spec(Map.of("--storage", Arg.NONE), List.of(Arg.DEVICE, Arg.INDEX, Arg.NONE))),
             Map.entry("write", new Spec(Map.of("--from", Arg.DEVICE), List.of(Arg.NONE, Arg.NONE)))));
 
     /** Options that take a value: the value is the next word. */
-    private static final Set<String> VALUED = Set.of("-s", "--from", "--watch", "-n", "--count", "-d", "--delay",
+    private static final Set<String> VALUED = Set.of("-s", "--from", "--storage", "--watch", "-n", "--count", "-d", "--delay",
             "--iterations");
 
     /** Gogo's framework commands (scope felix) whose argument is a bundle id. */
