@@ -1,6 +1,7 @@
 package org.msidomain.app.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -40,6 +41,8 @@ class MsiCommandsTest {
                         "IR-IMS-0000:00:06.0", 1, 0x41 + (int) args[0] - 30, MsiMsg.ZERO, false, false, List.of(0L, 0L),
                         ""));
                 case "setHandler" -> null;
+                case "storageOf" -> (int) args[0] == 31 ? "ims" : "pci";
+                case "irqOf" -> args.length == 3 && args[1].equals("ims") ? 30 + (int) args[2] : 30 + (int) args[1];
                 default -> throw new UnsupportedOperationException(method.getName());
             });
 
@@ -49,16 +52,43 @@ class MsiCommandsTest {
                 default -> throw new UnsupportedOperationException(method.getName());
             });
 
-    private static HwDevice device(String id) {
+    /** What the devices raised: "DEVICE INDEX" for raise(index), "DEVICE STORAGE INDEX" for raise(storage, index). */
+    private final List<String> raises = new ArrayList<>();
+
+    private HwDevice device(String id) {
         return (HwDevice) Proxy.newProxyInstance(MsiCommandsTest.class.getClassLoader(), new Class<?>[] { HwDevice.class },
                 (proxy, method, args) -> switch (method.getName()) {
                     case "id" -> id;
                     case "storageType" -> "pci";
+                    case "storageTypes" -> id.equals("00:06.0") ? List.of("pci", "ims") : List.of("pci");
+                    case "raise" -> {
+                        raises.add(id + " " + (args.length == 2 ? args[0] + " " + args[1] : args[0]));
+                        yield null;
+                    }
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
     }
 
     private final MsiCommands commands = new MsiCommands(domain, machine, null);
+
+    @Test
+    void fireReachesTheStorageNamedOrTheOneTheIrqBelongsTo() {
+        assertEquals("00:06.0/1: fired 3", commands.fire("", "00:06.0", "1", "3"), "today's form: the default storage");
+        assertEquals("00:06.0/ims/1: fired 1", commands.fire("ims", "00:06.0", "1"));
+        assertEquals("00:06.0/ims/1: fired 2", commands.fire("", "31", "2"), "irq 31 is of storage ims");
+        assertEquals("00:06.0/ims/1: fired 1", commands.fire("", "00:06.0/ims/1"));
+        assertEquals("00:06.0/0: fired 1", commands.fire("", "00:06.0/0"), "DEVICE/INDEX: the default storage");
+        assertEquals(List.of("00:06.0 1", "00:06.0 1", "00:06.0 1", "00:06.0 ims 1", "00:06.0 ims 1", "00:06.0 ims 1",
+                "00:06.0 ims 1", "00:06.0 0"), raises);
+        assertEquals("--storage hpet: device 00:06.0 has no storage hpet (it has pci, ims)",
+                assertThrows(IllegalArgumentException.class, () -> commands.fire("hpet", "00:06.0", "0")).getMessage());
+        assertEquals("--storage goes with DEVICE INDEX, not with an irq (whose storage is known); usage: msi:fire "
+                + "[--storage TYPE] DEVICE INDEX [COUNT] | msi:fire IRQ [COUNT]",
+                assertThrows(IllegalArgumentException.class, () -> commands.fire("ims", "31")).getMessage());
+        assertEquals("usage: msi:fire [--storage TYPE] DEVICE INDEX [COUNT] | msi:fire IRQ [COUNT]",
+                assertThrows(IllegalArgumentException.class, () -> commands.fire("", "00:06.0")).getMessage());
+        assertEquals(8, raises.size(), "nothing raised by a refused command");
+    }
 
     @Test
     void whyNamesWhoDeclinedWhenAnotherTookItAndWhenNoneDid() {
