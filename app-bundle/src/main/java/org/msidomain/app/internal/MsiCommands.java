@@ -151,8 +151,7 @@ public final class MsiCommands {
         StringBuilder out = new StringBuilder();
         for (int irq : irqs) {
             // the shell is the driver: it requests each vector, which leaves reservation mode
-            IrqInfo info = domain.irq(irq).orElseThrow();
-            domain.setHandler(irq, info.device() + "-" + info.index(), (n, cpu) -> { });
+            domain.setHandler(irq, name(irq, "-"), (n, cpu) -> { });
             out.append(describe(irq)).append('\n');
         }
         return out.toString().stripTrailing();
@@ -306,7 +305,18 @@ public final class MsiCommands {
 
     private String describe(int irq) {
         IrqInfo i = domain.irq(irq).orElseThrow();
-        return String.format("irq %d: %s/%d CPU%d vector 0x%02x", i.irq(), i.device(), i.index(), i.cpu(), i.vector());
+        return String.format("irq %d: %s CPU%d vector 0x%02x", i.irq(), name(irq, "/"), i.cpu(), i.vector());
+    }
+
+    /**
+     * DEVICE/INDEX for the default storage, DEVICE/STORAGE/INDEX for a secondary one (as IrqRef reads them),
+     * with {@code sep} between the parts.
+     */
+    private String name(int irq, String sep) {
+        IrqInfo i = domain.irq(irq).orElseThrow();
+        String storage = domain.storageOf(irq);
+        boolean secondary = machine.device(i.device()).map(hw -> !hw.storageType().equals(storage)).orElse(false);
+        return i.device() + sep + (secondary ? storage + sep : "") + i.index();
     }
 
     private void settle() {

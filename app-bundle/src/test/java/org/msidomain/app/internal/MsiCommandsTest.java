@@ -37,12 +37,13 @@ class MsiCommandsTest {
                     allocations.add(args[0] + " " + args[1] + " " + args[2]);
                     yield new int[] { 30, 31 };
                 }
-                case "irq" -> Optional.of(new IrqInfo((int) args[0], "00:06.0", (int) args[0] - 30,
-                        "IR-IMS-0000:00:06.0", 1, 0x41 + (int) args[0] - 30, MsiMsg.ZERO, false, false, List.of(0L, 0L),
+                case "irq" -> Optional.of(new IrqInfo((int) args[0], "00:06.0", (int) args[0] % 10,
+                        "IR-IMS-0000:00:06.0", 1, 0x41 + (int) args[0] % 10, MsiMsg.ZERO, false, false, List.of(0L, 0L),
                         ""));
                 case "setHandler" -> null;
-                case "storageOf" -> (int) args[0] == 31 ? "ims" : "pci";
-                case "irqOf" -> args.length == 3 && args[1].equals("ims") ? 30 + (int) args[2] : 30 + (int) args[1];
+                // 20-29: 00:06.0's default storage (pci), 30-39: its secondary one (ims), the index the last digit
+                case "storageOf" -> (int) args[0] >= 30 ? "ims" : "pci";
+                case "irqOf" -> args.length == 3 && args[1].equals("ims") ? 30 + (int) args[2] : 20 + (int) args[1];
                 default -> throw new UnsupportedOperationException(method.getName());
             });
 
@@ -113,8 +114,8 @@ class MsiCommandsTest {
 
     @Test
     void allocNamesTheStorageOrTheVariant() {
-        assertEquals("irq 30: 00:06.0/0 CPU1 vector 0x41\nirq 31: 00:06.0/1 CPU1 vector 0x42",
-                commands.alloc("00:06.0", "2", "ims"));
+        assertEquals("irq 30: 00:06.0/ims/0 CPU1 vector 0x41\nirq 31: 00:06.0/ims/1 CPU1 vector 0x42",
+                commands.alloc("00:06.0", "2", "ims"), "a secondary storage's vectors as DEVICE/STORAGE/INDEX");
         commands.alloc("00:06.0", "2", "msix");
         commands.alloc("00:06.0", "2");
         assertEquals(List.of("00:06.0 2 ims", "00:06.0 2 msix", "00:06.0 2 "), allocations,
