@@ -37,10 +37,9 @@ class MsiCommandsTest {
                     allocations.add(args[0] + " " + args[1] + " " + args[2]);
                     yield new int[] { 30, 31 };
                 }
-                case "irq" -> Optional.of(new IrqInfo((int) args[0], "00:06.0", (int) args[0] % 10,
-                        "IR-IMS-0000:00:06.0", 1, 0x41 + (int) args[0] % 10, MsiMsg.ZERO, false, false, List.of(0L, 0L),
-                        ""));
+                case "irq" -> Optional.of(info((int) args[0]));
                 case "setHandler" -> null;
+                case "irqs" -> List.of(info(20), info(30));
                 // 20-29: 00:06.0's default storage (pci), 30-39: its secondary one (ims), the index the last digit
                 case "storageOf" -> (int) args[0] >= 30 ? "ims" : "pci";
                 case "irqOf" -> args.length == 3 && args[1].equals("ims") ? 30 + (int) args[2] : 20 + (int) args[1];
@@ -52,6 +51,11 @@ class MsiCommandsTest {
                 case "device" -> args[0].equals("nvme0") ? Optional.empty() : Optional.of(device((String) args[0]));
                 default -> throw new UnsupportedOperationException(method.getName());
             });
+
+    private static IrqInfo info(int irq) {
+        return new IrqInfo(irq, "00:06.0", irq % 10, "IR-IMS-0000:00:06.0", 1, 0x41 + irq % 10, MsiMsg.ZERO, false, false,
+                List.of(0L, 0L), "");
+    }
 
     /** What the devices raised: "DEVICE INDEX" for raise(index), "DEVICE STORAGE INDEX" for raise(storage, index). */
     private final List<String> raises = new ArrayList<>();
@@ -132,5 +136,14 @@ class MsiCommandsTest {
         assertEquals(List.of("msi", "msix", "pci", "ims"), completions("msi:alloc 00:06.0 2"));
         assertEquals(List.of("msi", "msix"), completions("msi:alloc 00:04.0 2"), "one storage: variants only");
         assertEquals(List.of("00:04.0", "00:06.0", "nvme0"), completions("msi:why"));
+    }
+
+    @Test
+    void completionNamesASecondaryStoragesVectorsByTheirStorage() {
+        assertEquals(List.of("20", "30", "00:06.0/0", "00:06.0/ims/0"), completions("msi:mask"),
+                "irq 20 is 00:06.0's pci vector 0, irq 30 its ims vector 0");
+        assertEquals(List.of("0"), completions("msi:fire 00:06.0"), "the default storage's indexes");
+        assertEquals(List.of("0"), completions("msi:fire --storage ims 00:06.0"));
+        assertEquals(List.of("pci", "ims"), completions("msi:fire --storage"));
     }
 }
