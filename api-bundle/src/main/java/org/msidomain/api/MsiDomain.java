@@ -102,6 +102,16 @@ public interface MsiDomain {
      */
     int irqOf(String device, String storage, int index);
 
+    /**
+     * The storage type of the storage an irq belongs to: the device's default one ({@code pci}) or a secondary
+     * one ({@code platform} for a slot array beside MSI-X), so a caller can raise it
+     * ({@code HwDevice#raise(String, int)}). {@link IrqInfo} names the device and index, this the storage.
+     *
+     * @throws IllegalArgumentException if the irq is not allocated
+     * @since 1.3
+     */
+    String storageOf(int irq);
+
     /** A snapshot of one interrupt. */
     Optional<IrqInfo> irq(int irq);
 

@@ -4,7 +4,8 @@
  *
  * <p>1.1: {@link org.msidomain.api.MsiDomain#unboundSince}. 1.2: {@link org.msidomain.api.BindingListener}, told
  * of every change of a device's binding. 1.3: {@link org.msidomain.api.BindingState#WAITING} devices,
- * several storages per device ({@link org.msidomain.api.MsiDomain#irqOf(String, String, int)}), device added,
+ * several storages per device ({@link org.msidomain.api.MsiDomain#irqOf(String, String, int)},
+ * {@link org.msidomain.api.MsiDomain#storageOf(int)}), device added,
  * removed and declined events.
  */
 @Export

@@ -62,4 +62,22 @@ public interface HwDevice {
      * @throws IllegalArgumentException if the device has no such interrupt
      */
     void raise(int index);
+
+    /**
+     * The device raises interrupt {@code index} of its storage {@code storageType}: the default storage's
+     * type is {@link #raise(int)}; a secondary storage (an IMS slot array beside MSI-X) raises that storage's
+     * interrupt, sending or latching as its hardware does. Allocation-free and lock-free.
+     *
+     * @throws IllegalArgumentException if the device has no such storage or no such interrupt
+     * @since 1.1
+     */
+    default void raise(String storageType, int index) {
+        if (storageType.equals(storageType())) {
+            raise(index);
+            return;
+        }
+        throw new IllegalArgumentException("device " + id() + (storageTypes().contains(storageType)
+                ? " does not raise its storage " + storageType : " has no storage " + storageType + " (it has "
+                + String.join(", ", storageTypes()) + ")"));
+    }
 }

@@ -6,7 +6,8 @@
  * <p>1.1: device kinds from bundles ({@link org.msidomain.hw.DeviceKind}, {@link org.msidomain.hw.DeviceSpec},
  * {@link org.msidomain.hw.DevicePort}), devices that join and leave a running machine
  * ({@link org.msidomain.hw.MachineListener}, {@link org.msidomain.hw.WaitingDevice}), several storages per
- * device ({@link org.msidomain.hw.HwDevice#storageTypes()}).
+ * device ({@link org.msidomain.hw.HwDevice#storageTypes()}) and raised each
+ * ({@link org.msidomain.hw.HwDevice#raise(String, int)}).
  */
 @Export
 @Version("1.1.0")

@@ -118,6 +118,37 @@ class ScriptAndShellIT {
     }
 
     @Test
+    void aFunctionWithAnImsSlotArrayFiresBothStoragesFromAScript(@TempDir Path dir) throws Exception {
+        Path corpus = Path.of(System.getProperty("msi.corpus", "../hardware-model/src/test/resources/corpus/public"));
+        Files.copy(corpus.resolve("mellanox-mt27520-connectx3pro.txt"), dir.resolve("cx3.txt"));
+        Path machine = Files.writeString(dir.resolve("m.json"), "{\"cpus\": 4, \"devices\": [{\"kind\": \"pci\", "
+                + "\"name\": \"03:00.0\", \"properties\": {\"dump\": \"cx3.txt\", \"ims.slots\": 8, \"ims.bar\": 2}}]}");
+        Run run = launch("", "--machine", machine.toString(), "-c", "msi:devices; msi:alloc 03:00.0 2; "
+                + "msi:alloc 03:00.0 2 platform; msi:fire 03:00.0 1 3; msi:fire --storage platform 03:00.0 1 2; "
+                + "msi:fire 03:00.0/platform/0; msi:interrupts");
+        assertEquals(0, run.exit(), run.err());
+        List<String> lines = run.out().lines().map(String::stripTrailing).toList();
+        assertEquals(List.of(
+                "DEVICE   TYPE      STATE  PROVIDER                         VECTORS",
+                "03:00.0  pci       BOUND  org.msidomain.provider.pci             0",
+                "03:00.0  platform  BOUND  org.msidomain.provider.platform        0"), lines.subList(0, 3),
+                "a row per storage, the default first");
+        assertEquals(List.of("03:00.0/1: fired 3", "03:00.0/platform/1: fired 2", "03:00.0/platform/0: fired 1"),
+                lines.stream().filter(l -> l.contains(": fired ")).toList());
+        List<String> rows = lines.stream().filter(l -> l.matches(" *\\d+: .*")).toList();
+        assertEquals(4, rows.size(), run.out());
+        for (String row : rows) {
+            String[] f = row.trim().split("\\s+");
+            boolean slot = row.contains("03:00.0-platform-");
+            assertEquals(slot ? "pMSI-0000:03:00.0" : "PCI-MSIX-0000:03:00.0", f[5], "both chips, told apart: " + row);
+            long total = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[4]);
+            String hwirq = f[6];
+            long expected = slot ? (hwirq.equals("1-edge") ? 2 : 1) : (hwirq.equals("1-edge") ? 3 : 0);
+            assertEquals(expected, total, "the fires counted on their own storage's vector: " + row);
+        }
+    }
+
+    @Test
     void badInputIsOneLineAndExitCodeTwoBeforeBooting(@TempDir Path dir) throws Exception {
         Path notADir = Files.writeString(dir.resolve("file"), "x");
         String[][] cases = {

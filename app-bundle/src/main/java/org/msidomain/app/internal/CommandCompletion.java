@@ -25,7 +25,7 @@ final class CommandCompletion {
     record Choice(String value, String description, boolean complete) {
     }
 
-    private enum Arg { DEVICE, PCI_SLOT, IRQ, CPU, INDEX, VARIANT, BUNDLE, NONE }
+    private enum Arg { DEVICE, PCI_SLOT, IRQ, CPU, INDEX, VARIANT, STORAGE, BUNDLE, NONE }
 
     /** The options of a command, with whether each takes a value (and what). */
     private record Spec(Map<String, Arg> options, List<Arg> positions) {
@@ -45,11 +45,11 @@ final class CommandCompletion {
             Map.entry("affinity", new Spec(Map.of(), List.of(Arg.IRQ, Arg.CPU))),
             Map.entry("mask", new Spec(Map.of(), List.of(Arg.IRQ))),
             Map.entry("unmask", new Spec(Map.of(), List.of(Arg.IRQ))),
-            Map.entry("fire", new Spec(Map.of(), List.of(Arg.DEVICE, Arg.INDEX, Arg.NONE))),
+            Map.entry("fire", new Spec(Map.of("--storage", Arg.STORAGE), List.of(Arg.DEVICE, Arg.INDEX, Arg.NONE))),
             Map.entry("write", new Spec(Map.of("--from", Arg.DEVICE), List.of(Arg.NONE, Arg.NONE)))));
 
     /** Options that take a value: the value is the next word. */
-    private static final Set<String> VALUED = Set.of("-s", "--from", "--watch", "-n", "--count", "-d", "--delay",
+    private static final Set<String> VALUED = Set.of("-s", "--from", "--storage", "--watch", "-n", "--count", "-d", "--delay",
             "--iterations");
 
     /** Gogo's framework commands (scope felix) whose argument is a bundle id. */
@@ -96,7 +96,7 @@ final class CommandCompletion {
         }
         List<String> positional = positional(args);
         int position = positional.size();
-        return position < spec.positions().size() ? values(spec.positions().get(position), positional) : List.of();
+        return position < spec.positions().size() ? values(spec.positions().get(position), positional, args) : List.of();
     }
 
     /** The words that are not options nor option values. */
@@ -114,6 +114,11 @@ final class CommandCompletion {
     }
 
     private List<Choice> values(Arg arg, List<String> earlier) {
+        return values(arg, earlier, earlier);
+    }
+
+    /** {@code earlier}: the positional words before; {@code typed}: every word, options included. */
+    private List<Choice> values(Arg arg, List<String> earlier, List<String> typed) {
         List<Choice> out = new ArrayList<>();
         switch (arg) {
             case DEVICE -> domain.devices().stream().filter(distinct(DeviceInfo::id)) // a device once, by its default storage
@@ -122,9 +127,13 @@ final class CommandCompletion {
                     .forEach(d -> out.add(new Choice(d.id(), describe(d), true)));
             case IRQ -> {
                 List<IrqInfo> irqs = domain.irqs();
-                irqs.forEach(i -> out.add(new Choice(Integer.toString(i.irq()), i.device() + "/" + i.index(), true)));
-                irqs.forEach(i -> out.add(new Choice(i.device() + "/" + i.index(), "irq " + i.irq(), true)));
+                Map<String, String> named = new java.util.LinkedHashMap<>();
+                irqs.forEach(i -> named.put(Integer.toString(i.irq()), name(i)));
+                irqs.forEach(i -> out.add(new Choice(Integer.toString(i.irq()), named.get(Integer.toString(i.irq())), true)));
+                irqs.forEach(i -> out.add(new Choice(named.get(Integer.toString(i.irq())), "irq " + i.irq(), true)));
             }
+            case STORAGE -> domain.devices().stream().map(DeviceInfo::storageType).filter(t -> !t.isEmpty()).distinct()
+                    .forEach(t -> out.add(new Choice(t, "storage type", true)));
             case CPU -> {
                 for (int cpu = 0; cpu < domain.cpuCount(); cpu++) {
                     out.add(new Choice(Integer.toString(cpu), "CPU" + cpu, true));
@@ -132,7 +141,9 @@ final class CommandCompletion {
             }
             case INDEX -> {
                 String device = earlier.isEmpty() ? "" : earlier.get(0);
+                String storage = storageOption(typed);
                 domain.irqs().stream().filter(i -> i.device().equals(device))
+                        .filter(i -> storage.isEmpty() ? defaultStorage(i) : storage.equals(storageOf(i)))
                         .forEach(i -> out.add(new Choice(Integer.toString(i.index()), "irq " + i.irq(), true)));
             }
             case VARIANT -> {
@@ -177,5 +188,30 @@ final class CommandCompletion {
         List<Choice> out = new ArrayList<>();
         ids.forEach((id, bsn) -> out.add(new Choice(Long.toString(id), bsn, true)));
         return out;
+    }
+
+    /** DEVICE/INDEX for a default storage's vector, DEVICE/STORAGE/INDEX for a secondary one's (as IrqRef reads). */
+    private String name(IrqInfo i) {
+        return i.device() + "/" + (defaultStorage(i) ? "" : storageOf(i) + "/") + i.index();
+    }
+
+    private String storageOf(IrqInfo i) {
+        try {
+            return domain.storageOf(i.irq());
+        } catch (IllegalArgumentException freed) {
+            return ""; // freed since the list was read
+        }
+    }
+
+    private boolean defaultStorage(IrqInfo i) {
+        String storage = storageOf(i);
+        return storage.isEmpty() || domain.devices().stream().filter(d -> d.id().equals(i.device())).findFirst()
+                .map(d -> d.storageType().equals(storage)).orElse(true);
+    }
+
+    /** The value of {@code --storage} among the words typed, or empty. */
+    private static String storageOption(List<String> words) {
+        int at = words.indexOf("--storage");
+        return at >= 0 && at + 1 < words.size() ? words.get(at + 1) : "";
     }
 }

@@ -2,7 +2,11 @@ package org.msidomain.app.internal;
 
 import org.msidomain.api.MsiDomain;
 
-/** Parses an interrupt argument: an irq number, or {@code DEVICE/INDEX} such as {@code 00:04.0/2}. */
+/**
+ * Parses an interrupt argument: an irq number, {@code DEVICE/INDEX} such as {@code 00:04.0/2} (the device's
+ * default storage), or {@code DEVICE/STORAGE/INDEX} such as {@code 00:04.0/platform/2} (a device name has no
+ * {@code /}, so the forms cannot be confused).
+ */
 final class IrqRef {
 
     private IrqRef() {
@@ -11,7 +15,11 @@ final class IrqRef {
     static int resolve(MsiDomain domain, String ref) {
         int slash = ref.lastIndexOf('/');
         if (slash >= 0) {
-            return domain.irqOf(ref.substring(0, slash), number(ref.substring(slash + 1), ref));
+            String device = ref.substring(0, slash);
+            int index = number(ref.substring(slash + 1), ref);
+            int storage = device.indexOf('/');
+            return storage < 0 ? domain.irqOf(device, index)
+                    : domain.irqOf(device.substring(0, storage), device.substring(storage + 1), index);
         }
         int irq = number(ref, ref);
         if (domain.irq(irq).isEmpty()) {
@@ -24,7 +32,7 @@ final class IrqRef {
         try {
             return Integer.decode(text.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + whole + "' is not an irq number or DEVICE/INDEX");
+            throw new IllegalArgumentException("'" + whole + "' is not an irq number, DEVICE/INDEX or DEVICE/STORAGE/INDEX");
         }
     }
 }

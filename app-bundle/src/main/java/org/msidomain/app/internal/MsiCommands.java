@@ -151,8 +151,7 @@ public final class MsiCommands {
         StringBuilder out = new StringBuilder();
         for (int irq : irqs) {
             // the shell is the driver: it requests each vector, which leaves reservation mode
-            IrqInfo info = domain.irq(irq).orElseThrow();
-            domain.setHandler(irq, info.device() + "-" + info.index(), (n, cpu) -> { });
+            domain.setHandler(irq, name(irq, "-"), (n, cpu) -> { });
             out.append(describe(irq)).append('\n');
         }
         return out.toString().stripTrailing();
@@ -195,28 +194,71 @@ public final class MsiCommands {
     }
 
     @Descriptor("make a device raise one of its interrupts COUNT times (default 1)")
-    public String fire(@Descriptor("DEVICE INDEX [COUNT], INDEX the MSI index") String... args) {
-        Args a = Args.of("msi:fire DEVICE INDEX [COUNT]", args, 2, 3);
-        String device = a.text(0);
-        int index = a.integer(1, "INDEX");
-        int count = a.integer(2, "COUNT", 1);
+    public String fire(
+            @Descriptor("the device's storage whose interrupt is raised (a secondary one such as platform; default: "
+                    + "the device's default storage)") @Parameter(names = "--storage", absentValue = "") String storage,
+            @Descriptor("DEVICE INDEX [COUNT] (INDEX the MSI index), or IRQ [COUNT] (a number, DEVICE/INDEX or "
+                    + "DEVICE/STORAGE/INDEX)") String... args) {
+        String usage = "msi:fire [--storage TYPE] DEVICE INDEX [COUNT] | msi:fire IRQ [COUNT]";
+        String device;
+        String type;
+        int index;
+        int count;
+        if (args != null && args.length > 0 && irqForm(args[0])) {
+            // an interrupt: its device raises it through the storage it belongs to
+            Args a = Args.of(usage, args, 1, 2);
+            if (!storage.isEmpty()) {
+                throw a.refused("--storage goes with DEVICE INDEX, not with an irq (whose storage is known)");
+            }
+            settle();
+            int irq = IrqRef.resolve(domain, a.text(0));
+            IrqInfo info = domain.irq(irq).orElseThrow(() -> new IllegalArgumentException("no irq " + irq));
+            device = info.device();
+            index = info.index();
+            type = domain.storageOf(irq);
+            count = a.integer(1, "COUNT", 1);
+        } else {
+            Args a = Args.of(usage, args, 2, 3);
+            device = a.text(0);
+            index = a.integer(1, "INDEX");
+            count = a.integer(2, "COUNT", 1);
+            type = storage;
+        }
         if (count < 1) {
             throw new IllegalArgumentException("count must be at least 1, not " + count);
         }
-        HwDevice hw = machine.device(device)
-                .orElseThrow(() -> new IllegalArgumentException("unknown device " + device));
+        String id = device;
+        HwDevice hw = machine.device(device).orElseThrow(() -> new IllegalArgumentException("unknown device " + id));
+        if (type.isEmpty()) {
+            type = hw.storageType();
+        } else if (!hw.storageTypes().contains(type)) {
+            throw new IllegalArgumentException("--storage " + type + ": device " + device + " has no storage "
+                    + type + " (it has " + String.join(", ", hw.storageTypes()) + ")");
+        }
+        boolean primary = type.equals(hw.storageType());
+        // the default storage keeps the DEVICE/INDEX form; a secondary one is named as IrqRef reads it
+        String name = primary ? device + "/" + index : device + "/" + type + "/" + index;
         for (int i = 0; i < count; i++) {
             if (Thread.currentThread().isInterrupted()) { // Ctrl-C in the shell: stop here
-                return device + "/" + index + ": fired " + i + " of " + count + " (interrupted)";
+                return name + ": fired " + i + " of " + count + " (interrupted)";
             }
             try {
-                hw.raise(index);
+                if (primary) {
+                    hw.raise(index);
+                } else {
+                    hw.raise(type, index);
+                }
             } catch (IllegalStateException | IllegalArgumentException refused) {
-                requireVectors(hw); // the likely reason, said as a driver would understand it
+                requireVectors(hw, type); // the likely reason, said as a driver would understand it
                 throw refused;
             }
         }
-        return device + "/" + index + ": fired " + count;
+        return name + ": fired " + count;
+    }
+
+    /** An irq number or DEVICE/[STORAGE/]INDEX: a device name is never a number and has no '/'. */
+    private static boolean irqForm(String arg) {
+        return arg.indexOf('/') >= 0 || arg.trim().matches("\\d+");
     }
 
     @Descriptor("perform a raw message write, as a device would")
@@ -248,19 +290,33 @@ public final class MsiCommands {
      * A device the domain gave no vectors cannot signal (booted devices have MSI and MSI-X off) unless its
      * registers still hold a message of their own ({@code --as-dumped}): the hardware decides, this names why.
      */
-    private void requireVectors(HwDevice hw) {
+    private void requireVectors(HwDevice hw, String type) {
         settle();
-        DeviceInfo d = domain.devices().stream().filter(i -> i.id().equals(hw.id())).findFirst()
+        boolean secondary = !type.equals(hw.storageType());
+        DeviceInfo d = domain.devices().stream().filter(i -> i.id().equals(hw.id()))
+                .filter(i -> !secondary || i.storageType().equals(type)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException(hw.id() + " cannot signal by message (no MSI storage)"));
         if (d.vectors() == 0) {
-            throw new IllegalArgumentException(hw.id() + " has no vectors, so nothing would be delivered: allocate "
-                    + "them first (msi:alloc " + hw.id() + " COUNT)");
+            throw new IllegalArgumentException(hw.id() + (secondary ? " storage " + type : "") + " has no vectors, so "
+                    + "nothing would be delivered: allocate them first (msi:alloc " + hw.id() + " COUNT"
+                    + (secondary ? " " + type : "") + ")");
         }
     }
 
     private String describe(int irq) {
         IrqInfo i = domain.irq(irq).orElseThrow();
-        return String.format("irq %d: %s/%d CPU%d vector 0x%02x", i.irq(), i.device(), i.index(), i.cpu(), i.vector());
+        return String.format("irq %d: %s CPU%d vector 0x%02x", i.irq(), name(irq, "/"), i.cpu(), i.vector());
+    }
+
+    /**
+     * DEVICE/INDEX for the default storage, DEVICE/STORAGE/INDEX for a secondary one (as IrqRef reads them),
+     * with {@code sep} between the parts.
+     */
+    private String name(int irq, String sep) {
+        IrqInfo i = domain.irq(irq).orElseThrow();
+        String storage = domain.storageOf(irq);
+        boolean secondary = machine.device(i.device()).map(hw -> !hw.storageType().equals(storage)).orElse(false);
+        return i.device() + sep + (secondary ? storage + sep : "") + i.index();
     }
 
     private void settle() {

@@ -25,6 +25,7 @@ class CommandCompletionTest {
                         new DeviceInfo("00:04.0", "pci", BindingState.BOUND, "org.msidomain.provider.pci", 2, ""),
                         new DeviceInfo("ims0", "platform", BindingState.BOUND, "org.msidomain.provider.platform", 0, ""));
                 case "irqs" -> List.of(irq(24, 0), irq(25, 1));
+                case "storageOf" -> "pci";
                 case "cpuCount" -> 4;
                 case "providers" -> List.of(new ProviderInfo(33, "org.msidomain.provider.pci", "0.1.0", List.of("pci"),
                         "active", 6, 2));

@@ -1,6 +1,7 @@
 package org.msidomain.app.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -36,10 +37,12 @@ class MsiCommandsTest {
                     allocations.add(args[0] + " " + args[1] + " " + args[2]);
                     yield new int[] { 30, 31 };
                 }
-                case "irq" -> Optional.of(new IrqInfo((int) args[0], "00:06.0", (int) args[0] - 30,
-                        "IR-IMS-0000:00:06.0", 1, 0x41 + (int) args[0] - 30, MsiMsg.ZERO, false, false, List.of(0L, 0L),
-                        ""));
+                case "irq" -> Optional.of(info((int) args[0]));
                 case "setHandler" -> null;
+                case "irqs" -> List.of(info(20), info(30));
+                // 20-29: 00:06.0's default storage (pci), 30-39: its secondary one (ims), the index the last digit
+                case "storageOf" -> (int) args[0] >= 30 ? "ims" : "pci";
+                case "irqOf" -> args.length == 3 && args[1].equals("ims") ? 30 + (int) args[2] : 20 + (int) args[1];
                 default -> throw new UnsupportedOperationException(method.getName());
             });
 
@@ -49,16 +52,48 @@ class MsiCommandsTest {
                 default -> throw new UnsupportedOperationException(method.getName());
             });
 
-    private static HwDevice device(String id) {
+    private static IrqInfo info(int irq) {
+        return new IrqInfo(irq, "00:06.0", irq % 10, "IR-IMS-0000:00:06.0", 1, 0x41 + irq % 10, MsiMsg.ZERO, false, false,
+                List.of(0L, 0L), "");
+    }
+
+    /** What the devices raised: "DEVICE INDEX" for raise(index), "DEVICE STORAGE INDEX" for raise(storage, index). */
+    private final List<String> raises = new ArrayList<>();
+
+    private HwDevice device(String id) {
         return (HwDevice) Proxy.newProxyInstance(MsiCommandsTest.class.getClassLoader(), new Class<?>[] { HwDevice.class },
                 (proxy, method, args) -> switch (method.getName()) {
                     case "id" -> id;
                     case "storageType" -> "pci";
+                    case "storageTypes" -> id.equals("00:06.0") ? List.of("pci", "ims") : List.of("pci");
+                    case "raise" -> {
+                        raises.add(id + " " + (args.length == 2 ? args[0] + " " + args[1] : args[0]));
+                        yield null;
+                    }
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
     }
 
     private final MsiCommands commands = new MsiCommands(domain, machine, null);
+
+    @Test
+    void fireReachesTheStorageNamedOrTheOneTheIrqBelongsTo() {
+        assertEquals("00:06.0/1: fired 3", commands.fire("", "00:06.0", "1", "3"), "today's form: the default storage");
+        assertEquals("00:06.0/ims/1: fired 1", commands.fire("ims", "00:06.0", "1"));
+        assertEquals("00:06.0/ims/1: fired 2", commands.fire("", "31", "2"), "irq 31 is of storage ims");
+        assertEquals("00:06.0/ims/1: fired 1", commands.fire("", "00:06.0/ims/1"));
+        assertEquals("00:06.0/0: fired 1", commands.fire("", "00:06.0/0"), "DEVICE/INDEX: the default storage");
+        assertEquals(List.of("00:06.0 1", "00:06.0 1", "00:06.0 1", "00:06.0 ims 1", "00:06.0 ims 1", "00:06.0 ims 1",
+                "00:06.0 ims 1", "00:06.0 0"), raises);
+        assertEquals("--storage hpet: device 00:06.0 has no storage hpet (it has pci, ims)",
+                assertThrows(IllegalArgumentException.class, () -> commands.fire("hpet", "00:06.0", "0")).getMessage());
+        assertEquals("--storage goes with DEVICE INDEX, not with an irq (whose storage is known); usage: msi:fire "
+                + "[--storage TYPE] DEVICE INDEX [COUNT] | msi:fire IRQ [COUNT]",
+                assertThrows(IllegalArgumentException.class, () -> commands.fire("ims", "31")).getMessage());
+        assertEquals("usage: msi:fire [--storage TYPE] DEVICE INDEX [COUNT] | msi:fire IRQ [COUNT]",
+                assertThrows(IllegalArgumentException.class, () -> commands.fire("", "00:06.0")).getMessage());
+        assertEquals(8, raises.size(), "nothing raised by a refused command");
+    }
 
     @Test
     void whyNamesWhoDeclinedWhenAnotherTookItAndWhenNoneDid() {
@@ -83,8 +118,8 @@ class MsiCommandsTest {
 
     @Test
     void allocNamesTheStorageOrTheVariant() {
-        assertEquals("irq 30: 00:06.0/0 CPU1 vector 0x41\nirq 31: 00:06.0/1 CPU1 vector 0x42",
-                commands.alloc("00:06.0", "2", "ims"));
+        assertEquals("irq 30: 00:06.0/ims/0 CPU1 vector 0x41\nirq 31: 00:06.0/ims/1 CPU1 vector 0x42",
+                commands.alloc("00:06.0", "2", "ims"), "a secondary storage's vectors as DEVICE/STORAGE/INDEX");
         commands.alloc("00:06.0", "2", "msix");
         commands.alloc("00:06.0", "2");
         assertEquals(List.of("00:06.0 2 ims", "00:06.0 2 msix", "00:06.0 2 "), allocations,
@@ -101,5 +136,14 @@ class MsiCommandsTest {
         assertEquals(List.of("msi", "msix", "pci", "ims"), completions("msi:alloc 00:06.0 2"));
         assertEquals(List.of("msi", "msix"), completions("msi:alloc 00:04.0 2"), "one storage: variants only");
         assertEquals(List.of("00:04.0", "00:06.0", "nvme0"), completions("msi:why"));
+    }
+
+    @Test
+    void completionNamesASecondaryStoragesVectorsByTheirStorage() {
+        assertEquals(List.of("20", "30", "00:06.0/0", "00:06.0/ims/0"), completions("msi:mask"),
+                "irq 20 is 00:06.0's pci vector 0, irq 30 its ims vector 0");
+        assertEquals(List.of("0"), completions("msi:fire 00:06.0"), "the default storage's indexes");
+        assertEquals(List.of("0"), completions("msi:fire --storage ims 00:06.0"));
+        assertEquals(List.of("pci", "ims"), completions("msi:fire --storage"));
     }
 }

@@ -302,6 +302,15 @@ public final class MsiDomainImpl implements MsiDomain {
     }
 
     @Override
+    public String storageOf(int irq) {
+        IrqDesc desc = irqs.get(irq);
+        if (desc == null) {
+            throw new IllegalArgumentException("irq " + irq + " is not allocated");
+        }
+        return desc.device.type();
+    }
+
+    @Override
     public Optional<IrqInfo> irq(int irq) {
         return views.irq(irq);
     }

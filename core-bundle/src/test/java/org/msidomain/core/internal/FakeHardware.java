@@ -66,9 +66,12 @@ final class FakeHardware {
             return banks.get(type);
         }
 
-        /** Raises an entry of a secondary storage (no mask bits: its storage cannot mask). */
-        synchronized void raise(String type, int index) {
-            if (!gone) {
+        /** Raises an entry of a secondary storage (no mask bits: its storage cannot mask); the default one's is raise(index). */
+        @Override
+        public synchronized void raise(String type, int index) {
+            if (type.equals(storageType())) {
+                raise(index);
+            } else if (!gone) {
                 machine.send(banks.get(type)[index]);
             }
         }

@@ -67,6 +67,20 @@ final class LiveDevice implements HwDevice, Modelled {
         }
     }
 
+    /** A secondary storage's raise, counted in flight the same way. Allocation-free and lock-free. */
+    @Override
+    public void raise(String storageType, int index) {
+        InFlight inFlight = port.inFlight();
+        int phase = inFlight.begin();
+        try {
+            if (!port.removed()) {
+                device.raise(storageType, index);
+            }
+        } finally {
+            inFlight.end(phase);
+        }
+    }
+
     @Override
     public String id() {
         return device.id();

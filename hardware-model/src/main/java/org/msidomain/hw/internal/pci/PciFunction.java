@@ -1,5 +1,6 @@
 package org.msidomain.hw.internal.pci;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -13,6 +14,8 @@ import org.msidomain.hw.internal.BootQuiesce;
 import org.msidomain.hw.internal.InFlight;
 import org.msidomain.hw.internal.InterruptFabric;
 import org.msidomain.hw.internal.MachinePort;
+import org.msidomain.hw.internal.platform.SlotDevice;
+import org.msidomain.hw.internal.platform.SlotTable;
 
 /**
  * A PCI function of the machine: its configuration space (from a real dump) and the device side of the
@@ -39,11 +42,24 @@ public final class PciFunction implements HwDevice, BootQuiesce {
     /** The PCI Power Management capability, or -1. */
     private final int pm;
     private final AtomicInteger suppressedInLowPower = new AtomicInteger();
+    /** The IMS slot array in a BAR beside MSI-X (the secondary storage, type platform), or null. */
+    private final SlotBar slots;
+    private final Map<String, String> properties;
 
     /**
      * @param owner the hypervisor that owns the function's MSI table, or null if the OS programs it
      */
     public PciFunction(PciDump dump, MachinePort port, Hypervisor owner) {
+        this(dump, port, owner, 0, -1);
+    }
+
+    /**
+     * A function with an IMS slot array of {@code imsSlots} slots at offset 0 of memory BAR {@code imsBar}
+     * (none if {@code imsSlots} is 0): a secondary storage of type {@value SlotDevice#STORAGE_TYPE}.
+     *
+     * @throws IllegalArgumentException naming {@code ims.bar} if that BAR cannot hold the array
+     */
+    public PciFunction(PciDump dump, MachinePort port, Hypervisor owner, int imsSlots, int imsBar) {
         this.owner = owner;
         this.address = dump.address();
         InterruptFabric fabric = port.fabric();
@@ -77,6 +93,67 @@ public final class PciFunction implements HwDevice, BootQuiesce {
                 addBar(msix.pbaBar(), pbaEnd, "PBA");
             }
         }
+        if (imsSlots > 0) {
+            if (msi == null && msix == null) {
+                throw new IllegalArgumentException(address + ": ims.slots: the function has neither MSI nor MSI-X; "
+                        + "an IMS slot array is a secondary storage beside them");
+            }
+            String problem = imsBarProblem(imsBar, imsSlots);
+            if (problem != null) {
+                throw new IllegalArgumentException(address + ": ims.bar: " + problem);
+            }
+            long need = Math.max(4096, Long.highestOneBit(16L * imsSlots - 1) << 1);
+            long align = Long.lowestOneBit(barAddress(imsBar));
+            slots = new SlotBar(imsBar, align == 0 ? need : Math.min(need, align),
+                    new SlotTable(imsSlots, fabric, requesterId), inFlight, () -> powerState() == 0);
+            properties = Map.of("table", "slots", "slots", String.valueOf(imsSlots), "table.region",
+                    String.valueOf(imsBar));
+        } else {
+            slots = null;
+            properties = Map.of();
+        }
+    }
+
+    /**
+     * Why memory BAR {@code n} cannot hold {@code count} 16-byte slots from offset 0, or null if it can: a BAR
+     * the header does not have or that is no memory BAR, one that reads 0 (not implemented), the BAR of the
+     * MSI-X table or PBA, or one too small: a BAR is aligned to its size (PCI 3.0 §6.2.5.1), so one at an
+     * address with lowest set bit {@code a} spans at most {@code a} bytes.
+     */
+    private String imsBarProblem(int n, int count) {
+        if (n < 0) {
+            return "missing (ims.slots needs the BAR that holds the slot array)";
+        }
+        String problem = barProblem(n);
+        if (problem != null) {
+            return problem;
+        }
+        if (config.peek32(0x10 + 4 * n) == 0) {
+            return "BAR " + n + " is not implemented (its register reads 0)";
+        }
+        if (msix != null && msix.tableBar() == n) {
+            return "BAR " + n + " holds the MSI-X table";
+        }
+        if (msix != null && msix.pbaBar() == n) {
+            return "BAR " + n + " holds the MSI-X PBA";
+        }
+        long address = barAddress(n);
+        long align = Long.lowestOneBit(address);
+        if (address != 0 && 16L * count > align) {
+            return String.format("BAR %d at 0x%x spans at most %d bytes (a BAR is aligned to its size), fewer than "
+                    + "the %d of %d slots", n, address, align, 16L * count, count);
+        }
+        return null;
+    }
+
+    /** The address memory BAR {@code n} is assigned (both dwords of a 64-bit BAR), 0 if unassigned. */
+    private long barAddress(int n) {
+        int reg = config.peek32(0x10 + 4 * n);
+        long address = reg & 0xFFFF_FFF0L;
+        if (((reg >>> 1) & 3) == 2 && n < 5) {
+            address |= (config.peek32(0x10 + 4 * (n + 1)) & 0xFFFF_FFFFL) << 32;
+        }
+        return address;
     }
 
     /**
@@ -151,6 +228,9 @@ public final class PciFunction implements HwDevice, BootQuiesce {
      */
     @Override
     public void quiesce() {
+        if (slots != null) {
+            slots.maskAll(); // IMS slots are masked until a driver unmasks them (reset value)
+        }
         if (msi != null) {
             clearControlBit(msi.capability() + 2, 0x0001); // PCI_MSI_FLAGS_ENABLE
         }
@@ -253,8 +333,16 @@ public final class PciFunction implements HwDevice, BootQuiesce {
         return Optional.of(config);
     }
 
+    /** The IMS slot array beside MSI-X, if the function has one. */
+    public Optional<SlotTable> imsSlots() {
+        return Optional.ofNullable(slots).map(SlotBar::table);
+    }
+
     @Override
     public Mmio region(int n) {
+        if (slots != null && slots.bar() == n) {
+            return slots;
+        }
         BarRegion bar = bars.get(n);
         if (bar == null) {
             String why = unusableBars.get(n);
@@ -263,9 +351,34 @@ public final class PciFunction implements HwDevice, BootQuiesce {
         return bar;
     }
 
+    /** With an IMS slot array: [pci, platform], the default storage first. */
+    @Override
+    public List<String> storageTypes() {
+        return slots == null ? HwDevice.super.storageTypes() : List.of(STORAGE_TYPE, SlotDevice.STORAGE_TYPE);
+    }
+
+    /** With an IMS slot array, what the platform provider reads: table=slots, slots=N, table.region=BAR. */
     @Override
     public Map<String, String> properties() {
-        return Map.of();
+        return properties;
+    }
+
+    /** Raises slot {@code index} of the IMS array for {@value SlotDevice#STORAGE_TYPE}. Allocation-free. */
+    @Override
+    public void raise(String storageType, int index) {
+        if (slots == null || !storageType.equals(SlotDevice.STORAGE_TYPE)) {
+            HwDevice.super.raise(storageType, index);
+            return;
+        }
+        if (index < 0 || index >= slots.table().slots()) {
+            throw new IllegalArgumentException("device " + id() + " has no IMS slot " + index + " (0-"
+                    + (slots.table().slots() - 1) + ")");
+        }
+        if (powerState() != 0) {
+            suppressedInLowPower.incrementAndGet(); // a function not in D0 cannot send messages
+            return;
+        }
+        slots.table().raise(index); // counted in flight by the machine around this call
     }
 
     @Override

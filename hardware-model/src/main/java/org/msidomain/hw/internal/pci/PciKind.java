@@ -15,14 +15,16 @@ import org.osgi.service.component.annotations.Component;
  * Kind {@value #NAME}: a PCI function, named by its address ({@code bb:dd.f}). Properties: {@code config}
  * (its config space as hex bytes) or {@code dump} (a dump file of one function, resolved against the
  * description's directory; binary or {@code lspci -x} text); {@code owner}: {@code os} (default) or
- * {@code hypervisor} (the machine's hypervisor programs its MSI-X table).
+ * {@code hypervisor} (the machine's hypervisor programs its MSI-X table); {@code ims.slots} (1-2048) and
+ * {@code ims.bar}: an IMS slot array at offset 0 of that memory BAR, a secondary storage of type
+ * {@code platform} beside MSI/MSI-X.
  */
 @Component(service = DeviceKind.class, property = { DeviceKind.KIND + "=" + PciKind.NAME,
         BuiltInKinds.BUILT_IN + ":Boolean=true" })
 public final class PciKind implements DeviceKind {
 
     public static final String NAME = "pci";
-    private static final List<String> KEYS = List.of("config", "dump", "owner");
+    private static final List<String> KEYS = List.of("config", "dump", "owner", "ims.slots", "ims.bar");
 
     @Override
     public HwDevice create(DeviceSpec spec, DevicePort port) {
@@ -38,9 +40,17 @@ public final class PciKind implements DeviceKind {
         if (!owner.equals("os") && !owner.equals("hypervisor")) {
             throw new IllegalArgumentException(spec.name() + ": owner: '" + owner + "' is neither os nor hypervisor");
         }
+        int imsSlots = BuiltInKinds.integer(spec, "ims.slots", 0, 1, 2048);
+        int imsBar = BuiltInKinds.integer(spec, "ims.bar", -1, 0, 5);
+        if ((imsSlots == 0) != (imsBar < 0)) {
+            String missing = imsSlots == 0 ? "ims.slots" : "ims.bar";
+            throw new IllegalArgumentException(spec.name() + ": " + missing + ": missing (an IMS slot array needs "
+                    + "ims.slots and ims.bar)");
+        }
         byte[] bytes = bytes(spec);
         PciDump dump = new PciDump(address, bytes, "", spec.name());
-        return new PciFunction(dump, machine, owner.equals("hypervisor") ? machine.hypervisor() : null);
+        return new PciFunction(dump, machine, owner.equals("hypervisor") ? machine.hypervisor() : null, imsSlots,
+                imsBar);
     }
 
     private static byte[] bytes(DeviceSpec spec) {

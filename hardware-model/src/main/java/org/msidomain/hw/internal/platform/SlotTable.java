@@ -7,14 +7,15 @@ import org.msidomain.hw.internal.InterruptFabric;
 /**
  * A device-specific message table (the IMS shape: 16-byte slots {address lo, address hi, data,
  * control}, control bit 0 = mask, slots reset masked). A raise on a masked slot latches a pending bit;
- * unmasking a pending slot sends its current message once.
+ * unmasking a pending slot sends its current message once. Public for the PCI functions that have a slot
+ * array in a BAR beside their MSI-X (their secondary storage).
  */
-final class SlotTable {
+public final class SlotTable {
 
-    static final int LO = 0;
-    static final int HI = 1;
-    static final int DATA = 2;
-    static final int CTRL = 3;
+    public static final int LO = 0;
+    public static final int HI = 1;
+    public static final int DATA = 2;
+    public static final int CTRL = 3;
 
     private final AtomicIntegerArray words;
     /** A sequence count per slot, odd while the slot is being changed, so a send never mixes two states. */
@@ -23,7 +24,7 @@ final class SlotTable {
     private final InterruptFabric fabric;
     private final int requesterId;
 
-    SlotTable(int slots, InterruptFabric fabric, int requesterId) {
+    public SlotTable(int slots, InterruptFabric fabric, int requesterId) {
         words = new AtomicIntegerArray(slots * 4);
         writes = new AtomicIntegerArray(slots);
         pending = new AtomicIntegerArray(slots);
@@ -34,15 +35,15 @@ final class SlotTable {
         }
     }
 
-    int slots() {
+    public int slots() {
         return writes.length();
     }
 
-    int read(int slot, int word) {
+    public int read(int slot, int word) {
         return words.get(slot * 4 + word);
     }
 
-    void write(int slot, int word, int value) {
+    public void write(int slot, int word, int value) {
         writes.incrementAndGet(slot);
         words.set(slot * 4 + word, value);
         writes.incrementAndGet(slot);
@@ -64,11 +65,11 @@ final class SlotTable {
         }
     }
 
-    boolean pending(int slot) {
+    public boolean pending(int slot) {
         return pending.get(slot) == 1;
     }
 
-    void raise(int slot) {
+    public void raise(int slot) {
         if ((read(slot, CTRL) & 1) != 0) {
             if (pending.getAndSet(slot, 1) == 1) {
                 fabric.coalescedOne(); // already pending: merges with it
