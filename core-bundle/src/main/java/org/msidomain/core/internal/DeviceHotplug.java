@@ -69,15 +69,6 @@ final class DeviceHotplug implements MachineListener {
         return waitingSince.computeIfAbsent(name, n -> Instant.now());
     }
 
-    /** Binder thread: brings the table in line with the machine's devices, once, after the listener was added. */
-    void reconcile() {
-        List<HwDevice> now = machine.devices();
-        List<String> ids = now.stream().map(HwDevice::id).toList();
-        devices.all().stream().filter(d -> d.primary && !ids.contains(d.id())).map(d -> d.hw).toList()
-                .forEach(this::removed);
-        now.stream().filter(hw -> !devices.contains(hw.id())).forEach(this::added);
-    }
-
     private void added(HwDevice hw) {
         List<DeviceState> storages = devices.add(hw);
         waitingSince.remove(hw.id());

@@ -125,14 +125,35 @@ public final class MsiDomainImpl implements MsiDomain {
                 containment::stillOwner);
         hotplug = new DeviceHotplug(machine, devices, storageBinder, events, this::forgetRemoved,
                 containment::stillOwner, binder::post);
-        for (HwDevice hw : machine.devices()) {
-            devices.add(hw);
-        }
+        joinMachine();
         views = new DomainViews(machine, devices, irqs, vectors, table, registry, hotplug, lookup);
         notifier = new BindingNotifier(devices.all(), binder::submit, views::deviceInfo);
-        machine.addListener(hotplug);
-        binder.post(hotplug::reconcile); // a device that joined or left between the read and the listener
         machine.connect(table);
+    }
+
+    /**
+     * Listens to the machine, then reads its devices, holding the control lock: a device that joins or
+     * leaves in between is queued to the binder thread, which takes the lock after this and finds the table
+     * as the read left it (a join of a device already read is a no-op). Nothing is queued otherwise, so a
+     * domain wired by hand (model checking) starts no thread.
+     */
+    private void joinMachine() {
+        try {
+            if (!control.lock(lockTimeoutMillis)) {
+                throw new IllegalStateException("the MSI domain stayed busy for " + lockTimeoutMillis + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the MSI domain read the machine");
+        }
+        try {
+            machine.addListener(hotplug);
+            for (HwDevice hw : machine.devices()) {
+                devices.add(hw);
+            }
+        } finally {
+            control.unlock();
+        }
     }
 
     @Deactivate
