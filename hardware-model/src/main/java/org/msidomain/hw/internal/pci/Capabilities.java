@@ -120,6 +120,7 @@ final class Capabilities {
     /** The whole line of a capability whose details are not printed. */
     private static String line(ConfigSpace c, int where, int id, int cap, int verbosity) {
         return switch (id) {
+            case 0x00 -> "Null\n";
             case 0x01 -> "Power Management version " + (cap & 7) + "\n";
             case 0x02 -> String.format("AGP version %x.%x\n", (cap >> 4) & 0xF, cap & 0xF);
             case 0x03 -> "Vital Product Data\n";
@@ -137,7 +138,7 @@ final class Capabilities {
             case 0x12 -> sata(c, where, cap, verbosity);
             case 0x13 -> "PCI Advanced Features\n";
             case 0x14 -> enhancedAllocation(c, where, cap);
-            default -> String.format("#%02x [%04x]\n", id, cap);
+            default -> String.format("Capability ID %#x [%04x]\n", id, cap); // 3.9.0 does not know FPB (0x15) yet
         };
     }
 

@@ -42,7 +42,7 @@ final class HeaderLines {
             default -> {
                 out.append(String.format("\t!!! Unknown header type %02x\n", type));
                 if (verbosity > 1) {
-                    interrupt(pin, irq, out); // 3.9.0 prints it even then (seen on an all-ones dump)
+                    interrupt(0, irq, out); // 3.9.0 prints the IRQ even then, but not the pin (seen on real lspci)
                 }
                 return false;
             }

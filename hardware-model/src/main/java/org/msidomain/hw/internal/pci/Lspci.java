@@ -40,6 +40,25 @@ public final class Lspci {
         return out.toString();
     }
 
+    /**
+     * The one programming interface libpci names without a database (lib/names.c): an IDE controller's
+     * (class 0101) mode bits, unless reserved bits are set; other classes' need pci.ids, so none.
+     */
+    private static String ideProgIf(int cls, int progIf) {
+        if (cls != 0x0101 || (progIf & 0x70) != 0) {
+            return null;
+        }
+        String[] words = { "Master", "SecP", "SecO", "PriP", "PriO" };
+        int[] bits = { 0x80, 0x08, 0x04, 0x02, 0x01 };
+        StringBuilder name = new StringBuilder();
+        for (int i = 0; i < words.length; i++) {
+            if ((progIf & bits[i]) != 0) {
+                name.append(name.length() == 0 ? "" : " ").append(words[i]);
+            }
+        }
+        return name.toString();
+    }
+
     /** lspci.c show_terse: the device line, and with -v the subsystem (get_subid). */
     private static void deviceLine(ConfigSpace c, int verbosity, StringBuilder out) {
         out.append(String.format("Class %04x: Device %04x:%04x", c.read16(0x0A), c.read16(0x00), c.read16(0x02)));
@@ -48,8 +67,9 @@ public final class Lspci {
             out.append(String.format(" (rev %02x)", rev));
         }
         int progIf = c.read8(0x09);
-        if (verbosity > 0 && progIf != 0) {
-            out.append(String.format(" (prog-if %02x)", progIf)); // no database: no name in brackets
+        String name = ideProgIf(c.read16(0x0A), progIf);
+        if (verbosity > 0 && (progIf != 0 || name != null)) {
+            out.append(String.format(" (prog-if %02x", progIf)).append(name == null ? "" : " [" + name + "]").append(')');
         }
         out.append('\n');
         if (verbosity > 0) {

@@ -17,7 +17,7 @@ final class PciutilsOutput {
 
     /** The capabilities whose detail lines the model prints. */
     private static final Pattern DETAILED = Pattern.compile(
-            "^\\tCapabilities: \\[[0-9a-f]+\\] (MSI: |MSI-X: |HyperTransport: MSI Mapping ).*");
+            "^\\[[0-9a-f]+\\] (MSI: |MSI-X: |HyperTransport: MSI Mapping ).*");
 
     private PciutilsOutput() {
     }
@@ -28,7 +28,9 @@ final class PciutilsOutput {
         boolean skipping = false;
         for (String line : pciutils.split("\n", -1)) {
             if (line.startsWith("\tCapabilities: ")) {
-                skipping = !DETAILED.matcher(line).matches();
+                // a capability pciutils prints nothing for (PCI-X in a CardBus bridge) shares its line with the next
+                String last = line.substring(line.lastIndexOf("Capabilities: ") + "Capabilities: ".length());
+                skipping = !DETAILED.matcher(last).matches();
             } else if (!line.startsWith("\t\t")) {
                 skipping = false;
             } else if (skipping) {
