@@ -6,8 +6,8 @@ import org.msidomain.hw.ConfigSpace;
 
 /**
  * The standard capability list as pciutils 3.9.0 prints it (ls-caps.c {@code show_caps}): every
- * {@code Capabilities: [xx]} line in full, the MSI, MSI-X and HyperTransport MSI Mapping blocks in full; the
- * other capabilities' detail lines are not printed. Then the extended list where pciutils walks it.
+ * {@code Capabilities: [xx]} line in full, the MSI, MSI-X, HyperTransport MSI Mapping and Power Management
+ * blocks in full; the other capabilities' detail lines are not printed. Then the extended list where pciutils walks it.
  */
 final class Capabilities {
 
@@ -40,6 +40,7 @@ final class Capabilities {
                     break;
                 }
                 switch (id) {
+                    case 0x01 -> PowerManagementLines.print(c, where, cap, verbosity, out);
                     case 0x05 -> MessageCapabilities.msi(c, where, cap, verbosity, out);
                     case 0x11 -> MessageCapabilities.msix(c, where, cap, verbosity, out);
                     case 0x08 -> MessageCapabilities.hyperTransport(c, where, cap, verbosity, out);
@@ -121,7 +122,6 @@ final class Capabilities {
     private static String line(ConfigSpace c, int where, int id, int cap, int verbosity) {
         return switch (id) {
             case 0x00 -> "Null\n";
-            case 0x01 -> "Power Management version " + (cap & 7) + "\n";
             case 0x02 -> String.format("AGP version %x.%x\n", (cap >> 4) & 0xF, cap & 0xF);
             case 0x03 -> "Vital Product Data\n";
             case 0x04 -> String.format("Slot ID: %d slots, First%c, chassis %02x\n", cap & 0x1F, flag(cap, 0x20), cap >> 8);

@@ -10,7 +10,8 @@ import org.msidomain.hw.ConfigSpace;
  * devices, classes and subsystems by their numbers ({@code Class 0c03: Device 8086:3a34}). With {@code -v}
  * and {@code -vv}: the header's lines ({@link HeaderLines}), every capability line ({@link Capabilities},
  * {@link ExtendedCapabilities}) and the MSI, MSI-X and HyperTransport MSI Mapping blocks in full
- * ({@link MessageCapabilities}); the other capabilities' detail lines are left out.
+ * ({@link MessageCapabilities}), and Power Management's ({@link PowerManagementLines}); the other capabilities'
+ * detail lines are left out.
  */
 public final class Lspci {
 

@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
 /**
  * What of pciutils 3.9.0's output the model prints: everything {@code lspci -F DUMP [-v|-vv]} prints without
  * an ID database ({@code -i EMPTY -O hwdb.disable=1}, so ids are printed as numbers) except the detail lines of
- * capabilities other than MSI, MSI-X and HyperTransport MSI Mapping: the lines indented by two tabs or more
- * that follow any other {@code Capabilities:} line (PM flags, the Express registers, AER status words...),
+ * capabilities other than MSI, MSI-X, HyperTransport MSI Mapping and Power Management: the lines indented by two
+ * tabs or more that follow any other {@code Capabilities:} line (the Express registers, AER status words...),
  * which the model does not decode. Every other line, the device line, {@code Subsystem:}, {@code Control:},
  * {@code Status:}, {@code Latency:}, {@code Interrupt:}, {@code Region}, the bridge windows and every
  * {@code Capabilities:} line in full, must be identical byte for byte, in the same order.
@@ -17,7 +17,7 @@ final class PciutilsOutput {
 
     /** The capabilities whose detail lines the model prints. */
     private static final Pattern DETAILED = Pattern.compile(
-            "^\\[[0-9a-f]+\\] (MSI: |MSI-X: |HyperTransport: MSI Mapping ).*");
+            "^\\[[0-9a-f]+\\] (MSI: |MSI-X: |HyperTransport: MSI Mapping |Power Management version ).*");
 
     private PciutilsOutput() {
     }
