@@ -26,7 +26,7 @@ class DumpFuzzTest {
             + "|\\tCapabilities: (\\[[0-9a-f]{2}\\] .*|\\[[0-9a-f]{3}( v[0-9]+)?\\] .*|<access denied>)"
             + "|\\t\\t(Address: [0-9a-f]{8}([0-9a-f]{8})?  Data: [0-9a-f]{4}|Masking: [0-9a-f]{8}  Pending: [0-9a-f]{8}"
             + "|Vector table: BAR=[0-7] offset=[0-9a-f]{8}|PBA: BAR=[0-7] offset=[0-9a-f]{8}"
-            + "|Mapping Address Base: [0-9a-f]{16}|PriDiscTmr[+-] SecDiscTmr[+-] DiscTmrStat[+-] DiscTmrSERREn[+-])"
+            + "|Mapping Address Base: [0-9a-f]{16}|Flags: PMEClk[+-] .*|Status: D[0-3] NoSoftRst.*|Bridge: PM[+-] B3[+-]|PriDiscTmr[+-] SecDiscTmr[+-] DiscTmrStat[+-] DiscTmrSERREn[+-])"
             + "|\\t(Subsystem: Device [0-9a-f]{4}:[0-9a-f]{4}|Control: I/O[+-] .*|Status: Cap[+-] .*|Latency: [0-9]+.*"
             + "|Interrupt: pin [\\s\\S]?( routed to IRQ [0-9]+)?|Flags: .*devsel.*|BIST (is running|result: [0-9a-f]{2})"
             + "|(Region [0-5]: )?(I/O ports|Memory) at .*|Expansion ROM at .*|Bus: primary=.*"
