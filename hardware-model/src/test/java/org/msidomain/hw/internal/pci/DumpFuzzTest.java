@@ -20,13 +20,20 @@ import net.jqwik.api.constraints.Size;
  */
 class DumpFuzzTest {
 
-    /** Every line lspci prints, in pciutils' shapes. */
+    /** Every line lspci prints, in pciutils' shapes (their content is checked by PciutilsDifferentialTest). */
     static final Pattern LINE = Pattern.compile("(?:[0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7] Class [0-9a-f]{4}: Device "
-            + "[0-9a-f]{4}:[0-9a-f]{4}( \\(rev [0-9a-f]{2}\\))?"
-            + "|\\tCapabilities: (\\[[0-9a-f]{2}\\] .*|<access denied>)"
+            + "[0-9a-f]{4}:[0-9a-f]{4}( \\(rev [0-9a-f]{2}\\))?( \\(prog-if [0-9a-f]{2}( \\[[A-Za-z ]*\\])?\\))?"
+            + "|\\tCapabilities: (\\[[0-9a-f]{2}\\] .*|\\[[0-9a-f]{3}( v[0-9]+)?\\] .*|<access denied>)"
             + "|\\t\\t(Address: [0-9a-f]{8}([0-9a-f]{8})?  Data: [0-9a-f]{4}|Masking: [0-9a-f]{8}  Pending: [0-9a-f]{8}"
-            + "|Vector table: BAR=[0-7] offset=[0-9a-f]{8}|PBA: BAR=[0-7] offset=[0-9a-f]{8})"
-            + "|\\t!!! Unknown header type [0-9a-f]{2}|\\t<access denied to the rest>|");
+            + "|Vector table: BAR=[0-7] offset=[0-9a-f]{8}|PBA: BAR=[0-7] offset=[0-9a-f]{8}"
+            + "|Mapping Address Base: [0-9a-f]{16}|Flags: PMEClk[+-] .*|Status: D[0-3] NoSoftRst.*|Bridge: PM[+-] B3[+-]|PriDiscTmr[+-] SecDiscTmr[+-] DiscTmrStat[+-] DiscTmrSERREn[+-])"
+            + "|\\t(Subsystem: Device [0-9a-f]{4}:[0-9a-f]{4}|Control: I/O[+-] .*|Status: Cap[+-] .*|Latency: [0-9]+.*"
+            + "|Interrupt: pin [\\s\\S]?( routed to IRQ [0-9]+)?|Flags: .*devsel.*|BIST (is running|result: [0-9a-f]{2})"
+            + "|(Region [0-5]: )?(I/O ports|Memory) at .*|Expansion ROM at .*|Bus: primary=.*"
+            + "|(I/O|Memory|Prefetchable memory) behind bridge: .*|(Memory|I/O) window [01]: .*|Secondary status: .*"
+            + "|BridgeCtl: .*|16-bit legacy interface ports at [0-9a-f]{4}|!!! .*)"
+            + "|\\t<access denied to the rest>|"
+            + "| routed to IRQ [0-9]+"); // after a pin letter that is a line break (a C char: 'A' + pin - 1)
 
     @Property
     void arbitraryBytesAsABinaryDump(@ForAll @Size(max = 5000) byte[] bytes) {

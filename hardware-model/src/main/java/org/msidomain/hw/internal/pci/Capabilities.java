@@ -1,0 +1,187 @@
+package org.msidomain.hw.internal.pci;
+
+import static org.msidomain.hw.internal.pci.HeaderLines.flag;
+
+import org.msidomain.hw.ConfigSpace;
+
+/**
+ * The standard capability list as pciutils 3.9.0 prints it (ls-caps.c {@code show_caps}): every
+ * {@code Capabilities: [xx]} line in full, the MSI, MSI-X, HyperTransport MSI Mapping and Power Management
+ * blocks in full; the other capabilities' detail lines are not printed. Then the extended list where pciutils walks it.
+ */
+final class Capabilities {
+
+    private Capabilities() {
+    }
+
+    static void print(ConfigSpace c, int pointer, int verbosity, StringBuilder out) {
+        boolean extended = false;
+        int expressType = -1;
+        if ((c.read16(0x06) & 0x10) != 0) {
+            int where = c.read8(pointer) & ~3;
+            boolean[] seen = new boolean[256];
+            while (where != 0) {
+                out.append("\tCapabilities: ");
+                if (!present(c, where, 4)) {
+                    out.append("<access denied>\n");
+                    break;
+                }
+                int id = c.read8(where);
+                int next = c.read8(where + 1) & ~3;
+                int cap = c.read16(where + 2);
+                out.append(String.format("[%02x] ", where));
+                if (seen[where]) {
+                    out.append("<chain looped>\n");
+                    break;
+                }
+                seen[where] = true;
+                if (id == 0xFF) {
+                    out.append("<chain broken>\n");
+                    break;
+                }
+                switch (id) {
+                    case 0x01 -> PowerManagementLines.print(c, where, cap, verbosity, out);
+                    case 0x05 -> MessageCapabilities.msi(c, where, cap, verbosity, out);
+                    case 0x11 -> MessageCapabilities.msix(c, where, cap, verbosity, out);
+                    case 0x08 -> MessageCapabilities.hyperTransport(c, where, cap, verbosity, out);
+                    case 0x07 -> {
+                        extended = true;
+                        out.append(pciX(c));
+                    }
+                    case 0x10 -> {
+                        extended = true;
+                        expressType = (cap >> 4) & 0xF;
+                        out.append(express(cap, verbosity));
+                    }
+                    default -> out.append(line(c, where, id, cap, verbosity));
+                }
+                where = next;
+            }
+        }
+        if (extended) {
+            ExtendedCapabilities.print(c, verbosity, out);
+        }
+    }
+
+    /**
+     * Where libpci's capability scan (lib/caps.c) finds the first capability {@code id}, 0 if it does not:
+     * bytes beyond the dump read as all ones, so the scan stops there as at an id of 0xff.
+     */
+    static int find(ConfigSpace c, int id) {
+        if ((c.read16(0x06) & 0x10) == 0) {
+            return 0;
+        }
+        boolean[] seen = new boolean[256];
+        int where = c.read8(0x34) & ~3;
+        while (where != 0 && present(c, where, 2) && !seen[where]) {
+            seen[where] = true;
+            int found = c.read8(where);
+            if (found == 0xFF) {
+                return 0;
+            }
+            if (found == id) {
+                return where;
+            }
+            where = c.read8(where + 1) & ~3;
+        }
+        return 0;
+    }
+
+    static boolean present(ConfigSpace c, int offset, int length) {
+        return offset >= 0 && offset + length <= c.size();
+    }
+
+    /** pciutils prints nothing, not even the newline, for PCI-X in a CardBus bridge. */
+    private static String pciX(ConfigSpace c) {
+        return switch (c.read8(0x0E) & 0x7F) {
+            case 0 -> "PCI-X non-bridge device\n";
+            case 1 -> "PCI-X bridge device\n";
+            default -> "";
+        };
+    }
+
+    private static String express(int cap, int verbosity) {
+        int type = (cap >> 4) & 0xF;
+        String name = switch (type) {
+            case 0 -> "Endpoint";
+            case 1 -> "Legacy Endpoint";
+            case 4 -> String.format("Root Port (Slot%c)", flag(cap, 0x100));
+            case 5 -> "Upstream Port";
+            case 6 -> String.format("Downstream Port (Slot%c)", flag(cap, 0x100));
+            case 7 -> "PCI-Express to PCI/PCI-X Bridge";
+            case 8 -> String.format("PCI/PCI-X to PCI-Express Bridge (Slot%c)", flag(cap, 0x100));
+            case 9 -> "Root Complex Integrated Endpoint";
+            case 10 -> "Root Complex Event Collector";
+            default -> "Unknown type " + type;
+        };
+        return "Express " + (verbosity >= 2 ? "(v" + (cap & 0xF) + ") " : "") + name
+                + String.format(", MSI %02x\n", (cap & 0x3E00) >> 9);
+    }
+
+    /** The whole line of a capability whose details are not printed. */
+    private static String line(ConfigSpace c, int where, int id, int cap, int verbosity) {
+        return switch (id) {
+            case 0x00 -> "Null\n";
+            case 0x02 -> String.format("AGP version %x.%x\n", (cap >> 4) & 0xF, cap & 0xF);
+            case 0x03 -> "Vital Product Data\n";
+            case 0x04 -> String.format("Slot ID: %d slots, First%c, chassis %02x\n", cap & 0x1F, flag(cap, 0x20), cap >> 8);
+            case 0x06 -> "CompactPCI hot-swap <?>\n";
+            case 0x09 -> "Vendor Specific Information: " + vendorSpecific(c, where, cap);
+            case 0x0A -> String.format("Debug port: BAR=%d offset=%04x\n", cap >> 13, cap & 0x1FFF);
+            case 0x0B -> "CompactPCI central resource control <?>\n";
+            case 0x0C -> "Hot-plug capable\n";
+            // pciutils prints nothing, not even the newline, when the 8 bytes are not all in the dump
+            case 0x0D -> present(c, where, 8)
+                    ? String.format("Subsystem: Device %04x:%04x\n", c.read16(where + 4), c.read16(where + 6)) : "";
+            case 0x0E -> "AGP3 <?>\n";
+            case 0x0F -> "Secure device <?>\n";
+            case 0x12 -> sata(c, where, cap, verbosity);
+            case 0x13 -> "PCI Advanced Features\n";
+            case 0x14 -> enhancedAllocation(c, where, cap);
+            default -> String.format("Capability ID %#x [%04x]\n", id, cap); // 3.9.0 does not know FPB (0x15) yet
+        };
+    }
+
+    /** ls-caps-vendor.c: only virtio devices' capabilities are decoded in 3.9.0. */
+    private static String vendorSpecific(ConfigSpace c, int where, int cap) {
+        int length = cap & 0xFF;
+        int vendor = c.read16(0x00);
+        int device = c.read16(0x02);
+        if (vendor == 0x1AF4 && device >= 0x1000 && device <= 0x107F && length >= 16 && present(c, where, length)) {
+            String type = switch (cap >> 8) {
+                case 1 -> "CommonCfg";
+                case 2 -> "Notify";
+                case 3 -> "ISR";
+                case 4 -> "DeviceCfg";
+                case 8 -> "SharedMemory";
+                default -> "<unknown>";
+            };
+            return "VirtIO: " + type + "\n";
+        }
+        return String.format("Len=%02x <?>\n", length);
+    }
+
+    private static String sata(ConfigSpace c, int where, int cap, int verbosity) {
+        String head = String.format("SATA HBA v%d.%d", (cap >> 4) & 0xF, cap & 0xF);
+        if (verbosity < 2 || !present(c, where + 4, 4)) {
+            return head + "\n";
+        }
+        int bars = c.read32(where + 4);
+        int bar = bars & 0xF;
+        if (bar >= 4 && bar <= 9) {
+            return head + String.format(" BAR%d Offset=%08x\n", bar - 4, (bars >>> 4) & 0xFFFFF);
+        }
+        return head + (bar == 15 ? " InCfgSpace\n" : " BAR??" + bar + "\n");
+    }
+
+    private static String enhancedAllocation(ConfigSpace c, int where, int cap) {
+        String head = "Enhanced Allocation (EA): NumEntries=" + (cap & 0x3F);
+        if ((c.read8(0x0E) & 0x7F) == 1) {
+            if (!present(c, where + 4, 2)) {
+                return head + "\n";
+            }
+            head += String.format(", secondary=%d, subordinate=%d", c.read8(where + 4), c.read8(where + 5));
+        }
+        return head + "\n";
+    }
+}
