@@ -169,13 +169,7 @@ final class VectorAllocator {
             } catch (IllegalStateException providerFailed) {
                 all.forEach(desc -> writer.deactivate(d, desc)); // storage dropped: frees the slots only
             }
-            writer.releaseEntries(d, all);
-            writer.releaseStrays(d);
-            releaseVectors(d, all);
-            for (IrqDesc desc : all) {
-                d.descs.remove(desc.index);
-                irqs.remove(desc.irq);
-            }
+            dropAll(d, all);
             if (d.writable()) {
                 d.storage().disable();
                 d.provider().ops().releaseStorage(d.storage());
@@ -220,13 +214,7 @@ final class VectorAllocator {
                 table.uninstall(desc.cpu, desc.vector);
             }
         }
-        writer.releaseEntries(d, all);
-        writer.releaseStrays(d);
-        releaseVectors(d, all);
-        for (IrqDesc desc : all) {
-            d.descs.remove(desc.index);
-            irqs.remove(desc.irq);
-        }
+        dropAll(d, all);
         return all.size();
     }
 
@@ -306,6 +294,17 @@ final class VectorAllocator {
         writer.releaseEntries(d, descs);
         releaseVectors(d, descs);
         for (IrqDesc desc : descs) {
+            d.descs.remove(desc.index);
+            irqs.remove(desc.irq);
+        }
+    }
+
+    /** The domain's side of freeing every descriptor of a storage: remap entries, vectors, irq numbers. */
+    private void dropAll(DeviceState d, List<IrqDesc> all) {
+        writer.releaseEntries(d, all);
+        writer.releaseStrays(d);
+        releaseVectors(d, all);
+        for (IrqDesc desc : all) {
             d.descs.remove(desc.index);
             irqs.remove(desc.irq);
         }
