@@ -3,6 +3,7 @@ package org.msidomain.api;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -72,8 +73,32 @@ public interface MsiDomain {
      */
     void restore(String device);
 
-    /** Steers an interrupt to a CPU. */
+    /** Steers an interrupt to a CPU: its affinity mask becomes that one CPU ({@link #setAffinity(int, Set)}). */
     void setAffinity(int irq, int cpu);
+
+    /**
+     * Sets an interrupt's affinity mask (Linux's {@code irq_set_affinity}, {@code /proc/irq/N/smp_affinity_list}):
+     * the interrupt is steered to one CPU of the mask, its effective affinity ({@link IrqInfo#cpu()}). Where its
+     * CPU is in the mask it stays there; otherwise the vector matrix picks the CPU of the mask with the most free
+     * vectors (the lowest on a tie), as x86 Linux does. While no provider can write the message, or until the
+     * handler starts a reserved vector, the mask is remembered and applied then.
+     *
+     * @param cpus the CPUs, at least one, each below {@link #cpuCount()}
+     * @throws IllegalArgumentException for an empty mask or a CPU out of range
+     * @throws IllegalStateException if no CPU of the mask has a free vector (nothing changes)
+     * @since 1.3
+     */
+    void setAffinity(int irq, Set<Integer> cpus);
+
+    /**
+     * An interrupt's affinity mask, in ascending order: every CPU until one was set (Linux's default affinity);
+     * a mask waiting for a provider is shown, as Linux shows a pending one. The effective CPU is
+     * {@link IrqInfo#cpu()}.
+     *
+     * @throws IllegalArgumentException if the irq is not allocated
+     * @since 1.3
+     */
+    Set<Integer> affinityMask(int irq);
 
     /** Masks an interrupt: at the source where the storage can, else at the destination. */
     void mask(int irq);

@@ -6,7 +6,8 @@
  * of every change of a device's binding. 1.3: {@link org.msidomain.api.BindingState#WAITING} devices,
  * several storages per device ({@link org.msidomain.api.MsiDomain#irqOf(String, String, int)},
  * {@link org.msidomain.api.MsiDomain#storageOf(int)}), device added,
- * removed and declined events.
+ * removed and declined events, affinity masks
+ * ({@link org.msidomain.api.MsiDomain#setAffinity(int, java.util.Set)}, {@link org.msidomain.api.MsiDomain#affinityMask}).
  */
 @Export
 @Version("1.3.0")

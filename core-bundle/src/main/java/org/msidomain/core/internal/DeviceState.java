@@ -239,7 +239,7 @@ final class DeviceState {
 
     /** Operations that wait for a provider: affinity changes, masks held at the destination. */
     private String deferred() {
-        long moves = descs.values().stream().filter(d -> d.wantedCpu >= 0 && !d.reserved).count();
+        long moves = descs.values().stream().filter(d -> d.pendingAffinity != null && !d.reserved).count();
         long masks = descs.values().stream().filter(d -> d.parentMasked && d.masked).count();
         if (moves == 0 && masks == 0) {
             return "";

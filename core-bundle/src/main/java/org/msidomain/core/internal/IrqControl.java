@@ -82,24 +82,53 @@ final class IrqControl {
     void setAffinity(int irq, int cpu) {
         IrqDesc desc = lookup.desc(irq);
         vectors.checkCpu(cpu);
+        java.util.BitSet one = new java.util.BitSet();
+        one.set(cpu);
+        apply(desc, one);
+    }
+
+    void setAffinity(int irq, java.util.Set<Integer> cpus) {
+        IrqDesc desc = lookup.desc(irq);
+        apply(desc, CpuMask.of(irq, cpus, vectors.cpus()));
+    }
+
+    /**
+     * Linux's {@code irq_do_set_affinity} on x86 ({@code apic_set_affinity}, {@code assign_vector_locked}): an irq
+     * whose CPU is in the new mask stays where it is; otherwise {@code irq_matrix_alloc} takes a vector on the CPU
+     * of the mask with the most free vectors, and the effective affinity is that one CPU. The mask is stored only
+     * when that succeeded ({@code -ENOSPC} leaves the old one).
+     */
+    private void apply(IrqDesc desc, java.util.BitSet mask) {
         if (desc.reserved) {
-            desc.wantedCpu = cpu; // taken at startup, when the handler is attached
+            desc.affinity = mask; // taken at startup, when the handler is attached (activation fits the mask)
             return;
         }
-        if (desc.cpu == cpu && desc.wantedCpu < 0) {
+        if (mask.get(desc.cpu)) {
+            desc.affinity = mask;
+            desc.pendingAffinity = null;
             return;
         }
         DeviceState d = desc.device;
         if (!d.writable()) {
-            desc.wantedCpu = cpu; // applied when a provider binds and restores
+            desc.pendingAffinity = mask; // applied when a provider binds and restores
             return;
         }
-        if (vectors.free(cpu) == 0) {
-            throw new IllegalStateException("no free vector on CPU " + cpu);
+        int cpu = vectors.emptiestCpuIn(mask, true);
+        if (cpu < 0) {
+            throw new IllegalStateException("no free vector on " + (mask.cardinality() == 1 ? "CPU " + mask.nextSetBit(0)
+                    : "any CPU of " + CpuMask.list(mask)));
         }
         Runnable[] releaseOld = new Runnable[1];
         containment.underBusLock(d, () -> releaseOld[0] = writer.retarget(d, desc, cpu));
+        desc.affinity = mask;
         releaseOld[0].run(); // after the unlock: the device uses the new message now
+    }
+
+    /** An irq's affinity mask: a pending one if any (Linux shows {@code pending_mask}), else the one in force. */
+    java.util.Set<Integer> affinityMask(int irq) {
+        IrqDesc desc = lookup.desc(irq);
+        java.util.BitSet pending = desc.pendingAffinity;
+        return CpuMask.set(pending != null ? pending : desc.affinity, vectors.cpus());
     }
 
     void mask(int irq) {

@@ -33,8 +33,16 @@ final class IrqDesc implements MsiDescView {
     /** Where the interrupt is steered now. */
     volatile int cpu;
     volatile int vector;
-    /** The CPU an affinity change asked for while no provider could write the message; -1 if none. */
-    int wantedCpu = -1;
+    /**
+     * The affinity mask (Linux's {@code smp_affinity}); null: every CPU, Linux's default. Replaced whole, never
+     * changed in place: queries read it without the lock.
+     */
+    volatile java.util.BitSet affinity;
+    /**
+     * A mask that excludes the current CPU, set while no provider could write the message (Linux's
+     * {@code pending_mask}): applied at restore, shown meanwhile; null if none.
+     */
+    volatile java.util.BitSet pendingAffinity;
 
     private volatile MsiMsg msg = MsiMsg.ZERO;
     /** What the driver asked for. */

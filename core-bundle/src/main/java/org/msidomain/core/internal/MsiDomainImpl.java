@@ -291,6 +291,16 @@ public final class MsiDomainImpl implements MsiDomain {
     }
 
     @Override
+    public void setAffinity(int irq, java.util.Set<Integer> cpus) {
+        locked(() -> irqControl.setAffinity(irq, cpus));
+    }
+
+    @Override
+    public java.util.Set<Integer> affinityMask(int irq) {
+        return irqControl.affinityMask(irq); // a query: reads volatiles, without the lock
+    }
+
+    @Override
     public void mask(int irq) {
         locked(() -> irqControl.mask(irq));
     }

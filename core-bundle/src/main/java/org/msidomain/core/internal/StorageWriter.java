@@ -67,12 +67,12 @@ final class StorageWriter {
                 if (desc.reserved) {
                     continue;
                 }
-                int wanted = desc.wantedCpu;
-                desc.wantedCpu = -1;
+                java.util.BitSet wanted = desc.pendingAffinity;
+                desc.pendingAffinity = null;
                 // First the message the device holds, so the storage knows it (a bus-locked storage starts
                 // with an empty shadow, and a remapped move writes the storage only when the handle changes).
                 ops.writeMsg(s, desc, desc.msg());
-                if (wanted >= 0 && wanted != desc.cpu) {
+                if (wanted != null) {
                     tryRetarget(d, desc, wanted, releases);
                 }
             }
@@ -93,13 +93,27 @@ final class StorageWriter {
         s.enable();
     }
 
-    /** A deferred move at restore: without room on the CPU it is dropped (logged), the restore goes on. */
-    private void tryRetarget(DeviceState d, IrqDesc desc, int cpu, List<Runnable> releases) {
+    /**
+     * A deferred affinity mask at restore, to the CPU of the mask with the most free vectors. Without room it is
+     * dropped (logged) and the mask in force stays, as Linux keeps the affinity when applying a pending mask
+     * fails ({@code irq_move_masked_irq}); the restore goes on.
+     */
+    private void tryRetarget(DeviceState d, IrqDesc desc, java.util.BitSet mask, List<Runnable> releases) {
+        if (mask.get(desc.cpu)) {
+            desc.affinity = mask; // its CPU is in the mask: no move (x86 assign_vector_locked)
+            return;
+        }
+        int cpu = vectors.emptiestCpuIn(mask, true);
         try {
+            if (cpu < 0) {
+                throw new IllegalStateException("no free vector on any CPU of " + CpuMask.list(mask));
+            }
             releases.add(retarget(d, desc, cpu));
+            desc.affinity = mask;
         } catch (IllegalStateException noRoom) {
             System.getLogger("org.msidomain.core").log(System.Logger.Level.WARNING,
-                    "{0}: deferred move of irq {1} to CPU {2} dropped: {3}", d.id(), desc.irq, cpu, noRoom.getMessage());
+                    "{0}: deferred move of irq {1} to CPUs {2} dropped: {3}", d.id(), desc.irq, CpuMask.list(mask),
+                    noRoom.getMessage());
         }
     }
 
@@ -224,11 +238,14 @@ final class StorageWriter {
 
     /**
      * Starts a reserved descriptor when its handler is attached (request_irq): a real vector on the CPU
-     * its affinity asked for (or the emptiest), a freshly composed message, then unmask unless the driver
+     * of its affinity mask with the most free vectors (any CPU if none has room), a freshly composed message, then unmask unless the driver
      * masked it. Caller holds the bus lock.
      */
     void startup(DeviceState d, IrqDesc desc) {
-        int cpu = desc.wantedCpu >= 0 ? desc.wantedCpu : vectors.emptiestCpu(d.remapped || d.has(StorageFlag.REMAPPING_UNIT));
+        // x86 assign_irq_vector_any_locked: the affinity mask first, then every CPU
+        boolean x2apic = d.remapped || d.has(StorageFlag.REMAPPING_UNIT);
+        int cpu = vectors.emptiestCpuIn(desc.affinity, x2apic);
+        cpu = cpu >= 0 ? cpu : vectors.emptiestCpu(x2apic);
         if (cpu < 0) {
             throw new IllegalStateException("no free vector on any CPU");
         }
@@ -243,7 +260,6 @@ final class StorageWriter {
         }
         desc.cpu = cpu;
         desc.vector = vector;
-        desc.wantedCpu = -1;
         desc.reserved = false;
         applyMask(d.provider().ops(), d.storage(), d, desc);
     }

@@ -90,6 +90,24 @@ final class VectorDomain {
     }
 
     /**
+     * The CPU of an affinity mask with the most free vectors (the lowest on a tie), or -1 if none of them has
+     * one: Linux's {@code matrix_find_best_cpu}, which {@code irq_matrix_alloc} calls with the mask. A null
+     * mask is every CPU. With {@code x2apic} false only CPUs a compatibility-format address can reach.
+     */
+    int emptiestCpuIn(BitSet mask, boolean x2apic) {
+        if (mask == null) {
+            return emptiestCpu(x2apic);
+        }
+        int best = -1;
+        for (int cpu = mask.nextSetBit(0); cpu >= 0 && cpu < free.length; cpu = mask.nextSetBit(cpu + 1)) {
+            if (free[cpu] > 0 && (x2apic || apicIds[cpu] <= 0xFF) && (best < 0 || free[cpu] > free[best])) {
+                best = cpu;
+            }
+        }
+        return best;
+    }
+
+    /**
      * Allocates the lowest free vector on a CPU, as Linux's matrix allocator does ({@code irq_matrix_alloc}:
      * the first zero bit from the start of the device range), so a vector freed is handed out again at once.
      * A stale message cannot reach its new owner: a vector is freed only after the device's read-back.
