@@ -42,7 +42,7 @@ class ScriptErrorsIT {
         String[][] cases = {
             { "msi:alloc x y", "COUNT 'y' is not a number; usage: msi:alloc DEVICE COUNT [VARIANT]" },
             { "msi:alloc 00:04.0", "usage: msi:alloc DEVICE COUNT [VARIANT]" },
-            { "msi:affinity 00:04.0/0 one", "CPU 'one' is not a number; usage: msi:affinity IRQ CPU" },
+            { "msi:affinity 00:04.0/0 one", "CPU 'one' is not a number; usage: msi:affinity IRQ [CPU|CPULIST]" },
             { "msi:devices all", "usage: msi:devices" },
             { "msi:write fee00000 100000041", "DATA 100000041 is wider than 32 bits; usage: msi:write [--from DEVICE] ADDRESS DATA" },
             { "msi:fire 00:01.0 0", "00:01.0 has no vectors, so nothing would be delivered: allocate them first (msi:alloc 00:01.0 COUNT)" },

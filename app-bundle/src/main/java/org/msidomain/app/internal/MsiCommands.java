@@ -166,16 +166,41 @@ public final class MsiCommands {
         return device + ": freed " + n + " vectors";
     }
 
-    @Descriptor("steer an interrupt to a CPU")
-    public String affinity(@Descriptor("IRQ CPU, the irq as a number or DEVICE/INDEX") String... args) {
-        Args a = Args.of("msi:affinity IRQ CPU", args, 2, 2);
+    @Descriptor("steer an interrupt to a CPU or within a CPU list (Linux's cpulist, e.g. 2-3,6); with the irq alone, "
+            + "show its affinity as /proc/irq/N/smp_affinity_list and effective_affinity_list do")
+    public String affinity(@Descriptor("IRQ [CPU|CPULIST], the irq as a number or DEVICE/INDEX") String... args) {
+        Args a = Args.of(AFFINITY_USAGE, args, 1, 2);
         String irq = a.text(0);
-        int cpu = a.integer(1, "CPU");
+        if (a.size() == 1) {
+            settle();
+            int n = IrqRef.resolve(domain, irq);
+            return "smp_affinity_list: " + CpuList.format(domain.affinityMask(n)) + "\neffective_affinity_list: "
+                    + domain.irq(n).orElseThrow().cpu();
+        }
+        if (SINGLE_CPU.matcher(a.text(1)).matches() || !LIST_CHARS.matcher(a.text(1)).find()) {
+            int cpu = a.integer(1, "CPU"); // one CPU: as before, byte for byte
+            settle();
+            int n = IrqRef.resolve(domain, irq);
+            domain.setAffinity(n, cpu);
+            return describe(n);
+        }
+        java.util.Set<Integer> cpus;
+        try {
+            cpus = CpuList.parse(a.text(1), domain.cpuCount());
+        } catch (CpuList.Malformed e) {
+            throw a.refused(e.getMessage());
+        }
         settle();
         int n = IrqRef.resolve(domain, irq);
-        domain.setAffinity(n, cpu);
-        return describe(n);
+        domain.setAffinity(n, cpus);
+        return describe(n) + " mask " + CpuList.format(domain.affinityMask(n));
     }
+
+    private static final String AFFINITY_USAGE = "msi:affinity IRQ [CPU|CPULIST]";
+    /** A CPU number as {@code Integer.parseInt} reads it (so "-1" is a CPU out of range, as before lists). */
+    private static final java.util.regex.Pattern SINGLE_CPU = java.util.regex.Pattern.compile("\\s*[+-]?\\d+\\s*");
+    /** What only a cpulist has: a comma, a range dash after a digit, a stride. */
+    private static final java.util.regex.Pattern LIST_CHARS = java.util.regex.Pattern.compile("[,:/]|\\d-");
 
     @Descriptor("mask an interrupt")
     public String mask(@Descriptor("IRQ, a number or DEVICE/INDEX") String... args) {

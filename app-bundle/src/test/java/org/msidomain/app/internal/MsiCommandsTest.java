@@ -28,7 +28,11 @@ class MsiCommandsTest {
                     "declined by org.x.a: no IMS slots; declined by org.x.c: not behind this bridge"),
             new DeviceInfo("nvme0", "", BindingState.WAITING, "", 0, "no bundle provides device kind 'nvme-fake'"));
     private final List<String> allocations = new ArrayList<>();
+    /** What msi:affinity asked the domain for: "IRQ CPU" or "IRQ [CPUS]". */
+    private final List<String> affinities = new ArrayList<>();
+    private java.util.Set<Integer> mask = java.util.Set.of(0, 1, 2, 3, 4, 5, 6, 7);
 
+    @SuppressWarnings("unchecked")
     private final MsiDomain domain = (MsiDomain) Proxy.newProxyInstance(getClass().getClassLoader(),
             new Class<?>[] { MsiDomain.class }, (proxy, method, args) -> switch (method.getName()) {
                 case "devices" -> rows;
@@ -39,6 +43,14 @@ class MsiCommandsTest {
                 }
                 case "irq" -> Optional.of(info((int) args[0]));
                 case "setHandler" -> null;
+                case "cpuCount" -> 8;
+                case "setAffinity" -> {
+                    affinities.add(args[0] + " " + args[1]);
+                    // the domain keeps the mask; the effective CPU (info's) stays 1, as a pending move shows it
+                    mask = args[1] instanceof Integer cpu ? java.util.Set.of(cpu) : (java.util.Set<Integer>) args[1];
+                    yield null;
+                }
+                case "affinityMask" -> mask;
                 case "irqs" -> List.of(info(20), info(30));
                 // 20-29: 00:06.0's default storage (pci), 30-39: its secondary one (ims), the index the last digit
                 case "storageOf" -> (int) args[0] >= 30 ? "ims" : "pci";
@@ -124,6 +136,32 @@ class MsiCommandsTest {
         commands.alloc("00:06.0", "2");
         assertEquals(List.of("00:06.0 2 ims", "00:06.0 2 msix", "00:06.0 2 "), allocations,
                 "the word goes to the domain, which tells a storage from a variant");
+    }
+
+    @Test
+    void affinityTakesACpuAsBeforeOrACpulistAndShowsBothAffinities() {
+        assertEquals("smp_affinity_list: 0-7\neffective_affinity_list: 1", commands.affinity("00:06.0/1"),
+                "Linux's default: every CPU");
+        assertEquals("irq 21: 00:06.0/1 CPU1 vector 0x42", commands.affinity("00:06.0/1", "1"), "one CPU: the line as before");
+        assertEquals("irq 21: 00:06.0/1 CPU1 vector 0x42 mask 1-3,6", commands.affinity("21", "2-3,6,1"),
+                "a list: the same line, then the mask");
+        assertEquals("smp_affinity_list: 1-3,6\neffective_affinity_list: 1", commands.affinity("00:06.0/1"));
+        assertEquals("irq 21: 00:06.0/1 CPU1 vector 0x42 mask 0-1,4-5", commands.affinity("21", "0-7:2/4"),
+                "a strided range");
+        assertEquals(List.of("21 1", "21 [1, 2, 3, 6]", "21 [0, 1, 4, 5]"), affinities);
+
+        String usage = "; usage: msi:affinity IRQ [CPU|CPULIST]";
+        assertEquals("CPU 'one' is not a number" + usage,
+                assertThrows(IllegalArgumentException.class, () -> commands.affinity("21", "one")).getMessage());
+        assertEquals("CPULIST '3-1': range 3-1 ends before it starts" + usage,
+                assertThrows(IllegalArgumentException.class, () -> commands.affinity("21", "3-1")).getMessage());
+        assertEquals("CPULIST '1,,2': an empty entry" + usage,
+                assertThrows(IllegalArgumentException.class, () -> commands.affinity("21", "1,,2")).getMessage());
+        assertEquals("CPU 9 out of range 0-7",
+                assertThrows(IllegalArgumentException.class, () -> commands.affinity("21", "2,9")).getMessage());
+        assertEquals("usage: msi:affinity IRQ [CPU|CPULIST]",
+                assertThrows(IllegalArgumentException.class, () -> commands.affinity("21", "1", "2")).getMessage());
+        assertEquals(3, affinities.size(), "nothing asked of the domain by a refused command");
     }
 
     private List<String> completions(String line) {
