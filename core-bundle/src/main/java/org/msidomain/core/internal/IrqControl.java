@@ -113,8 +113,12 @@ final class IrqControl {
             desc.pendingAffinity = mask; // applied when a provider binds and restores
             return;
         }
-        int cpu = vectors.emptiestCpuIn(mask, true);
-        if (cpu < 0) {
+        // One CPU is taken as asked (an x2APIC one the message cannot reach is refused by the write, as before);
+        // among several only the CPUs the message reaches count, as Linux searches the online ones and brings
+        // no x2APIC CPU online without remapping.
+        int cpu = mask.cardinality() == 1 ? mask.nextSetBit(0)
+                : vectors.emptiestCpuIn(mask, d.remapped || d.has(StorageFlag.REMAPPING_UNIT));
+        if (cpu < 0 || vectors.free(cpu) == 0) {
             throw new IllegalStateException("no free vector on " + (mask.cardinality() == 1 ? "CPU " + mask.nextSetBit(0)
                     : "any CPU of " + CpuMask.list(mask)));
         }

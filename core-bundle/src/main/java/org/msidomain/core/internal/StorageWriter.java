@@ -103,7 +103,7 @@ final class StorageWriter {
             desc.affinity = mask; // its CPU is in the mask: no move (x86 assign_vector_locked)
             return;
         }
-        int cpu = vectors.emptiestCpuIn(mask, true);
+        int cpu = vectors.emptiestCpuIn(mask, d.remapped || d.has(StorageFlag.REMAPPING_UNIT));
         try {
             if (cpu < 0) {
                 throw new IllegalStateException("no free vector on any CPU of " + CpuMask.list(mask));
