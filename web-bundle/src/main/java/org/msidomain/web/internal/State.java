@@ -31,9 +31,10 @@ public record State(double time, double rateWindow, int cpus, List<Provider> pro
 
     /**
      * An allocated interrupt: where it is steered, how many times each CPU handled it, and how many times per
-     * second over the last rate window ({@code null} for an interrupt younger than the window).
+     * second over the last rate window ({@code null} for an interrupt younger than the window), and its affinity
+     * mask (the CPUs of {@code smp_affinity_list}; empty for an irq freed while the document was built).
      */
     public record Irq(int irq, String device, int index, String chip, int cpu, int vector, boolean masked,
-            String action, List<Long> counts, List<Double> rates) {
+            String action, List<Long> counts, List<Double> rates, List<Integer> affinity) {
     }
 }

@@ -30,7 +30,7 @@ final class StateView {
         List<State.Irq> irqs = new ArrayList<>(irqInfos.size());
         for (IrqInfo i : irqInfos) {
             irqs.add(new State.Irq(i.irq(), i.device(), i.index(), i.chip(), i.cpu(), i.vector(), i.masked(), i.action(),
-                    i.counts(), rates.rates().get(i.irq())));
+                    i.counts(), rates.rates().get(i.irq()), affinity(domain, i.irq())));
         }
         List<State.Device> devices = new ArrayList<>();
         for (DeviceInfo d : domain.devices()) {
@@ -41,6 +41,15 @@ final class StateView {
             spurious.add(domain.spurious(cpu));
         }
         return new State(time, rates.millis(), cpus, providers(domain.providers(), installed), devices, irqs, spurious);
+    }
+
+    /** An irq's affinity mask, or empty if it was freed since the snapshot. */
+    private static List<Integer> affinity(MsiDomain domain, int irq) {
+        try {
+            return List.copyOf(domain.affinityMask(irq));
+        } catch (IllegalArgumentException freed) {
+            return List.of();
+        }
     }
 
     /** The bound providers as {@code msi:providers} lists them, then the provider bundles not bound now. */

@@ -57,7 +57,7 @@ class StateViewTest {
                 "devices", List.of(new DeviceInfo("00:04.0", "pci", BindingState.BOUND, "org.msidomain.provider.pci", 2, ""),
                         new DeviceInfo("hpet", "hpet", BindingState.UNBOUND, "", 0, "no provider")),
                 "providers", List.of(PCI),
-                "cpuCount", 2));
+                "cpuCount", 2, "affinityMask", new java.util.TreeSet<>(List.of(1, 0))));
         RateSampler.Window window = new RateSampler.Window(500.0, Map.of(24, List.of(6.0, 14.0)));
         State state = StateView.snapshot(domain, List.of(), window, () -> 1_500_000L);
         JsonNode json = new ObjectMapper().readTree(new ObjectMapper().writeValueAsString(state));
@@ -66,7 +66,7 @@ class StateViewTest {
         assertEquals(2, json.get("cpus").asInt());
         assertEquals("[10,11]", json.get("spurious").toString());
         assertEquals("{\"irq\":24,\"device\":\"00:04.0\",\"index\":1,\"chip\":\"PCI-MSIX-0000:00:04.0\",\"cpu\":1,\"vector\":65,"
-                + "\"masked\":false,\"action\":\"00:04.0-1\",\"counts\":[3,7],\"rates\":[6.0,14.0]}", json.get("irqs").get(0).toString());
+                + "\"masked\":false,\"action\":\"00:04.0-1\",\"counts\":[3,7],\"rates\":[6.0,14.0],\"affinity\":[0,1]}", json.get("irqs").get(0).toString());
         assertEquals("{\"id\":\"hpet\",\"type\":\"hpet\",\"state\":\"UNBOUND\",\"provider\":\"\",\"vectors\":0,"
                 + "\"reason\":\"no provider\"}", json.get("devices").get(1).toString());
         assertEquals("{\"bundleId\":5,\"symbolicName\":\"org.msidomain.provider.pci\",\"version\":\"0.1.0\",\"types\":[\"pci\"],"
