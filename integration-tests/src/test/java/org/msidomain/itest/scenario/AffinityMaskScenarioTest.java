@@ -115,4 +115,31 @@ class AffinityMaskScenarioTest {
             assertEquals(cpus, counts.size());
         }
     }
+
+    /**
+     * On platform.json CPU 2 has x2APIC id 300, which a PCI message cannot address without remapping: Linux brings
+     * no such CPU online without IR, so a mask searches only the CPUs the message reaches; the one CPU alone is
+     * refused as before.
+     */
+    @Test
+    void aMaskSkipsTheCpuAMessageCannotReach() throws Exception {
+        try (PlatformRig rig = new PlatformRig()) {
+            int[] irqs = rig.domain.allocate("00:04.0", 4);
+            for (int irq : irqs) {
+                rig.count(irq);
+            }
+            for (int i = 0; i < 3; i++) {
+                rig.domain.setAffinity(irqs[i], 1); // CPU 1 now holds more vectors than CPU 2
+            }
+            rig.domain.setAffinity(irqs[3], 0);
+            rig.domain.setAffinity(irqs[3], Set.of(1, 2));
+            assertEquals(1, rig.info(irqs[3]).cpu(), "the reachable CPU of the mask");
+            assertEquals(Set.of(1, 2), rig.domain.affinityMask(irqs[3]));
+            IllegalArgumentException alone = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> rig.domain.setAffinity(irqs[3], Set.of(2)));
+            assertTrue(alone.getMessage().contains("APIC id 300 cannot be expressed"), alone.getMessage());
+            assertEquals(Set.of(1, 2), rig.domain.affinityMask(irqs[3]), "refused: the mask in force stays");
+            assertEquals(1, rig.info(irqs[3]).cpu());
+        }
+    }
 }
