@@ -186,6 +186,31 @@ class AffinityMaskTest {
     }
 
     @Test
+    void aReservedIrqWhoseMaskIsFullStartsElsewhereAsLinuxFallsBackToEveryCpu() throws InterruptedException {
+        FakeMachine two = new FakeMachine(2); // 2 x 208 device vectors
+        two.add("00:0a.0", 209);
+        MsiDomainImpl d2 = new MsiDomainImpl(two);
+        try {
+            d2.bindStorageOps(new Ops(StorageFlag.CAN_MASK), FakeHardware.props(3, 0)); // reservation mode
+            assertTrue(d2.awaitSettled(5000));
+            int[] irqs = d2.allocate("00:0a.0", 209);
+            for (int irq : irqs) {
+                d2.setAffinity(irq, Set.of(1));
+            }
+            for (int i = 0; i < 208; i++) {
+                d2.setHandler(irqs[i], "h", (n, cpu) -> { });
+                assertEquals(1, d2.irq(irqs[i]).orElseThrow().cpu(), "within the mask while CPU 1 has room");
+            }
+            // CPU 1's 208 vectors are all taken: x86 assign_irq_vector_any_locked tries the mask, then every CPU
+            d2.setHandler(irqs[208], "h", (n, cpu) -> { });
+            assertEquals(0, d2.irq(irqs[208]).orElseThrow().cpu());
+            assertEquals(List.of(1), List.copyOf(d2.affinityMask(irqs[208])), "the mask is kept");
+        } finally {
+            d2.deactivate();
+        }
+    }
+
+    @Test
     void aMaskedIrqMovesAndItsHeldMessageArrivesOnTheNewCpu() {
         int[] irqs = pinned();
         domain.mask(irqs[3]);
