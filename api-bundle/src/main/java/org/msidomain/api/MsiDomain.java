@@ -106,10 +106,18 @@ public interface MsiDomain {
     /** Unmasks an interrupt; a message that arrived while masked is delivered once. */
     void unmask(int irq);
 
-    /** Attaches the action of an interrupt (the analog of {@code request_irq}), replacing any other. */
+    /**
+     * Attaches the action of an interrupt (the analog of {@code request_irq}), replacing any other. The first
+     * one starts the interrupt: until then it is masked at the source where the storage can, and an event
+     * raised meanwhile is delivered once now.
+     */
     void setHandler(int irq, String name, IrqHandler handler);
 
-    /** Detaches the action of an interrupt; later interrupts are counted but not handled. */
+    /**
+     * Detaches the action of an interrupt (the analog of {@code free_irq}): the interrupt is shut down, masked
+     * at the source where the storage can; a later event is held (latched at the source, else in the domain)
+     * and delivered once when a handler is attached again.
+     */
     void removeHandler(int irq);
 
     /**

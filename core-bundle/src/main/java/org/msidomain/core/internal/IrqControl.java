@@ -12,8 +12,8 @@ import org.msidomain.spi.StorageRequest;
  * Per-irq control of allocated vectors: affinity, masking at the source or the parent, attaching a handler
  * (which starts a reserved vector), and restoring a storage's registers from the descriptors.
  *
- * <p>Threads: every method but {@link #removeHandler} is called holding the control lock (a control
- * operation, or {@link #restoreThrough} from a binding event on the binder thread).
+ * <p>Threads: every method is called holding the control lock (a control operation, or
+ * {@link #restoreThrough} from a binding event on the binder thread).
  */
 final class IrqControl {
 
@@ -152,6 +152,9 @@ final class IrqControl {
         IrqDesc desc = lookup.desc(irq);
         DeviceState d = desc.device;
         desc.masked = false;
+        if (!desc.started) {
+            return; // unmasked at startup, when the handler is attached (irq_startup)
+        }
         if (desc.parentMasked) {
             desc.parentMasked = false;
             if (desc.takePending()) {
@@ -164,24 +167,53 @@ final class IrqControl {
         }
     }
 
+    /**
+     * Attaches an irq's action (request_irq). The first one starts the interrupt ({@code irq_startup}):
+     * a reserved vector gets its real vector, the source is unmasked, an event latched meanwhile is sent
+     * once; another one only replaces the action.
+     */
     void setHandler(int irq, String name, IrqHandler handler) {
         IrqDesc desc = lookup.desc(irq);
         DeviceState d = desc.device;
         String previousName = desc.action();
         IrqHandler previous = desc.handler();
-        desc.setHandler(name, handler); // request_irq: the action first, so a latched message finds it
-        if (desc.reserved && d.writable()) {
-            try {
-                containment.underBusLock(d, () -> writer.startup(d, desc));
-            } catch (RuntimeException e) {
-                desc.setHandler(previousName, previous); // refused (no free vector): nothing attached
-                throw e;
+        desc.setHandler(name, handler); // the action first, so a latched message finds it
+        if (desc.started) {
+            return;
+        }
+        if (!d.writable()) {
+            desc.started = true; // the storage is started when a provider binds and restores
+            if (!desc.reserved) {
+                writer.releaseHeld(d, desc);
             }
+            return;
+        }
+        try {
+            containment.underBusLock(d, () -> writer.startup(d, desc));
+        } catch (RuntimeException e) {
+            desc.setHandler(previousName, previous); // refused (no free vector): nothing attached
+            throw e;
         }
     }
 
-    /** Detaches an irq's handler; called without the control lock. */
+    /**
+     * Detaches an irq's action (free_irq): the last one shuts the interrupt down ({@code irq_shutdown}
+     * masks at the source; until the next handler, arrivals are held as Linux's {@code handle_edge_irq}
+     * holds them without an action, {@code IRQS_PENDING}, and sent once at the next startup).
+     */
     void removeHandler(int irq) {
-        lookup.desc(irq).setHandler("", null);
+        IrqDesc desc = lookup.desc(irq);
+        desc.parentMasked = true; // before the action goes: a message on its way is held, not lost
+        desc.setHandler("", null);
+        if (!desc.started) {
+            return;
+        }
+        desc.started = false;
+        DeviceState d = desc.device;
+        if (d.writable()) {
+            Runnable[] release = { () -> { } };
+            containment.underBusLock(d, () -> release[0] = writer.shutdown(d, desc));
+            release[0].run(); // after the unlock: the device no longer uses a vector given back
+        }
     }
 }

@@ -60,6 +60,12 @@ final class IrqDesc implements MsiDescView {
      * its handler is attached; it owns no vector and no slot meanwhile.
      */
     volatile boolean reserved;
+    /**
+     * Whether the interrupt is started (Linux {@code IRQD_IRQ_STARTED}): from the handler's attach
+     * ({@code request_irq} -> {@code irq_startup}) to its removal ({@code free_irq} -> {@code irq_shutdown}).
+     * Until then maskable storage stays masked at the source and the core holds arrivals pending.
+     */
+    volatile boolean started;
     /** The interrupt remapping table entry, or -1 while the interrupt is not remapped. */
     int irte = -1;
 

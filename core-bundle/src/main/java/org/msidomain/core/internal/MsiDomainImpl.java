@@ -317,7 +317,7 @@ public final class MsiDomainImpl implements MsiDomain {
 
     @Override
     public void removeHandler(int irq) {
-        irqControl.removeHandler(irq);
+        locked(() -> irqControl.removeHandler(irq));
     }
 
     // ---- queries ----

@@ -31,18 +31,40 @@ final class StorageWriter {
         this.guard = guard;
     }
 
-    /** Activates fresh descriptors: writes their composed messages unmasked, then enables the storage. */
+    /**
+     * Reservation mode, where Linux's {@code msi_check_reservation_mode} (kernel/irq/msi.c) allows it: PCI
+     * MSI and MSI-X only (bus tokens PCI_MSI, PCI_DEVICE_MSI, PCI_DEVICE_MSIX, VMD; not HPET, DMAR, platform
+     * MSI or PCI IMS), with {@code MSI_FLAG_MUST_REACTIVATE}, which the PCI core sets on every PCI/MSI domain
+     * (drivers/pci/msi/irqdomain.c, also under interrupt remapping: the IR parents keep it, their vector
+     * parent still only reserves, and the IRTE points at the shutdown vector until startup), not with
+     * {@code pci_msi_ignore_mask} / {@code MSI_FLAG_NO_MASK} (a hypervisor-owned table), and only if the
+     * first descriptor is MSI-X or maskable MSI; a multi-message block is not excluded.
+     */
+    static boolean reservationMode(DeviceState d) {
+        return d.writable() && d.primary && "pci".equals(d.type()) && d.has(StorageFlag.CAN_MASK)
+                && !d.has(StorageFlag.HYPERVISOR_OWNED);
+    }
+
+    /**
+     * Activates fresh descriptors, then enables the storage. Nothing is started yet: maskable storage
+     * keeps each vector masked at the source until its handler is attached (Linux masks every MSI-X entry
+     * in {@code msix_setup_msi_descs}/{@code msix_mask_all} and every MSI vector in
+     * {@code msi_setup_msi_desc}, and only {@code irq_startup} unmasks), so an early event is latched
+     * there; whatever reaches the core meanwhile is held pending ({@code handle_edge_irq} without an
+     * action sets {@code IRQS_PENDING}) and resent at startup.
+     */
     void program(DeviceState d, Collection<IrqDesc> fresh, boolean enable) {
         MsiStorageOps ops = d.provider().ops();
         MsiStorage s = d.storage();
         ops.lock(s);
         try {
             for (IrqDesc desc : fresh) {
+                desc.parentMasked = true;
                 if (desc.reserved) {
                     writeReserved(d, desc);
                 } else {
                     write(d, desc, desc.cpu, desc.vector);
-                    applyMask(ops, s, d, desc);
+                    maskUnstarted(ops, s, d, desc);
                 }
             }
         } finally {
@@ -77,10 +99,12 @@ final class StorageWriter {
                 }
             }
             for (IrqDesc desc : d.descriptors()) {
-                if (desc.reserved && desc.hasHandler()) {
+                if (desc.reserved && desc.started) {
                     startup(d, desc); // requested while no provider could write it
                 } else if (desc.reserved) {
                     writeReserved(d, desc);
+                } else if (!desc.started) {
+                    maskUnstarted(ops, s, d, desc);
                 } else {
                     applyMask(ops, s, d, desc);
                 }
@@ -226,42 +250,100 @@ final class StorageWriter {
         }
     }
 
-    /** Activates a reserved descriptor: the shared reservation vector's message, masked at the source. */
+    /**
+     * Activates a reserved descriptor with the shared reservation vector, masked at the source. Under
+     * remapping the device holds its handle and the remapping entry points at the reservation vector
+     * (x86 {@code vector_assign_managed_shutdown}, then {@code intel_irq_remapping_activate}).
+     */
     private void writeReserved(DeviceState d, IrqDesc desc) {
         MsiStorageOps ops = d.provider().ops();
-        MsiMsg msg = vectors.compose(0, X86Msi.RESERVATION_VECTOR);
-        ops.writeMsg(d.storage(), desc, msg);
-        desc.setMsg(msg);
+        if (d.remapped) {
+            MsiMsg held = desc.msg();
+            writeRemapped(d, desc, 0, X86Msi.RESERVATION_VECTOR);
+            if (desc.msg().equals(held)) {
+                ops.writeMsg(d.storage(), desc, held); // a storage created to restore starts with an empty shadow
+            }
+        } else {
+            MsiMsg msg = vectors.compose(0, X86Msi.RESERVATION_VECTOR);
+            ops.writeMsg(d.storage(), desc, msg);
+            desc.setMsg(msg);
+        }
         ops.mask(d.storage(), desc);
         desc.sourceMasked = true;
     }
 
     /**
-     * Starts a reserved descriptor when its handler is attached (request_irq): a real vector on the CPU
-     * of its affinity mask with the most free vectors (any CPU if none has room), a freshly composed message, then unmask unless the driver
-     * masked it. Caller holds the bus lock.
+     * Starts a descriptor when its handler is attached (Linux {@code irq_startup}): a reserved one first
+     * gets a real vector on the CPU of its affinity mask with the most free vectors (any CPU if none has room) and a freshly composed
+     * message ({@code x86_vector_activate} -> {@code activate_reserved}); then the source is unmasked
+     * unless the driver masked it, and an arrival the core held meanwhile is resent once
+     * ({@code check_irq_resend}). Caller holds the bus lock.
      */
     void startup(DeviceState d, IrqDesc desc) {
-        // x86 assign_irq_vector_any_locked: the affinity mask first, then every CPU
-        boolean x2apic = d.remapped || d.has(StorageFlag.REMAPPING_UNIT);
-        int cpu = vectors.emptiestCpuIn(desc.affinity, x2apic);
-        cpu = cpu >= 0 ? cpu : vectors.emptiestCpu(x2apic);
-        if (cpu < 0) {
-            throw new IllegalStateException("no free vector on any CPU");
+        if (desc.reserved) {
+            // x86 assign_irq_vector_any_locked: the CPU of the affinity mask with the most free vectors,
+            // else any CPU
+            boolean x2apic = d.remapped || d.has(StorageFlag.REMAPPING_UNIT);
+            int cpu = vectors.emptiestCpuIn(desc.affinity, x2apic);
+            cpu = cpu >= 0 ? cpu : vectors.emptiestCpu(x2apic);
+            if (cpu < 0) {
+                throw new IllegalStateException("no free vector on any CPU");
+            }
+            int vector = vectors.allocate(cpu);
+            table.install(cpu, vector, desc);
+            try {
+                write(d, desc, cpu, vector);
+            } catch (RuntimeException e) {
+                table.uninstall(cpu, vector);
+                vectors.release(cpu, vector);
+                throw e;
+            }
+            desc.cpu = cpu;
+            desc.vector = vector;
+            desc.reserved = false;
         }
-        int vector = vectors.allocate(cpu);
-        table.install(cpu, vector, desc);
-        try {
-            write(d, desc, cpu, vector);
-        } catch (RuntimeException e) {
-            table.uninstall(cpu, vector);
-            vectors.release(cpu, vector);
-            throw e;
-        }
-        desc.cpu = cpu;
-        desc.vector = vector;
-        desc.reserved = false;
         applyMask(d.provider().ops(), d.storage(), d, desc);
+        desc.started = true;
+        releaseHeld(d, desc);
+    }
+
+    /** Lets arrivals through the core once started and not masked by the driver, resending one held meanwhile. */
+    void releaseHeld(DeviceState d, IrqDesc desc) {
+        if (desc.masked && (!desc.sourceMasked || d.has(StorageFlag.MASK_PARENT))) {
+            return; // the driver's mask holds it at the destination, as mask() does
+        }
+        desc.parentMasked = false;
+        if (desc.takePending()) {
+            table.accept(desc.cpu, desc.vector); // IRQS_PENDING resent at startup
+        }
+    }
+
+    /**
+     * Shuts a started descriptor down when its handler is removed (Linux {@code free_irq} ->
+     * {@code irq_shutdown}: masked at the source; the irq domain is then deactivated, and x86's
+     * {@code x86_vector_deactivate} gives a reservation-mode interrupt's real vector back and reserves
+     * again). A later event is latched at the source and sent once at the next startup. Caller holds
+     * the bus lock and has already made the core hold arrivals.
+     *
+     * @return what the caller must run after the bus unlock: the release of a real vector given back
+     */
+    Runnable shutdown(DeviceState d, IrqDesc desc) {
+        if (!d.has(StorageFlag.CAN_MASK)) {
+            return () -> { };
+        }
+        MsiStorageOps ops = d.provider().ops();
+        ops.mask(d.storage(), desc);
+        desc.sourceMasked = true;
+        if (desc.reserved || !reservationMode(d)) {
+            return () -> { };
+        }
+        int cpu = desc.cpu;
+        int vector = desc.vector;
+        writeReserved(d, desc);
+        desc.reserved = true; // its affinity mask stays: the next startup chooses within it again
+        desc.cpu = 0;
+        desc.vector = X86Msi.RESERVATION_VECTOR;
+        return () -> releaseSlot(desc, cpu, vector);
     }
 
     /** Deactivates a descriptor (mask, zero message unless a hypervisor owns the table) and frees its slot. */
@@ -337,6 +419,14 @@ final class StorageWriter {
             }
         }
         descs.forEach(desc -> desc.irte = -1);
+    }
+
+    /** Masks a vector that is not started yet at the source, where the storage can. */
+    private static void maskUnstarted(MsiStorageOps ops, MsiStorage s, DeviceState d, IrqDesc desc) {
+        if (d.has(StorageFlag.CAN_MASK)) {
+            ops.mask(s, desc);
+            desc.sourceMasked = true;
+        }
     }
 
     /** Makes the storage's mask match what the driver wants; storage that cannot mask is masked at the parent. */

@@ -218,12 +218,8 @@ final class VectorAllocator {
         return all.size();
     }
 
-    /**
-     * Reservation mode (x86, {@code msi_check_reservation_mode}): a single vector of storage that can
-     * mask, not remapped, waits for its handler before it gets a real vector.
-     */
     private static boolean reserves(DeviceState d) {
-        return d.writable() && d.has(StorageFlag.CAN_MASK) && !d.remapped && d.blockSize == 1;
+        return StorageWriter.reservationMode(d);
     }
 
     private IrqDesc newDesc(DeviceState d, int index) {
@@ -239,6 +235,7 @@ final class VectorAllocator {
         desc.reserved = true;
         desc.cpu = 0;
         desc.vector = X86Msi.RESERVATION_VECTOR;
+        desc.blockSize = d.blockSize;
         d.descs.put(desc);
         irqs.put(desc);
         return desc;

@@ -174,8 +174,12 @@ class AffinityMaskTest {
     }
 
     @Test
-    void aReservedIrqKeepsTheMaskAndStartsWithinIt() {
-        int[] irqs = domain.allocate("00:04.0", 4); // reservation mode: no vector until the handler
+    void aReservedIrqKeepsTheMaskAndStartsWithinIt() throws InterruptedException {
+        machine.plug("00:09.0", 4, List.of("pci")); // reservation mode is PCI/MSI's only
+        domain.bindStorageOps(new Ops(StorageFlag.CAN_MASK, StorageFlag.ALLOC_DYNAMIC).ofType("pci"),
+                FakeHardware.props(9, 0, "pci"));
+        assertTrue(domain.awaitSettled(5000));
+        int[] irqs = domain.allocate("00:09.0", 4); // reservation mode: no vector until the handler
         domain.setAffinity(irqs[1], 1);
         countOn(irqs[1]); // CPU 1 now holds one vector, CPU 3 none
         domain.setAffinity(irqs[0], Set.of(1, 3));
@@ -188,10 +192,10 @@ class AffinityMaskTest {
     @Test
     void aReservedIrqWhoseMaskIsFullStartsElsewhereAsLinuxFallsBackToEveryCpu() throws InterruptedException {
         FakeMachine two = new FakeMachine(2); // 2 x 208 device vectors
-        two.add("00:0a.0", 209);
+        two.add("00:0a.0", 209, List.of("pci")); // reservation mode is PCI/MSI's only
         MsiDomainImpl d2 = new MsiDomainImpl(two);
         try {
-            d2.bindStorageOps(new Ops(StorageFlag.CAN_MASK), FakeHardware.props(3, 0)); // reservation mode
+            d2.bindStorageOps(new Ops(StorageFlag.CAN_MASK).ofType("pci"), FakeHardware.props(3, 0, "pci"));
             assertTrue(d2.awaitSettled(5000));
             int[] irqs = d2.allocate("00:0a.0", 209);
             for (int irq : irqs) {

@@ -61,19 +61,24 @@ class MsiDomainImplTest {
     }
 
     @Test
-    void scenario14ReservationModeUntilTheHandlerThenARealVectorAndZeroOnDeactivation() {
-        int[] irqs = domain.allocate("00:04.0", 4);
+    void scenario14ReservationModeUntilTheHandlerThenARealVectorAndZeroOnDeactivation() throws InterruptedException {
+        // reservation mode is PCI/MSI's only (msi_check_reservation_mode): a device of storage type pci
+        Device pciNic = machine.plug("00:09.0", 4, List.of("pci"));
+        Ops pciOps = new Ops(StorageFlag.CAN_MASK, StorageFlag.ALLOC_DYNAMIC).ofType("pci");
+        domain.bindStorageOps(pciOps, FakeHardware.props(9, 0, "pci"));
+        assertTrue(domain.awaitSettled(5000));
+        int[] irqs = domain.allocate("00:09.0", 4);
         assertEquals(List.of(24, 25, 26, 27), List.of(irqs[0], irqs[1], irqs[2], irqs[3]));
         for (int i = 0; i < 4; i++) {
             // Linux's reservation mode (vector_assign_managed_shutdown): MANAGED_IRQ_SHUTDOWN_VECTOR, which is
             // SPURIOUS_APIC_VECTOR 0xFF, on the first online CPU
-            assertEquals(sdm(machine.apicId(0), 0xFF), nic.msgs[i], "activated with the reservation vector");
-            assertTrue(nic.masked[i], "and masked at the source until requested");
+            assertEquals(sdm(machine.apicId(0), 0xFF), pciNic.msgs[i], "activated with the reservation vector");
+            assertTrue(pciNic.masked[i], "and masked at the source until requested");
         }
-        assertEquals(List.of("create 00:04.0", "lock"), ops.log.subList(0, 2));
-        assertEquals("enable 00:04.0", ops.log.get(ops.log.size() - 1), "enabled after the table is written");
-        assertEquals("unlock", ops.log.get(ops.log.size() - 2));
-        nic.raise(2);
+        assertEquals(List.of("create 00:09.0", "lock"), pciOps.log.subList(0, 2));
+        assertEquals("enable 00:09.0", pciOps.log.get(pciOps.log.size() - 1), "enabled after the table is written");
+        assertEquals("unlock", pciOps.log.get(pciOps.log.size() - 2));
+        pciNic.raise(2);
         assertEquals(0, domain.spurious(0), "a reserved vector latches at the device, it does not fire");
 
         domain.setAffinity(irqs[3], 1); // remembered until startup
@@ -83,16 +88,16 @@ class MsiDomainImplTest {
         for (int i = 0; i < 4; i++) {
             IrqInfo info = domain.irq(irqs[i]).orElseThrow();
             assertTrue(info.vector() >= 0x20 && info.vector() <= 0xEF, "a real vector at request_irq");
-            assertEquals(sdm(machine.apicId(info.cpu()), info.vector()), nic.msgs[i], "a freshly composed message");
-            assertFalse(nic.masked[i], "started: unmasked");
+            assertEquals(sdm(machine.apicId(info.cpu()), info.vector()), pciNic.msgs[i], "a freshly composed message");
+            assertFalse(pciNic.masked[i], "started: unmasked");
         }
         assertEquals(1, domain.irq(irqs[3]).orElseThrow().cpu(), "the affinity asked for before the request");
         assertEquals(1, handled.get(irqs[2] * 4 + domain.irq(irqs[2]).orElseThrow().cpu()),
                 "the message latched while reserved is delivered once, with the real vector");
         assertEquals(List.of(0, 1, 2), List.of(domain.irq(irqs[0]).orElseThrow().cpu(), domain.irq(irqs[1]).orElseThrow().cpu(),
                 domain.irq(irqs[2]).orElseThrow().cpu()), "spread over the emptiest CPUs");
-        domain.free("00:04.0");
-        assertEquals(MsiMsg.ZERO, nic.msgs[1], "deactivation writes an all-zero message");
+        domain.free("00:09.0");
+        assertEquals(MsiMsg.ZERO, pciNic.msgs[1], "deactivation writes an all-zero message");
     }
 
     @Test
@@ -191,6 +196,7 @@ class MsiDomainImplTest {
             d2.bindStorageOps(plain, FakeHardware.props(7, 0));
             assertTrue(d2.awaitSettled(5000));
             int irq = d2.allocate("00:07.0", 1)[0];
+            d2.setHandler(irq, "timer", (i, cpu) -> { }); // started: unmask resends (before, startup would)
             d2.mask(irq);
             assertFalse(plain.log.stream().anyMatch(l -> l.startsWith("mask")), "no source mask");
             timer.raise(0);
@@ -305,7 +311,7 @@ class MsiDomainImplTest {
         FakeMachine one = new FakeMachine(1); // 208 device vectors
         one.add("00:0a.0", 300);
         one.add("00:0b.0", 20);
-        Device maskable = one.add("00:0c.0", 4);
+        Device maskable = one.add("00:0c.0", 4, List.of("pci")); // reservation mode is PCI/MSI's only
         MsiDomainImpl d1 = new MsiDomainImpl(one);
         try {
             d1.bindStorageOps(new Ops(), FakeHardware.props(3, 0));
@@ -323,9 +329,11 @@ class MsiDomainImplTest {
             Ops masking = new Ops(StorageFlag.CAN_MASK);
             d1.bindStorageOps(masking, Map.of("service.id", 4L, "service.ranking", 5, MsiStorageOps.STORAGE_TYPE, "fake"));
             assertTrue(d1.awaitSettled(5000));
+            d1.bindStorageOps(new Ops(StorageFlag.CAN_MASK).ofType("pci"), FakeHardware.props(5, 0, "pci"));
+            assertTrue(d1.awaitSettled(5000));
             d1.free("00:0a.0");
-            d1.allocate("00:0a.0", 208);
             int[] reserved = d1.allocate("00:0c.0", 4); // reservation mode: no vector needed yet
+            d1.allocate("00:0a.0", 208);
             for (int irq : d1.irqs().stream().filter(i -> i.device().equals("00:0a.0")).mapToInt(i -> i.irq()).toArray()) {
                 d1.setHandler(irq, "h", (i, cpu) -> { });
             }

@@ -174,6 +174,43 @@ class RemappingTest {
         assertEquals(0, faultEvents.get());
     }
 
+    /**
+     * Linux keeps reservation mode under remapping: the PCI core sets MSI_FLAG_MUST_REACTIVATE on every PCI/MSI
+     * domain and the IR parents keep it, so the vector domain only reserves and the entry points at the shutdown
+     * vector until request_irq. The MSI-X entry stays masked meanwhile; an early event is latched in the PBA.
+     */
+    @Test
+    void msixUnderRemappingIsReservedAndMaskedUntilRequestedThenDeliveredOnce() {
+        PciFunction nic = machine.pciFunction("00:04.0").orElseThrow();
+        Mmio bar = nic.region(0);
+        irteWrites.clear();
+        int irq = domain.allocate("00:04.0", 1)[0];
+        assertEquals(1, irteWrites.size(), irteWrites.toString());
+        String[] first = irteWrites.get(0).split(" ");
+        assertEquals(0xFF, (Long.parseUnsignedLong(first[1], 16) >>> 16) & 0xFF, "the entry holds the reservation vector");
+        assertEquals(1, bar.read32(0x8000 + 12) & 1, "entry 0 masked from allocation");
+        nic.raise(0);
+        assertEquals(1, bar.read32(0x48000) & 1, "PBA bit 0 latched");
+        assertEquals(0, domain.irq(irq).orElseThrow().total());
+
+        domain.setHandler(irq, "count", (i, cpu) -> handled.incrementAndGet());
+        IrqInfo info = domain.irq(irq).orElseThrow();
+        assertEquals(1, handled.get(), "delivered once at request_irq, through the entry's real vector");
+        assertEquals(0, bar.read32(0x48000) & 1);
+        assertEquals(0, bar.read32(0x8000 + 12) & 1, "started: unmasked");
+        String[] last = irteWrites.get(irteWrites.size() - 1).split(" ");
+        assertEquals(info.vector(), (Long.parseUnsignedLong(last[1], 16) >>> 16) & 0xFF, "the entry got the real vector");
+        assertTrue(info.vector() >= 0x20 && info.vector() < 0xFF);
+
+        domain.removeHandler(irq);
+        assertEquals(1, bar.read32(0x8000 + 12) & 1, "free_irq: entry masked");
+        nic.raise(0);
+        assertEquals(1, bar.read32(0x48000) & 1, "latched");
+        domain.setHandler(irq, "count", (i, cpu) -> handled.incrementAndGet());
+        assertEquals(2, handled.get(), "delivered once at the next request");
+        assertTrue(irt.faults().isEmpty(), irt.faults().toString());
+    }
+
     @Test
     void forgedWritesAreBlockedAndEachIsAFault() {
         int irq = domain.allocate("00:04.0", 1)[0];
