@@ -80,6 +80,9 @@ final class CommandCompletion {
         } else if (BUNDLE_COMMANDS.contains(command)) {
             return bundles();
         }
+        if (command.equals("await")) {
+            return await(before.subList(1, before.size()));
+        }
         Spec spec = MSI.get(command);
         if (spec == null) {
             return null;
@@ -97,6 +100,44 @@ final class CommandCompletion {
         List<String> positional = positional(args);
         int position = positional.size();
         return position < spec.positions().size() ? values(spec.positions().get(position), positional, args) : List.of();
+    }
+
+    /** {@code msi:await KIND NAME STATE [TIMEOUT]}: the name and the states depend on the kind. */
+    private List<Choice> await(List<String> args) {
+        List<Choice> out = new ArrayList<>();
+        String kind = args.isEmpty() ? "" : args.get(0);
+        switch (args.size()) {
+            case 0 -> AwaitCommand.KINDS.forEach(k -> out.add(new Choice(k, null, true)));
+            case 1 -> {
+                if (kind.equals("device")) {
+                    out.addAll(values(Arg.DEVICE, List.of()));
+                } else if (kind.equals("provider")) {
+                    domain.providers().forEach(p -> out.add(new Choice(p.symbolicName(), "bound", true)));
+                    providerBundles().stream().filter(b -> out.stream().noneMatch(c -> c.value().equals(b)))
+                            .forEach(b -> out.add(new Choice(b, "unbound", true)));
+                } else if (kind.equals("bundle")) {
+                    java.util.Arrays.stream(context.getBundles()).map(Bundle::getSymbolicName)
+                            .filter(java.util.Objects::nonNull).distinct().sorted()
+                            .forEach(b -> out.add(new Choice(b, null, true)));
+                }
+            }
+            case 2 -> {
+                List<String> states = switch (kind) {
+                    case "device" -> java.util.Arrays.stream(org.msidomain.api.BindingState.values()).map(Enum::name).toList();
+                    case "provider" -> AwaitCommand.PROVIDER_STATES;
+                    case "bundle" -> AwaitCommand.BUNDLE_STATES;
+                    default -> List.of();
+                };
+                states.forEach(st -> out.add(new Choice(st, null, true)));
+            }
+            default -> { }
+        }
+        return out;
+    }
+
+    private List<String> providerBundles() {
+        return java.util.Arrays.stream(context.getBundles()).map(Bundle::getSymbolicName)
+                .filter(b -> b != null && b.startsWith("org.msidomain.provider.")).distinct().sorted().toList();
     }
 
     /** The words that are not options nor option values. */

@@ -59,6 +59,17 @@ class CommandCompletionTest {
     }
 
     @Test
+    void awaitKindsNamesAndStates() {
+        assertEquals(List.of("device", "provider", "bundle"), values("msi:await", ""));
+        assertEquals(List.of("00:04.0", "ims0"), values("msi:await device", ""));
+        assertEquals(List.of("org.msidomain.provider.pci"), values("msi:await provider", ""));
+        assertEquals(List.of("BOUND", "UNBOUND", "FAILED", "WAITING"), values("msi:await device 00:04.0", ""));
+        assertEquals(List.of("bound", "unbound"), values("msi:await provider org.msidomain.provider.pci", ""));
+        assertEquals(List.of("installed", "resolved", "active", "uninstalled"), values("msi:await bundle x", ""));
+        assertEquals(List.of(), values("msi:await bundle x active", ""), "a timeout: nothing to offer");
+    }
+
+    @Test
     void optionsAndTheirValues() {
         assertEquals(List.of("-d", "-n", "--delay", "--iterations").stream().sorted().toList(), values("msi:top", "-"));
         assertEquals(List.of("00:04.0"), values("msi:lspci -s", ""), "PCI slots only");
