@@ -149,6 +149,34 @@ class ScriptAndShellIT {
     }
 
     @Test
+    void aScriptWaitsForAProviderSwapAndATimeoutEndsItWithOneLine() throws Exception {
+        // gogo's start takes bundle ids: find the provider's first
+        java.util.regex.Matcher id = Pattern.compile("(?m)^\\s*(\\d+)\\s+org\\.msidomain\\.provider\\.pci ")
+                .matcher(launch("", "-c", "msi:providers").out());
+        assertTrue(id.find());
+        Run run = launch("", "-c", "stop org.msidomain.provider.pci; msi:await device 00:04.0 UNBOUND 30s; "
+                + "msi:await provider org.msidomain.provider.pci unbound 30s; msi:await bundle org.msidomain.provider.pci resolved; "
+                + "start " + id.group(1) + "; msi:await device 00:04.0 BOUND 30s; "
+                + "msi:await provider org.msidomain.provider.pci bound 30s; msi:devices");
+        assertEquals(0, run.exit(), run.err());
+        List<String> waits = run.out().lines().filter(l -> l.contains(" after ")).toList();
+        assertEquals(5, waits.size(), run.out());
+        String[] expected = { "00:04.0: UNBOUND", "org.msidomain.provider.pci: unbound", "org.msidomain.provider.pci: resolved",
+            "00:04.0: BOUND", "org.msidomain.provider.pci: bound" };
+        for (int i = 0; i < expected.length; i++) {
+            assertTrue(waits.get(i).matches(Pattern.quote(expected[i]) + " after \\d+ ms"), waits.get(i));
+        }
+        assertTrue(Pattern.compile("(?m)^00:04\\.0\\s+pci\\s+BOUND\\s+org\\.msidomain\\.provider\\.pci\\s+0$")
+                .matcher(run.out()).find(), "bound again when the script went on: " + run.out());
+
+        Run timeout = launch("", "-c", "msi:await device 00:04.0 BOUND 30s; msi:await device 00:04.0 UNBOUND 300ms; msi:devices");
+        assertEquals(1, timeout.exit(), timeout.err());
+        assertEquals(List.of("msi:await device 00:04.0 UNBOUND 300ms: 00:04.0 still BOUND after 300ms (wanted UNBOUND)"),
+                timeout.err().lines().filter(l -> !l.isBlank() && !l.matches("(INFO|WARNING|SEVERE|FINE): .*")).toList());
+        assertFalse(timeout.out().contains("DEVICE"), "the script ended at the timeout: " + timeout.out());
+    }
+
+    @Test
     void badInputIsOneLineAndExitCodeTwoBeforeBooting(@TempDir Path dir) throws Exception {
         Path notADir = Files.writeString(dir.resolve("file"), "x");
         String[][] cases = {
