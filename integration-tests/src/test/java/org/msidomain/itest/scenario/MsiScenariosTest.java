@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.msidomain.api.IrqInfo;
 import org.msidomain.hw.ConfigSpace;
 import org.msidomain.hw.internal.pci.MsiModel;
+import org.msidomain.hw.internal.pci.PciConfig;
 import org.msidomain.hw.internal.pci.PciFunction;
 
 /** Scenarios 5, 7, 9 (without remapping), 10 and 13 of the reference (section 9) on real MSI devices. */
@@ -52,6 +53,50 @@ class MsiScenariosTest {
         rig.domain.unmask(irq);
         assertEquals(1, rig.handled.get(), "delivered once on unmask");
         assertFalse(msi.pending(0));
+    }
+
+    /**
+     * A restore after a function reset (D3hot->D0, No_Soft_Reset clear) rewrites maskable MSI as Linux's
+     * {@code __pci_restore_msi_state}: message, then the mask bit from the domain's state (the reset left it
+     * clear), and only then Enable; a masked vector latches and is delivered once on unmask.
+     */
+    @Test
+    void restoreAfterAResetWritesTheDomainsMaskBitBeforeEnable() {
+        PciFunction plx = rig.pci(PLX); // PM [40] (PMCSR at 0x44, No_Soft_Reset set), MSI [48] 64-bit, mask at 0x58
+        int irq = rig.domain.allocate(PLX, 1, "msi")[0];
+        rig.count(irq);
+        rig.domain.mask(irq);
+        PciConfig cfg = plx.pciConfig();
+        int lo = cfg.read32(0x48 + 4);
+        int data = cfg.read16(0x48 + 0xC);
+        cfg.poke32(0x44, cfg.read32(0x44) & ~0x8); // No_Soft_Reset clear
+        for (boolean masked : new boolean[] { true, false }) {
+            cfg.write16(0x44, 3); // D3hot
+            cfg.write16(0x44, 0); // D0: the function resets
+            assertEquals(0, cfg.read16(0x48 + 2) & 1, "reset: MSI Enable clear");
+            assertEquals(0, cfg.read32(0x58), "reset: mask bits clear");
+            int want = masked ? 1 : 0;
+            List<int[]> writes = new ArrayList<>(); // after each write: Control, mask bits
+            plx.setWriteObserver(() -> writes.add(new int[] { cfg.read16(0x48 + 2), cfg.read32(0x58) }));
+            rig.domain.restore(PLX);
+            plx.setWriteObserver(null);
+            for (int[] w : writes) {
+                assertTrue((w[0] & 1) == 0 || (w[1] & 1) == want, "MSI enabled only with the domain's mask bit in place");
+            }
+            assertEquals(want, cfg.read32(0x58) & 1, "mask bit 0 is the domain's state");
+            assertEquals(1, cfg.read16(0x48 + 2) & 1, "MSI enabled");
+            assertEquals(lo, cfg.read32(0x48 + 4), "address as programmed");
+            assertEquals(data, cfg.read16(0x48 + 0xC), "data as programmed");
+            long handled = rig.handled.get();
+            plx.raise(0);
+            if (masked) {
+                assertEquals(handled, rig.handled.get(), "masked: latched");
+                assertTrue(plx.msi().orElseThrow().pending(0));
+                rig.domain.unmask(irq);
+            }
+            assertEquals(handled + 1, rig.handled.get(), "delivered once");
+        }
+        assertEquals(0, rig.spurious());
     }
 
     @Test
@@ -113,7 +158,7 @@ class MsiScenariosTest {
         // (arch/x86/kernel/apic/msi.c), so msi_capability_init answers 1 and __pci_enable_msi_range refuses
         // an exact request for more (-ENOSPC). The block itself, with remapping: RemappingTest.
         PciFunction plx = rig.pci(PLX);
-        ConfigSpace cfg = plx.pciConfig();
+        PciConfig cfg = plx.pciConfig();
         int control = cfg.read16(0x48 + 2);
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
                 () -> rig.domain.allocate(PLX, 3, "msi"));

@@ -242,6 +242,75 @@ class MsixScenariosTest {
         }
     }
 
+    /**
+     * A restore after a function reset rewrites MSI-X as Linux's {@code __pci_restore_msix_state}: Control =
+     * Enable | Function Mask before the first entry write, every message, each entry's mask from the domain's
+     * state (not the control word cached before the reset), Function Mask cleared after the last write.
+     */
+    @Test
+    void restoreAfterAResetHoldsFunctionMaskWhileTheTableIsRewritten() {
+        PciFunction lsi = rig.pci("04:00.0"); // PM [50] (PMCSR at 0x54), MSI-X [c0], table BAR1+0x2000
+        int[] irqs = rig.domain.allocate("04:00.0", 3);
+        for (int irq : irqs) {
+            rig.count(irq);
+        }
+        rig.domain.mask(irqs[1]);
+        Mmio bar = lsi.region(1);
+        int[] programmed = entries(bar);
+        lsi.pciConfig().poke32(0x54, lsi.pciConfig().read32(0x54) & ~0x8); // No_Soft_Reset clear
+        lsi.pciConfig().write16(0x54, 3); // D3hot
+        lsi.pciConfig().write16(0x54, 0); // D0: the function resets
+        int[] reset = entries(bar);
+        assertEquals(0, lsi.pciConfig().read16(0xc0 + 2) & 0xC000, "reset: Enable and Function Mask clear");
+        for (int k = 0; k < 3; k++) {
+            assertEquals(1, reset[4 * k + 3], "reset: entry " + k + " masked and zero");
+        }
+
+        List<int[]> writes = new ArrayList<>(); // after each write: Control, then entries 0-2
+        lsi.setWriteObserver(() -> {
+            int[] e = entries(bar);
+            int[] w = new int[13];
+            w[0] = lsi.pciConfig().read16(0xc0 + 2);
+            System.arraycopy(e, 0, w, 1, 12);
+            writes.add(w);
+        });
+        rig.domain.restore("04:00.0");
+        lsi.setWriteObserver(null);
+
+        int first = -1;
+        int last = -1;
+        int[] previous = reset;
+        for (int i = 0; i < writes.size(); i++) {
+            int[] table = java.util.Arrays.copyOfRange(writes.get(i), 1, 13);
+            if (!java.util.Arrays.equals(table, previous)) {
+                first = first < 0 ? i : first;
+                last = i;
+            }
+            previous = table;
+        }
+        assertTrue(first >= 0, "the restore rewrote the table");
+        assertEquals(0xC000, writes.get(first)[0] & 0xC000, "Enable and Function Mask set before the first entry write");
+        assertEquals(0xC000, writes.get(last)[0] & 0xC000, "Function Mask still set at the last entry write");
+        assertEquals(0x8000, lsi.pciConfig().read16(0xc0 + 2) & 0xC000, "then Function Mask cleared, Enable kept");
+
+        int[] after = entries(bar);
+        for (int k = 0; k < 3; k++) {
+            assertEquals(programmed[4 * k], after[4 * k], "entry " + k + " address as programmed");
+            assertEquals(programmed[4 * k + 2], after[4 * k + 2], "entry " + k + " data as programmed");
+            assertEquals(k == 1 ? 1 : 0, after[4 * k + 3] & 1, "entry " + k + " mask bit is the domain's mask state");
+        }
+
+        lsi.raise(0);
+        lsi.raise(2);
+        assertEquals(2, rig.handled.get(), "each unmasked vector delivered once");
+        lsi.raise(1);
+        assertEquals(2, rig.handled.get(), "the masked one latched");
+        assertTrue(lsi.msix().orElseThrow().pending(1), "its PBA bit set");
+        rig.domain.unmask(irqs[1]);
+        assertEquals(3, rig.handled.get(), "delivered once on unmask");
+        assertEquals(0, rig.spurious());
+    }
+
     /** Entries 0-2 of the LSI's MSI-X table: lo, hi, data, control each. */
     private static int[] entries(Mmio bar) {
         int[] words = new int[12];

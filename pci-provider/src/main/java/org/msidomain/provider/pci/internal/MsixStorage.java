@@ -15,7 +15,9 @@ import org.msidomain.spi.StorageInfo;
  * PCI MSI-X storage, written the way Linux's drivers/pci/msi/msi.c does: the vector control word of
  * each entry is cached; an unmasked entry is masked around a message update; mask reads back to flush;
  * the function is enabled with Function Mask set and every entry masked, and Function Mask is cleared
- * only when the table is programmed.
+ * only when the table is programmed. A table found disabled when a sequence starts (the function was
+ * reset, and the domain restores it) is rewritten the way {@code __pci_restore_msix_state} does: Enable
+ * and Function Mask first, then the entries, Function Mask cleared at the end.
  */
 final class MsixStorage implements MsiStorage {
 
@@ -36,6 +38,8 @@ final class MsixStorage implements MsiStorage {
     private final int[] ctrl;
     private final StorageInfo info;
     private final int pm;
+    /** Function Mask was set by {@link #lock()} for a rewrite of a reset table: cleared by {@link #unlock()}. */
+    private boolean rewriting;
 
     /** @param adopt the table is live: cache its vector control words, leave Function Mask and the entries alone */
     MsixStorage(HwDevice device, ConfigSpace config, int cap, int vectors, boolean adopt) {
@@ -110,6 +114,31 @@ final class MsixStorage implements MsiStorage {
         int k = desc.index();
         ctrl[k] &= ~MASKBIT;
         bar.write32(entry(k) + VECTOR_CTRL, ctrl[k]);
+    }
+
+    /**
+     * A table found disabled belongs to a function that was reset since it was programmed: its entries
+     * are masked and zero, so the cached control words are stale and are read again (the domain then
+     * unmasks what it wants unmasked); Function Mask holds every entry while the messages are rewritten.
+     */
+    @Override
+    public void lock() {
+        if ((config.read16(cap + CONTROL) & ENABLE) != 0) {
+            return;
+        }
+        writeControl(ENABLE | FUNCTION_MASK);
+        for (int k = 0; k < ctrl.length; k++) {
+            ctrl[k] = bar.read32(entry(k) + VECTOR_CTRL);
+        }
+        rewriting = true;
+    }
+
+    @Override
+    public void unlock() {
+        if (rewriting) {
+            rewriting = false;
+            writeControl(ENABLE); // every entry written: Function Mask off (PCI_MSIX_FLAGS_MASKALL cleared)
+        }
     }
 
     @Override
