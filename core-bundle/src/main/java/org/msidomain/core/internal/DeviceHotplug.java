@@ -10,7 +10,6 @@ import java.util.function.ToIntFunction;
 
 import org.msidomain.api.MsiEvents;
 import org.msidomain.hw.HwDevice;
-import org.msidomain.hw.Machine;
 import org.msidomain.hw.MachineListener;
 import org.msidomain.spi.MsiStorage;
 
@@ -25,7 +24,6 @@ final class DeviceHotplug implements MachineListener {
 
     private static final System.Logger LOG = System.getLogger("org.msidomain.core");
 
-    private final Machine machine;
     private final DeviceTable devices;
     private final StorageBinder binder;
     private final EventPoster events;
@@ -37,9 +35,8 @@ final class DeviceHotplug implements MachineListener {
     /** Since when each device the description lists but the machine lacks has been waiting. */
     private final Map<String, Instant> waitingSince = new ConcurrentHashMap<>();
 
-    DeviceHotplug(Machine machine, DeviceTable devices, StorageBinder binder, EventPoster events,
+    DeviceHotplug(DeviceTable devices, StorageBinder binder, EventPoster events,
             ToIntFunction<DeviceState> forget, Consumer<RuntimeException> stillOwner, Consumer<Runnable> post) {
-        this.machine = machine;
         this.devices = devices;
         this.binder = binder;
         this.events = events;

@@ -123,7 +123,7 @@ public final class MsiDomainImpl implements MsiDomain {
         irqControl = new IrqControl(vectors, table, writer, devices, events, containment, lookup, allocator);
         storageBinder = new StorageBinder(registry, devices, events, irqControl::restoreThrough,
                 containment::stillOwner);
-        hotplug = new DeviceHotplug(machine, devices, storageBinder, events, this::forgetRemoved,
+        hotplug = new DeviceHotplug(devices, storageBinder, events, this::forgetRemoved,
                 containment::stillOwner, binder::post);
         joinMachine();
         views = new DomainViews(machine, devices, irqs, vectors, table, registry, hotplug, lookup);
