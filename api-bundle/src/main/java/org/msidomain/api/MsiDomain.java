@@ -177,6 +177,36 @@ public interface MsiDomain {
     int cpuCount();
 
     /**
+     * Takes a CPU offline (Linux's CPU hot-unplug, {@code fixup_irqs} / {@code irq_migrate_all_off_this_cpu}): it
+     * takes no new vectors, and every interrupt steered to it moves to an online CPU of its affinity mask (any
+     * online CPU if none is left: the affinity is broken and becomes the online CPUs, as Linux does), each the way
+     * its storage moves (masked at the source, in two steps where it cannot mask, by its remapping entry under
+     * remapping). A message that reached the dying CPU meanwhile is sent again on the new CPU, once, before the
+     * old vector is freed. A CPU already offline stays so.
+     *
+     * @throws IllegalArgumentException for a CPU out of range
+     * @throws IllegalStateException for the last online CPU (nothing changes)
+     * @since 1.4
+     */
+    void cpuOffline(int cpu);
+
+    /**
+     * Brings a CPU online again: it takes new vectors and may be chosen by affinity changes; interrupts that moved
+     * away stay where they are, as in Linux. A CPU already online stays so.
+     *
+     * @throws IllegalArgumentException for a CPU out of range
+     * @since 1.4
+     */
+    void cpuOnline(int cpu);
+
+    /**
+     * Every CPU, by number: online or offline, and its device vectors in use.
+     *
+     * @since 1.4
+     */
+    List<CpuInfo> cpus();
+
+    /**
      * Messages that arrived while their interrupt was masked at the destination with one already pending,
      * and merged into it (Linux's single IRQS_PENDING flag): several arrivals, one resend on unmask.
      */

@@ -8,9 +8,11 @@
  * {@link org.msidomain.api.MsiDomain#storageOf(int)}), device added,
  * removed and declined events, affinity masks
  * ({@link org.msidomain.api.MsiDomain#setAffinity(int, java.util.Set)}, {@link org.msidomain.api.MsiDomain#affinityMask}).
+ * 1.4: CPU hotplug ({@link org.msidomain.api.MsiDomain#cpuOffline}, {@link org.msidomain.api.MsiDomain#cpuOnline},
+ * {@link org.msidomain.api.MsiDomain#cpus}, {@link org.msidomain.api.CpuInfo}).
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package org.msidomain.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -99,6 +99,10 @@ final class IrqControl {
      * when that succeeded ({@code -ENOSPC} leaves the old one).
      */
     private void apply(IrqDesc desc, java.util.BitSet mask) {
+        if (!mask.intersects(vectors.onlineMask())) {
+            // irq_do_set_affinity hands the chip only online CPUs and refuses an empty rest (-EINVAL)
+            throw new IllegalStateException("irq " + desc.irq + ": no online CPU in " + CpuMask.list(mask));
+        }
         if (desc.reserved) {
             desc.affinity = mask; // taken at startup, when the handler is attached (activation fits the mask)
             return;
@@ -116,11 +120,13 @@ final class IrqControl {
         // One CPU is taken as asked (an x2APIC one the message cannot reach is refused by the write, as before);
         // among several only the CPUs the message reaches count, as Linux searches the online ones and brings
         // no x2APIC CPU online without remapping.
-        int cpu = mask.cardinality() == 1 ? mask.nextSetBit(0)
-                : vectors.emptiestCpuIn(mask, d.remapped || d.has(StorageFlag.REMAPPING_UNIT));
+        java.util.BitSet online = (java.util.BitSet) mask.clone();
+        online.and(vectors.onlineMask());
+        int cpu = online.cardinality() == 1 ? online.nextSetBit(0)
+                : vectors.emptiestCpuIn(online, d.remapped || d.has(StorageFlag.REMAPPING_UNIT));
         if (cpu < 0 || vectors.free(cpu) == 0) {
-            throw new IllegalStateException("no free vector on " + (mask.cardinality() == 1 ? "CPU " + mask.nextSetBit(0)
-                    : "any CPU of " + CpuMask.list(mask)));
+            throw new IllegalStateException("no free vector on " + (online.cardinality() == 1 ? "CPU " + online.nextSetBit(0)
+                    : "any CPU of " + CpuMask.list(online)));
         }
         Runnable[] releaseOld = new Runnable[1];
         containment.underBusLock(d, () -> releaseOld[0] = writer.retarget(d, desc, cpu));

@@ -63,6 +63,8 @@ public final class MsiDomainImpl implements MsiDomain {
     private final VectorAllocator allocator;
     /** Per-irq control: affinity, masking, handlers, restore. */
     private final IrqControl irqControl;
+    /** CPUs going offline and coming online. */
+    private final CpuHotplug cpuHotplug;
     /** The read-only views: irqs, devices, providers, counters. */
     private final DomainViews views;
     /** Tells the domain of devices that join and leave the machine. */
@@ -121,6 +123,7 @@ public final class MsiDomainImpl implements MsiDomain {
         allocator = new VectorAllocator(devices, irqs, vectors, table, writer, remap, containment, lookup,
                 this::locked);
         irqControl = new IrqControl(vectors, table, writer, devices, events, containment, lookup, allocator);
+        cpuHotplug = new CpuHotplug(vectors, irqs, writer, containment, machine);
         storageBinder = new StorageBinder(registry, devices, events, irqControl::restoreThrough,
                 containment::stillOwner);
         hotplug = new DeviceHotplug(devices, storageBinder, events, this::forgetRemoved,
@@ -369,6 +372,21 @@ public final class MsiDomainImpl implements MsiDomain {
     @Override
     public int cpuCount() {
         return views.cpuCount();
+    }
+
+    @Override
+    public void cpuOffline(int cpu) {
+        locked(() -> cpuHotplug.offline(cpu));
+    }
+
+    @Override
+    public void cpuOnline(int cpu) {
+        locked(() -> cpuHotplug.online(cpu));
+    }
+
+    @Override
+    public List<org.msidomain.api.CpuInfo> cpus() {
+        return cpuHotplug.cpus();
     }
 
     @Override

@@ -188,8 +188,16 @@ final class StorageWriter {
         return () -> releaseSlot(desc, oldCpu, oldVector);
     }
 
-    /** Frees a slot a descriptor was installed in, keeping the counts it took. */
+    /**
+     * Frees a slot a descriptor was installed in, keeping the counts it took. On a CPU that went offline (its
+     * interrupts stay disabled) a message that reached the old vector sits in its IRR: it is sent again to the
+     * descriptor's new target before the slot goes (x86 {@code fixup_irqs}, and {@code __vector_cleanup}, which
+     * frees no vector still pending in the IRR).
+     */
     private void releaseSlot(IrqDesc desc, int cpu, int vector) {
+        if (!vectors.online(cpu) && machine.localApic(cpu).testAndClearIrr(vector)) {
+            table.accept(desc.cpu, desc.vector); // irq_retrigger: an IPI with the vector to the new target
+        }
         desc.fold(cpu, table.uninstall(cpu, vector), table.cpus());
         vectors.release(cpu, vector);
     }
@@ -229,12 +237,18 @@ final class StorageWriter {
      */
     private void moveInTwoSteps(DeviceState d, IrqDesc desc, int oldCpu, int cpu, int vector) {
         LocalApic apic = machine.localApic(oldCpu);
-        apic.disableInterrupts();
+        // A CPU going offline already has interrupts disabled, for good (fixup_irqs runs on it that way).
+        boolean dying = !vectors.online(oldCpu);
+        if (!dying) {
+            apic.disableInterrupts();
+        }
         // Undone once, here or by the watchdog if a write of this move is abandoned: the old CPU must not
         // stay with interrupts disabled.
         ProviderGuard.Once undo = new ProviderGuard.Once(() -> {
             table.uninstall(oldCpu, vector);
-            apic.enableInterrupts();
+            if (!dying) {
+                apic.enableInterrupts();
+            }
         });
         guard.repairWith(undo);
         try {

@@ -20,6 +20,8 @@ final class VectorDomain {
     private final java.util.TreeSet<Integer> byFree;
     /** The same for CPUs a compatibility-format address can reach (APIC id up to 255). */
     private final java.util.TreeSet<Integer> byFreeXapic;
+    /** The online CPUs: only they take vectors (Linux's matrix searches {@code cpu_online_mask}). */
+    private final BitSet online = new BitSet();
 
     VectorDomain(int[] apicIds) {
         this.apicIds = apicIds.clone();
@@ -32,6 +34,7 @@ final class VectorDomain {
         for (int cpu = 0; cpu < cpus; cpu++) {
             used[cpu] = new BitSet(VectorTable.VECTORS);
             free[cpu] = PER_CPU;
+            online.set(cpu);
             index(cpu);
         }
     }
@@ -45,7 +48,7 @@ final class VectorDomain {
     }
 
     private void index(int cpu) {
-        if (free[cpu] > 0) {
+        if (free[cpu] > 0 && online.get(cpu)) {
             byFree.add(cpu);
             if (apicIds[cpu] <= 0xFF) {
                 byFreeXapic.add(cpu);
@@ -66,13 +69,36 @@ final class VectorDomain {
         return free[cpu];
     }
 
-    /** Free device vectors on all CPUs. */
+    /** Free device vectors on all online CPUs. */
     int freeTotal() {
         int sum = 0;
-        for (int f : free) {
-            sum += f;
+        for (int cpu = online.nextSetBit(0); cpu >= 0; cpu = online.nextSetBit(cpu + 1)) {
+            sum += free[cpu];
         }
         return sum;
+    }
+
+    /** Device vectors in use on a CPU. */
+    int used(int cpu) {
+        return PER_CPU - free[cpu];
+    }
+
+    boolean online(int cpu) {
+        return online.get(cpu);
+    }
+
+    /** A copy of the online CPUs. */
+    BitSet onlineMask() {
+        return (BitSet) online.clone();
+    }
+
+    /** Marks a CPU online or offline: an offline CPU is never chosen and takes no vector (its own are moved off). */
+    void setOnline(int cpu, boolean on) {
+        checkCpu(cpu);
+        byFree.remove(cpu);
+        byFreeXapic.remove(cpu);
+        online.set(cpu, on);
+        index(cpu);
     }
 
     /** The CPU with the most free vectors (lowest number on a tie), or -1 if every CPU is full. */
@@ -100,7 +126,7 @@ final class VectorDomain {
         }
         int best = -1;
         for (int cpu = mask.nextSetBit(0); cpu >= 0 && cpu < free.length; cpu = mask.nextSetBit(cpu + 1)) {
-            if (free[cpu] > 0 && (x2apic || apicIds[cpu] <= 0xFF) && (best < 0 || free[cpu] > free[best])) {
+            if (free[cpu] > 0 && online.get(cpu) && (x2apic || apicIds[cpu] <= 0xFF) && (best < 0 || free[cpu] > free[best])) {
                 best = cpu;
             }
         }
@@ -116,6 +142,9 @@ final class VectorDomain {
      */
     int allocate(int cpu) {
         checkCpu(cpu);
+        if (!online.get(cpu)) {
+            throw new IllegalStateException("CPU " + cpu + " is offline");
+        }
         if (free[cpu] == 0) {
             throw new IllegalStateException("no free vector on CPU " + cpu);
         }
@@ -132,6 +161,9 @@ final class VectorDomain {
      */
     int allocateBlock(int cpu, int count, int alsoFreeOn) {
         checkCpu(cpu);
+        if (!online.get(cpu)) {
+            return -1;
+        }
         int first = (X86Msi.FIRST_DEVICE_VECTOR + count - 1) & -count;
         for (int base = first; base + count - 1 <= X86Msi.LAST_DEVICE_VECTOR; base += count) {
             if (clear(cpu, base, count) && (alsoFreeOn < 0 || clear(alsoFreeOn, base, count))) {

@@ -359,6 +359,17 @@ final class FakeHardware {
             }
         }
 
+        /** Run one each, in order, before a message write / a mask takes effect (the device still as it was). */
+        final java.util.Queue<Runnable> beforeWrite = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        final java.util.Queue<Runnable> beforeMask = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+        static void runNext(java.util.Queue<Runnable> hooks) {
+            Runnable r = hooks.poll();
+            if (r != null) {
+                r.run();
+            }
+        }
+
         /** The storage type whose bank of the device the storages write. */
         volatile String type = "fake";
         /** Declines every device with this reason, if set. */
@@ -443,6 +454,7 @@ final class FakeHardware {
             if (fault instanceof Error e) {
                 throw e;
             }
+            Ops.runNext(ops.beforeWrite);
             ops.log.add("write " + device.id + "/" + desc.index() + " " + msg);
             device.bank(ops.type)[desc.index()] = msg;
         }
@@ -452,6 +464,7 @@ final class FakeHardware {
             if (device.id.equals(ops.faultyMaskOn)) {
                 throw new NullPointerException("provider bug");
             }
+            Ops.runNext(ops.beforeMask);
             ops.log.add("mask " + device.id + "/" + desc.index() + " parent=" + ((IrqDesc) desc).parentMasked);
             device.setMasked(desc.index(), true);
         }

@@ -1,0 +1,130 @@
+package org.msidomain.core.internal;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+import org.msidomain.api.CpuInfo;
+import org.msidomain.hw.Machine;
+
+/**
+ * CPU hotplug: a CPU going offline hands every interrupt steered to it to an online CPU (x86 {@code fixup_irqs}
+ * and the generic {@code irq_migrate_all_off_this_cpu} / {@code migrate_one_irq}); one coming online takes
+ * vectors again. The dying CPU has interrupts disabled from the start and keeps them so while offline, so a
+ * message that still reaches it waits in its IRR; each old vector is freed only after that IRR bit was checked
+ * and, if set, sent again to the new target ({@link StorageWriter#retarget} and its release do both).
+ *
+ * <p>Threads: every method but {@link #cpus} is called holding the control lock. The delivery path reads no
+ * state of this class: the dying CPU's disabled APIC is what holds its messages.
+ */
+final class CpuHotplug {
+
+    private static final System.Logger LOG = System.getLogger("org.msidomain.core");
+
+    private final VectorDomain vectors;
+    private final IrqTable irqs;
+    private final StorageWriter writer;
+    private final Containment containment;
+    private final Machine machine;
+    /** The online CPUs as the queries read them, replaced whole under the control lock. */
+    private volatile BitSet onlineView;
+
+    CpuHotplug(VectorDomain vectors, IrqTable irqs, StorageWriter writer, Containment containment, Machine machine) {
+        this.vectors = vectors;
+        this.irqs = irqs;
+        this.writer = writer;
+        this.containment = containment;
+        this.machine = machine;
+        onlineView = vectors.onlineMask();
+    }
+
+    /** Linux's CPU hot-unplug as far as interrupts go: no new vectors there, then every interrupt moved off it. */
+    void offline(int cpu) {
+        vectors.checkCpu(cpu);
+        if (!vectors.online(cpu)) {
+            return; // already offline: Linux's online file takes 0 again without complaint
+        }
+        if (vectors.onlineMask().cardinality() == 1) {
+            throw new IllegalStateException("CPU " + cpu + " is the last online CPU: it cannot go offline");
+        }
+        machine.localApic(cpu).disableInterrupts(); // the dying CPU runs fixup_irqs with interrupts off
+        vectors.setOnline(cpu, false); // set_cpu_online(false) comes first: the matrix no longer offers it
+        onlineView = vectors.onlineMask();
+        for (IrqDesc desc : irqs.values()) {
+            if (!desc.reserved && desc.cpu == cpu) {
+                migrate(desc, cpu);
+            }
+        }
+    }
+
+    /** Linux's CPU online as far as interrupts go: the CPU takes interrupts and vectors again. */
+    void online(int cpu) {
+        vectors.checkCpu(cpu);
+        if (vectors.online(cpu)) {
+            return;
+        }
+        vectors.setOnline(cpu, true);
+        onlineView = vectors.onlineMask();
+        machine.localApic(cpu).enableInterrupts();
+    }
+
+    /** Every CPU with its state and vectors in use (a query: no lock; the counts are a moment's). */
+    List<CpuInfo> cpus() {
+        BitSet online = onlineView;
+        List<CpuInfo> out = new ArrayList<>(vectors.cpus());
+        for (int cpu = 0; cpu < vectors.cpus(); cpu++) {
+            out.add(new CpuInfo(cpu, online.get(cpu), vectors.used(cpu)));
+        }
+        return out;
+    }
+
+    /**
+     * {@code migrate_one_irq}: to the online CPUs of the affinity mask, or, if none is left, to any online CPU with
+     * the affinity broken (the mask becomes the online CPUs, as {@code irq_do_set_affinity} stores it).
+     */
+    private void migrate(IrqDesc desc, int dying) {
+        BitSet online = vectors.onlineMask();
+        BitSet targets = desc.affinity == null ? online : (BitSet) desc.affinity.clone();
+        targets.and(online);
+        boolean broken = targets.isEmpty();
+        if (broken) {
+            targets = online;
+        }
+        DeviceState d = desc.device;
+        if (!d.writable()) {
+            desc.pendingAffinity = targets; // moved when a provider binds and restores
+        } else if (!moveWithin(d, desc, targets)) {
+            LOG.log(Level.WARNING, "IRQ{0}: set affinity failed: no free vector on CPUs {1}", desc.irq,
+                    CpuMask.list(targets));
+            return;
+        }
+        if (broken) {
+            desc.affinity = targets;
+            LOG.log(Level.WARNING, "IRQ {0}: no longer affine to CPU{1}", desc.irq, dying);
+        }
+    }
+
+    /** Moves to the target CPU with the most free vectors, else the next ones (a two-step move needs a shared one). */
+    private boolean moveWithin(DeviceState d, IrqDesc desc, BitSet targets) {
+        BitSet left = (BitSet) targets.clone();
+        boolean x2apic = d.remapped || d.has(org.msidomain.spi.StorageFlag.REMAPPING_UNIT);
+        for (int cpu = vectors.emptiestCpuIn(left, x2apic); cpu >= 0; cpu = vectors.emptiestCpuIn(left, x2apic)) {
+            int to = cpu;
+            Runnable[] release = new Runnable[1];
+            try {
+                containment.underBusLock(d, () -> release[0] = writer.retarget(d, desc, to));
+            } catch (IllegalStateException refused) {
+                if (!d.writable()) { // the provider failed: the device keeps its message until restored
+                    desc.pendingAffinity = targets;
+                    return true;
+                }
+                left.clear(to);
+                continue;
+            }
+            release[0].run(); // after the unlock: the IRR check on the dying CPU, then the old vector freed
+            return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,168 @@
+package org.msidomain.core.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.msidomain.api.CpuInfo;
+import org.msidomain.api.MsiMsg;
+import org.msidomain.core.internal.FakeHardware.Device;
+import org.msidomain.core.internal.FakeHardware.FakeMachine;
+import org.msidomain.core.internal.FakeHardware.Ops;
+import org.msidomain.spi.StorageFlag;
+
+/**
+ * CPU hotplug (x86 {@code fixup_irqs}, {@code irq_migrate_all_off_this_cpu}): every vector leaves the dying CPU,
+ * an event that reached it meanwhile waits in its IRR and is delivered once on the new CPU, the last online CPU
+ * stays, an offline CPU takes no vector. Expected messages are the SDM's (address 0xFEE00000 | APIC id << 12,
+ * data = vector); expected CPUs and vectors follow from the matrix rules (most free vectors, lowest on a tie;
+ * the lowest free vector).
+ */
+class CpuHotplugTest {
+
+    private FakeMachine machine;
+    private Device nic;
+    private MsiDomainImpl domain;
+    private Ops ops;
+    /** Handled per (irq, CPU). */
+    private final AtomicLongArray handled = new AtomicLongArray(64 * 4);
+
+    private void boot(StorageFlag... flags) throws InterruptedException {
+        machine = new FakeMachine(4);
+        nic = machine.add("00:04.0", 8);
+        domain = new MsiDomainImpl(machine);
+        ops = new Ops(flags);
+        domain.bindStorageOps(ops, FakeHardware.props(1, 0));
+        assertTrue(domain.awaitSettled(5000));
+    }
+
+    @AfterEach
+    void stop() {
+        if (domain != null) {
+            domain.deactivate();
+        }
+    }
+
+    private static MsiMsg sdm(int apicId, int vector) {
+        return new MsiMsg(0xFEE0_0000 | apicId << 12, 0, vector);
+    }
+
+    private int started(int irq) {
+        domain.setHandler(irq, "h", (i, cpu) -> handled.incrementAndGet(i * 4 + cpu));
+        return irq;
+    }
+
+    private long on(int irq, int cpu) {
+        return handled.get(irq * 4 + cpu);
+    }
+
+    private long total(int irq) {
+        return on(irq, 0) + on(irq, 1) + on(irq, 2) + on(irq, 3);
+    }
+
+    @Test
+    void maskableVectorMovesAndAnEventInTheDyingCpusIrrIsDeliveredOnceOnTheNewCpu() throws Exception {
+        boot(StorageFlag.CAN_MASK);
+        int irq = started(domain.allocate("00:04.0", 1)[0]);
+        domain.setAffinity(irq, 2);
+        assertEquals(sdm(2, 0x20), nic.msgs[0]);
+        // the device raises just before the move masks it: the message reaches CPU 2, which has interrupts off
+        ops.beforeMask.add(() -> nic.raise(0));
+        domain.cpuOffline(2);
+
+        assertEquals(sdm(0, 0x20), nic.msgs[0], "on CPU 0 (all online CPUs free: the lowest), lowest vector");
+        assertEquals(0, domain.irq(irq).orElseThrow().cpu());
+        assertEquals(1, on(irq, 0), "the event in CPU 2's IRR re-sent to CPU 0");
+        assertEquals(1, total(irq), "delivered once");
+        assertTrue(machine.apics[2].irr.isEmpty(), "nothing left in the dead CPU's IRR");
+        assertEquals(List.of(0, 1, 3), List.copyOf(domain.affinityMask(irq)), "affinity broken: the online CPUs");
+        assertEquals(new CpuInfo(2, false, 0), domain.cpus().get(2));
+        nic.raise(0);
+        assertEquals(2, on(irq, 0));
+        assertEquals(0, domain.spurious(0) + domain.spurious(2));
+    }
+
+    @Test
+    void nonMaskableVectorMovesInTwoStepsAndEventsOnBothOldVectorsAreDeliveredOnce() throws Exception {
+        boot(); // no CAN_MASK: the two-step move (x86 msi_set_affinity)
+        int irq = started(domain.allocate("00:04.0", 1)[0]); // CPU 0, vector 0x20
+        domain.setAffinity(irq, 2); // a vector free on both CPUs: 0x21
+        assertEquals(sdm(2, 0x21), nic.msgs[0]);
+        // before the interim write the device still sends (CPU 2, 0x21); before the final one (CPU 2, 0x20)
+        ops.beforeWrite.add(() -> nic.raise(0));
+        ops.beforeWrite.add(() -> {
+            assertEquals(sdm(2, 0x20), nic.msgs[0], "the interim message: old CPU, new vector");
+            nic.raise(0);
+        });
+        domain.cpuOffline(2);
+
+        assertEquals(sdm(0, 0x20), nic.msgs[0]);
+        assertEquals(2, on(irq, 0), "both events from CPU 2's IRR re-sent to CPU 0");
+        assertEquals(2, total(irq), "each once");
+        assertTrue(machine.apics[2].irr.isEmpty());
+        assertEquals(0, domain.spurious(0) + domain.spurious(2));
+        assertEquals(new CpuInfo(2, false, 0), domain.cpus().get(2));
+    }
+
+    @Test
+    void anIrqStaysWithinItsMaskWhenAnotherCpuOfItIsOnline() throws Exception {
+        boot(StorageFlag.CAN_MASK);
+        int irq = started(domain.allocate("00:04.0", 1)[0]);
+        domain.setAffinity(irq, Set.of(1, 3));
+        int first = domain.irq(irq).orElseThrow().cpu();
+        assertEquals(1, first, "both free: the lowest");
+        domain.cpuOffline(1);
+        assertEquals(3, domain.irq(irq).orElseThrow().cpu());
+        assertEquals(sdm(3, 0x20), nic.msgs[0]);
+        assertEquals(List.of(1, 3), List.copyOf(domain.affinityMask(irq)), "the mask is kept, as Linux keeps it");
+        nic.raise(0);
+        assertEquals(1, on(irq, 3));
+    }
+
+    @Test
+    void theLastOnlineCpuCannotGoOffline() throws Exception {
+        boot(StorageFlag.CAN_MASK);
+        int irq = started(domain.allocate("00:04.0", 1)[0]);
+        domain.cpuOffline(1);
+        domain.cpuOffline(2);
+        domain.cpuOffline(3);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> domain.cpuOffline(0));
+        assertEquals("CPU 0 is the last online CPU: it cannot go offline", e.getMessage());
+        assertTrue(domain.cpus().get(0).online());
+        nic.raise(0);
+        assertEquals(1, on(irq, 0), "still delivered on CPU 0");
+        assertThrows(IllegalArgumentException.class, () -> domain.cpuOffline(4));
+    }
+
+    @Test
+    void anOfflineCpuTakesNoVectorAndAMaskOfOfflineCpusIsRefused() throws Exception {
+        boot(StorageFlag.CAN_MASK);
+        domain.cpuOffline(0);
+        int[] irqs = domain.allocate("00:04.0", 6);
+        for (int irq : irqs) {
+            assertTrue(domain.irq(irq).orElseThrow().cpu() != 0, "irq " + irq + " on an online CPU");
+        }
+        assertEquals(List.of(new CpuInfo(0, false, 0), new CpuInfo(1, true, 2), new CpuInfo(2, true, 2),
+                new CpuInfo(3, true, 2)), domain.cpus(), "spread over the online CPUs only");
+        int irq = started(irqs[0]);
+        int before = domain.irq(irq).orElseThrow().cpu();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> domain.setAffinity(irq, 0));
+        assertEquals("irq " + irq + ": no online CPU in 0", e.getMessage());
+        assertThrows(IllegalStateException.class, () -> domain.setAffinity(irq, Set.of(0)));
+        assertEquals(before, domain.irq(irq).orElseThrow().cpu(), "nothing changed");
+        domain.setAffinity(irq, Set.of(0, 3));
+        assertEquals(3, domain.irq(irq).orElseThrow().cpu(), "the online CPU of the mask");
+
+        domain.cpuOnline(0);
+        domain.setAffinity(irq, 0);
+        assertEquals(sdm(0, 0x20), nic.msgs[0], "CPU 0 takes vectors again");
+        nic.raise(0);
+        assertEquals(1, on(irq, 0));
+    }
+}
