@@ -29,6 +29,8 @@ public final class Options {
     static final String AS_DUMPED = "msi.machine.asDumped";
     static final String DEPLOY = "msi.deploy.dir";
     static final String STRESS = "msi.stress.seconds";
+    /** Read by the stress job: CPU offline/online cycles per second. */
+    static final String HOTPLUG_RATE = "msi.stress.hotplugRate";
     static final String HTTP = "msi.http.port";
     /** Read by Apache Felix HTTP (Jetty): the port, the address it binds, and whether it listens at all. */
     static final String HTTP_PORT = "org.osgi.service.http.port";
@@ -77,6 +79,10 @@ public final class Options {
             + "interrupts are masked and unmasked and providers are hot-swapped, for SECONDS; exit non-zero on any loss or duplicate.")
     Integer stress;
 
+    @Option(names = "--hotplug-rate", paramLabel = "N", description = "With --stress: CPU offline/online cycles per "
+            + "second (default 20; 0: none).")
+    Integer hotplugRate;
+
     @Option(names = "--http", paramLabel = "PORT", description = "Serve the web view on http://127.0.0.1:PORT/msi/ "
             + "(0: a free port; the URL is printed on stderr) beside -c, --shell or --stress; alone, boot and serve until "
             + "interrupted.")
@@ -124,6 +130,12 @@ public final class Options {
         }
         if ((command != null ? 1 : 0) + (shell ? 1 : 0) + (stress != null ? 1 : 0) > 1) {
             return "-c, --shell and --stress cannot be combined";
+        }
+        if (hotplugRate != null && stress == null) {
+            return "--hotplug-rate " + hotplugRate + ": applies only to --stress";
+        }
+        if (hotplugRate != null && (hotplugRate < 0 || hotplugRate > 1000)) {
+            return "--hotplug-rate " + hotplugRate + ": 0 to 1000 CPU offline/online cycles a second";
         }
         if (stress != null && (stress < 1 || stress > 86_400)) {
             return "--stress " + stress + ": 1 to 86400 seconds";
@@ -186,6 +198,9 @@ public final class Options {
         }
         if (stress != null) {
             props.put(STRESS, stress.toString());
+        }
+        if (hotplugRate != null) {
+            props.put(HOTPLUG_RATE, hotplugRate.toString());
         }
         if (http != null) {
             props.put(HTTP, http.toString());

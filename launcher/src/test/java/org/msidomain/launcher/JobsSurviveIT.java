@@ -32,7 +32,7 @@ import org.msidomain.launcher.WebViewIT.Running;
 class JobsSurviveIT {
 
     private static final Pattern STRESS_SUMMARY = Pattern
-            .compile("(?m)^fired=(\\d+) delivered=(\\d+) lost=0 duplicated=0 swaps=(\\d+) merged=(\\d+)$");
+            .compile("(?m)^fired=(\\d+) delivered=(\\d+) lost=0 duplicated=0 swaps=(\\d+) merged=(\\d+) hotplugs=(\\d+)$");
     /** The domain's log line when a provider is unbound: the job's swapping has begun (nothing unbinds at boot). */
     private static final Pattern SWAPPING = Pattern.compile("(?m)^INFO: provider org\\.msidomain\\.provider\\.\\S+ \\S+ unbound$");
 

@@ -59,12 +59,39 @@ class LauncherIT {
         List<String> lines = run.out().lines().toList();
         String last = lines.get(lines.size() - 1);
         java.util.regex.Matcher m = java.util.regex.Pattern
-                .compile("fired=(\\d+) delivered=(\\d+) lost=0 duplicated=0 swaps=(\\d+) merged=(\\d+)").matcher(last);
+                .compile("fired=(\\d+) delivered=(\\d+) lost=0 duplicated=0 swaps=(\\d+) merged=(\\d+) hotplugs=(\\d+)")
+                .matcher(last);
         assertTrue(m.matches(), last);
         long fired = Long.parseLong(m.group(1));
         assertEquals(fired, Long.parseLong(m.group(2)) + Long.parseLong(m.group(4)), "delivered + merged = fired");
         assertTrue(Integer.parseInt(m.group(3)) >= 5, "providers swapped: " + last);
+        assertTrue(Integer.parseInt(m.group(5)) > 0, "CPUs taken offline and online (default rate): " + last);
+        assertFalse(run.err().contains("delivered twice") || run.err().contains("not delivered"), run.err());
         System.out.println("stress 3 s: " + last);
+    }
+
+    @Test
+    void cpuHotplugCommandsAndInterruptsShowOnlyOnlineCpus() throws Exception {
+        Run run = launch("-c", "msi:alloc 00:04.0 2; msi:affinity 00:04.0/1 3; msi:cpu offline 3; msi:cpus; "
+                + "msi:fire 00:04.0 1 4; msi:interrupts; msi:cpu online 3; msi:cpus");
+        assertEquals(0, run.exit(), run.err());
+        String out = run.out();
+        assertTrue(out.contains("CPU 3: offline, 1 vectors moved\n"), out);
+        assertTrue(out.contains("CPU  STATE    VECTORS\n  0  online         1\n  1  online         1\n  2  online         0\n"
+                + "  3  offline        0\n"), out);
+        // /proc/interrupts prints online CPUs only (for_each_online_cpu): three columns while CPU 3 is offline
+        List<String> table = out.lines().dropWhile(l -> !l.trim().startsWith("CPU0")).toList();
+        assertEquals("CPU0       CPU1       CPU2", table.get(0).trim(), out);
+        assertTrue(table.stream().anyMatch(l -> l.matches("\\s*25:( +\\d+){3} PCI-MSIX-0000:00:04.0 +1-edge.*")
+                && l.contains(" 4 ")), out);
+        assertTrue(out.contains("CPU 3: online\n"), out);
+        assertTrue(out.stripTrailing().endsWith("CPU  STATE   VECTORS\n  0  online        1\n  1  online        1\n"
+                + "  2  online        0\n  3  online        0"), out);
+        assertTrue(run.err().contains("IRQ 25: no longer affine to CPU3"), "Linux's broken-affinity line: " + run.err());
+        Run last = launch("-c", "msi:cpu offline 0; msi:cpu offline 1; msi:cpu offline 2; msi:cpu offline 3");
+        assertEquals(1, last.exit());
+        assertTrue(last.err().lines().anyMatch(l -> l.equals("msi:cpu offline 3: CPU 3 is the last online CPU: it cannot go "
+                + "offline")), last.err());
     }
 
     @Test

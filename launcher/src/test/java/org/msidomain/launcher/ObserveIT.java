@@ -195,7 +195,7 @@ class ObserveIT {
         assertFalse(shown.out().contains("\r") || shown.out().contains(ESC), "stdout untouched: " + shown.out());
         List<String> lines = shown.out().lines().toList();
         assertTrue(lines.get(0).trim().startsWith("CPU0"), lines.get(0));
-        assertTrue(lines.get(lines.size() - 1).matches("fired=\\d+ delivered=\\d+ lost=0 duplicated=0 swaps=\\d+ merged=\\d+"),
+        assertTrue(lines.get(lines.size() - 1).matches("fired=\\d+ delivered=\\d+ lost=0 duplicated=0 swaps=\\d+ merged=\\d+ hotplugs=\\d+"),
                 lines.get(lines.size() - 1));
 
         Run top = launch(List.of("-Dmsi.terminal=true"), (in, out) -> { }, "-c", "msi:top -n 1");

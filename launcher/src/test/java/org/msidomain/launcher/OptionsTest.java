@@ -49,6 +49,11 @@ class OptionsTest {
         assertEquals("--cpus 0: a machine has 1-256 CPUs", parse("--cpus", "0").problem());
         assertEquals("-c, --shell and --stress cannot be combined", parse("-c", "lb", "--shell").problem());
         assertEquals("--stress 0: 1 to 86400 seconds", parse("--stress", "0").problem());
+        assertEquals("--hotplug-rate 5: applies only to --stress", parse("--hotplug-rate", "5").problem());
+        assertEquals("--hotplug-rate -1: 0 to 1000 CPU offline/online cycles a second",
+                parse("--stress", "3", "--hotplug-rate", "-1").problem());
+        assertNull(parse("--stress", "3", "--hotplug-rate", "0").problem());
+        assertEquals("50", parse("--stress", "3", "--hotplug-rate", "50").frameworkProperties().get("msi.stress.hotplugRate"));
     }
 
     @Test
@@ -147,7 +152,7 @@ class OptionsTest {
         assertTrue(cli.isUsageHelpRequested());
         String usage = cli.getUsageMessage();
         for (String option : new String[] { "--dump", "--sysfs", "--machine", "--deploy", "--command", "--shell",
-                "--stress", "--http", "--version" }) {
+                "--stress", "--hotplug-rate", "--http", "--version" }) {
             assertTrue(usage.contains(option), option + " in " + usage);
         }
         CommandLine v = new CommandLine(new Options());

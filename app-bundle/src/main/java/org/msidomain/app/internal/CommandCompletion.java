@@ -44,6 +44,8 @@ final class CommandCompletion {
             Map.entry("free", new Spec(Map.of(), List.of(Arg.DEVICE))),
             Map.entry("affinity", new Spec(Map.of(), List.of(Arg.IRQ, Arg.CPU))),
             Map.entry("mask", new Spec(Map.of(), List.of(Arg.IRQ))),
+            Map.entry("cpu", new Spec(Map.of(), List.of(Arg.NONE, Arg.CPU))),
+            Map.entry("cpus", new Spec(Map.of(), List.of())),
             Map.entry("unmask", new Spec(Map.of(), List.of(Arg.IRQ))),
             Map.entry("fire", new Spec(Map.of("--storage", Arg.STORAGE), List.of(Arg.DEVICE, Arg.INDEX, Arg.NONE))),
             Map.entry("write", new Spec(Map.of("--from", Arg.DEVICE), List.of(Arg.NONE, Arg.NONE)))));

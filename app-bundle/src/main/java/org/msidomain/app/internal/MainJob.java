@@ -84,6 +84,9 @@ public final class MainJob implements Function<PrintStream, Integer> {
             long d = w.delivered.get(i);
             lost += Math.max(0, f - d);
             duplicated += Math.max(0, d - f);
+            if (f != d) { // per vector: a loss here and a duplicate there never cancel
+                System.err.printf("irq %d: fired=%d delivered=%d%n", w.vectors.get(i).irq(), f, d);
+            }
             IrqInfo info = domain.irq(w.vectors.get(i).irq()).orElseThrow();
             if (info.counts().get(info.cpu()) != f) {
                 misrouted++;

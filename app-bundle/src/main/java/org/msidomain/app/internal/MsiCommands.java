@@ -25,7 +25,8 @@ import org.osgi.service.component.annotations.Reference;
     "osgi.command.function=lspci", "osgi.command.function=interrupts", "osgi.command.function=devices",
     "osgi.command.function=providers", "osgi.command.function=alloc", "osgi.command.function=free",
     "osgi.command.function=affinity", "osgi.command.function=mask", "osgi.command.function=unmask",
-    "osgi.command.function=fire", "osgi.command.function=write", "osgi.command.function=why" })
+    "osgi.command.function=fire", "osgi.command.function=write", "osgi.command.function=why",
+    "osgi.command.function=cpu", "osgi.command.function=cpus" })
 public final class MsiCommands {
 
     private final MsiDomain domain;
@@ -201,6 +202,41 @@ public final class MsiCommands {
     private static final java.util.regex.Pattern SINGLE_CPU = java.util.regex.Pattern.compile("\\s*[+-]?\\d+\\s*");
     /** What only a cpulist has: a comma, a range dash after a digit, a stride. */
     private static final java.util.regex.Pattern LIST_CHARS = java.util.regex.Pattern.compile("[,:/]|\\d-");
+
+    @Descriptor("take a CPU offline (its interrupts move to online CPUs) or bring it online, as Linux's "
+            + "/sys/devices/system/cpu/cpuN/online")
+    public String cpu(@Descriptor("offline|online CPU, e.g. offline 2") String... args) {
+        Args a = Args.of(CPU_USAGE, args, 2, 2);
+        String state = a.text(0);
+        if (!state.equals("offline") && !state.equals("online")) {
+            throw a.refused("'" + state + "' is neither offline nor online");
+        }
+        int cpu = a.integer(1, "CPU");
+        if (cpu < 0 || cpu >= domain.cpuCount()) {
+            throw a.refused("CPU " + cpu + " out of range 0-" + (domain.cpuCount() - 1));
+        }
+        settle();
+        int vectors = domain.cpus().get(cpu).vectors();
+        if (state.equals("offline")) {
+            boolean was = domain.cpus().get(cpu).online();
+            domain.cpuOffline(cpu);
+            return "CPU " + cpu + ": offline" + (was ? ", " + vectors + " vectors moved" : " already");
+        }
+        boolean was = domain.cpus().get(cpu).online();
+        domain.cpuOnline(cpu);
+        return "CPU " + cpu + ": online" + (was ? " already" : "");
+    }
+
+    private static final String CPU_USAGE = "msi:cpu offline|online CPU";
+
+    @Descriptor("the CPUs: online or offline, and their device vectors in use")
+    public String cpus(@Descriptor("none") String... args) {
+        Args.of("msi:cpus", args, 0, 0);
+        settle();
+        Tables t = new Tables("#CPU", "STATE", "#VECTORS");
+        domain.cpus().forEach(c -> t.row(c.cpu(), c.online() ? "online" : "offline", c.vectors()));
+        return t.toString().stripTrailing();
+    }
 
     @Descriptor("mask an interrupt")
     public String mask(@Descriptor("IRQ, a number or DEVICE/INDEX") String... args) {

@@ -22,9 +22,10 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * The launcher's {@code --stress SECONDS}: for the given time, the devices fire from worker threads while
- * one thread changes affinities and masks and unmasks interrupts and another hot-swaps the providers;
+ * one thread changes affinities and masks and unmasks interrupts, another hot-swaps the providers and another
+ * takes CPUs offline and online ({@value #HOTPLUG_RATE} cycles a second, H in the summary);
  * then everything is unmasked and the accounts are closed:
- * {@code fired=N delivered=M lost=0 duplicated=0 swaps=K merged=X}, where {@code merged} are events that
+ * {@code fired=N delivered=M lost=0 duplicated=0 swaps=K merged=X hotplugs=H}, where {@code merged} are events that
  * hardware (or the core's pending flag) merged with one already pending while masked, so
  * {@code delivered + merged = fired}. Exit code 0 only if nothing was lost or delivered twice.
  *
@@ -82,8 +83,9 @@ public final class StressJob implements BiFunction<String, PrintStream, Integer>
 
     private int run(long seconds, PrintStream out) throws InterruptedException {
         MainJob.awaitBound(domain);
+        int hotplugRate = hotplugRate();
         Terminal terminal = Terminal.of(context); // before the clock starts: the first use loads JLine's terminfo
-        Soak s = new Soak(Workload.allocate(domain, machine));
+        Soak s = new Soak(Workload.allocate(domain, machine), hotplugRate);
         soak = s;
         s.start();
         long end = s.begin + TimeUnit.SECONDS.toNanos(seconds);
@@ -100,9 +102,18 @@ public final class StressJob implements BiFunction<String, PrintStream, Integer>
         }
         System.err.println("stress: " + s.refused.get() + " affinity changes refused for lack of free vectors");
         out.print(InterruptsTable.format(domain));
-        out.printf("fired=%d delivered=%d lost=%d duplicated=%d swaps=%d merged=%d%n", a.fired, a.delivered, a.lost,
-                a.duplicated, s.swaps.get(), a.merged);
+        out.printf("fired=%d delivered=%d lost=%d duplicated=%d swaps=%d merged=%d hotplugs=%d%n", a.fired, a.delivered,
+                a.lost, a.duplicated, s.swaps.get(), a.merged, s.hotplugs.get());
         return a.lost == 0 && a.duplicated == 0 ? 0 : 1;
+    }
+
+    /** Framework property: CPU offline/online cycles per second during the soak (0: none). */
+    static final String HOTPLUG_RATE = "msi.stress.hotplugRate";
+    static final int DEFAULT_HOTPLUG_RATE = 20;
+
+    private int hotplugRate() {
+        String value = context.getProperty(HOTPLUG_RATE);
+        return value == null || value.isBlank() ? DEFAULT_HOTPLUG_RATE : Integer.parseInt(value.trim());
     }
 
     /** The accounts of a soak; {@code held} only after a machine change (interrupts left with the old machine). */
@@ -119,6 +130,9 @@ public final class StressJob implements BiFunction<String, PrintStream, Integer>
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final AtomicInteger swaps = new AtomicInteger();
         final AtomicInteger refused = new AtomicInteger();
+        /** CPU offline/online cycles completed. */
+        final AtomicInteger hotplugs = new AtomicInteger();
+        final int hotplugRate;
         /** Set once the machine went: the accounts taken at that moment. */
         final AtomicReference<Accounts> replaced = new AtomicReference<>();
         private final CountDownLatch taken = new CountDownLatch(1);
@@ -127,9 +141,11 @@ public final class StressJob implements BiFunction<String, PrintStream, Integer>
         private Workload.Firing firing;
         private Thread churn;
         private Thread swapper;
+        private Thread hotplug;
 
-        Soak(Workload w) {
+        Soak(Workload w, int hotplugRate) {
             this.w = w;
+            this.hotplugRate = hotplugRate;
         }
 
         void start() {
@@ -154,6 +170,25 @@ public final class StressJob implements BiFunction<String, PrintStream, Integer>
                     }
                 }
             });
+            hotplug = thread("stress-hotplug", () -> {
+                // CPU hot-unplug and back, at the rate asked: a random CPU goes offline (its irqs move to the
+                // online ones), then comes back; every CPU is online when the soak ends
+                SplittableRandom random = new SplittableRandom(7);
+                int cpus = domain.cpuCount();
+                long period = hotplugRate > 0 ? TimeUnit.SECONDS.toNanos(1) / hotplugRate : 0;
+                long next = System.nanoTime();
+                while (running.get() && hotplugRate > 0 && cpus > 1) {
+                    int cpu = random.nextInt(cpus);
+                    domain.cpuOffline(cpu);
+                    domain.cpuOnline(cpu);
+                    hotplugs.incrementAndGet();
+                    next += period;
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait); // the rate asked, not a wait for an event
+                    }
+                }
+            });
             swapper = thread("stress-swap", () -> {
                 ProviderSwapper s = new ProviderSwapper(context, domain);
                 while (running.get()) {
@@ -168,6 +203,7 @@ public final class StressJob implements BiFunction<String, PrintStream, Integer>
                 return null; // the machine went first
             }
             churn.join(TimeUnit.SECONDS.toMillis(60));
+            hotplug.join(TimeUnit.SECONDS.toMillis(60));
             swapper.join(TimeUnit.SECONDS.toMillis(60));
             firing.join();
             if (failure.get() != null) {
@@ -196,6 +232,7 @@ public final class StressJob implements BiFunction<String, PrintStream, Integer>
             try {
                 firing.join();
                 churn.join(TimeUnit.SECONDS.toMillis(10));
+                hotplug.join(TimeUnit.SECONDS.toMillis(10));
                 replaced.set(accounts(true));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -220,13 +257,42 @@ public final class StressJob implements BiFunction<String, PrintStream, Integer>
             return a;
         }
 
+        /**
+         * The accounts, per vector: a vector delivered more often than fired is duplicated (one stderr line names
+         * it), and only the vectors' shortfalls can be explained by merges, so a loss on one vector and a duplicate
+         * on another never cancel. Merges are counted by the machine and the domain as a whole, not per vector.
+         */
         private Accounts accounts(boolean machineGoing) {
             long fired = w.totalFired();
             long delivered = w.totalDelivered();
             long merged = machine.coalescedMessages() + domain.mergedWhileMasked() - mergedBefore;
-            long held = machineGoing ? Math.max(0, fired - delivered - merged) : 0;
-            long lost = Math.max(0, fired - delivered - merged - held) + machine.lostMessages() - lostBefore;
-            long duplicated = Math.max(0, delivered + merged - fired);
+            long shortfall = 0;
+            long duplicated = 0;
+            for (int i = 0; i < w.vectors.size(); i++) {
+                long f = w.fired.get(i);
+                long d = w.delivered.get(i);
+                shortfall += Math.max(0, f - d);
+                if (d > f) {
+                    duplicated += d - f;
+                    System.err.printf("stress: irq %d: fired=%d delivered=%d: %d delivered twice%n",
+                            w.vectors.get(i).irq(), f, d, d - f);
+                }
+            }
+            long held = machineGoing ? Math.max(0, shortfall - merged) : 0;
+            long lost = Math.max(0, shortfall - merged - held) + machine.lostMessages() - lostBefore;
+            if (shortfall < merged) {
+                duplicated += merged - shortfall; // merges counted that no vector misses: a delivery counted twice
+            }
+            if (lost > 0) {
+                for (int i = 0; i < w.vectors.size(); i++) {
+                    long f = w.fired.get(i);
+                    long d = w.delivered.get(i);
+                    if (f > d) {
+                        System.err.printf("stress: irq %d: fired=%d delivered=%d: %d not delivered (merged or lost)%n",
+                                w.vectors.get(i).irq(), f, d, f - d);
+                    }
+                }
+            }
             return new Accounts(fired, delivered, merged, lost, duplicated, held);
         }
 
