@@ -44,6 +44,21 @@ public interface MsiDomain {
     int[] allocate(String device, int count, String variant);
 
     /**
+     * Allocates vectors with their affinity spread over the CPUs (Linux's {@code pci_alloc_irq_vectors_affinity}
+     * with {@code PCI_IRQ_AFFINITY} and {@code irq_create_affinity_masks}): the first {@code preVectors} and the last
+     * {@code postVectors} are not spread (every CPU, not managed); each one between is a managed interrupt with its
+     * share of the CPUs, in order, the first ones one more where they do not divide evenly. A managed interrupt
+     * stays within its mask: its affinity cannot be changed, and when the last CPU of its mask goes offline it is
+     * shut down (masked at the source, its vector released, an event meanwhile latched) and started again, the
+     * latched event delivered once, when a CPU of its mask comes back. Storage that cannot mask is refused.
+     *
+     * @return the irq numbers, in index order
+     * @throws IllegalArgumentException if the spread vectors are fewer than one or more than the CPUs
+     * @since 1.4
+     */
+    int[] allocateAffinity(String device, int count, String variant, int preVectors, int postVectors);
+
+    /**
      * Allocates one more vector of a device at {@code index} (or the first free one with
      * {@link #ANY_INDEX}) without disturbing the live ones (dynamic MSI-X).
      *

@@ -9,7 +9,8 @@
  * removed and declined events, affinity masks
  * ({@link org.msidomain.api.MsiDomain#setAffinity(int, java.util.Set)}, {@link org.msidomain.api.MsiDomain#affinityMask}).
  * 1.4: CPU hotplug ({@link org.msidomain.api.MsiDomain#cpuOffline}, {@link org.msidomain.api.MsiDomain#cpuOnline},
- * {@link org.msidomain.api.MsiDomain#cpus}, {@link org.msidomain.api.CpuInfo}).
+ * {@link org.msidomain.api.MsiDomain#cpus}, {@link org.msidomain.api.CpuInfo}) and managed interrupts
+ * ({@link org.msidomain.api.MsiDomain#allocateAffinity}).
  */
 @Export
 @Version("1.4.0")

@@ -95,6 +95,28 @@ class LauncherIT {
     }
 
     @Test
+    void aSpreadAllocationShutsAManagedIrqDownWithItsLastCpuAndStartsItWithTheEventLatched() throws Exception {
+        Run run = launch("-c", "msi:alloc --spread 1,0 00:04.0 3; msi:affinity 00:04.0/1; msi:affinity 00:04.0/2; "
+                + "msi:cpu offline 2; msi:cpu offline 3; msi:fire 00:04.0 2 3; msi:interrupts; msi:cpu online 3; "
+                + "msi:interrupts; msi:affinity 00:04.0/2 0");
+        assertEquals(1, run.exit(), run.err());
+        String out = run.out();
+        // pre vector: every CPU (CPU0, the emptiest); the two spread: 0-1 and 2-3 (group_cpus_evenly)
+        assertTrue(out.contains("irq 24: 00:04.0/0 CPU0 vector 0x20\nirq 25: 00:04.0/1 CPU1 vector 0x20\n"
+                + "irq 26: 00:04.0/2 CPU2 vector 0x20\n"), out);
+        assertTrue(out.contains("smp_affinity_list: 0-1\neffective_affinity_list: 1\nsmp_affinity_list: 2-3\n"
+                + "effective_affinity_list: 2\n"), out);
+        assertTrue(out.contains("CPU 2: offline, 1 vectors moved\nCPU 3: offline, 0 vectors moved, 1 managed shut down\n"), out);
+        List<String> rows = out.lines().filter(l -> l.matches("\\s*26:.*")).toList();
+        assertEquals(2, rows.size(), out);
+        assertTrue(rows.get(0).matches("\\s*26:\\s+0\\s+0 PCI-MSIX-0000:00:04.0 +2-edge.*"), "held while down: " + rows.get(0));
+        assertTrue(rows.get(1).matches("\\s*26:\\s+0\\s+0\\s+1 PCI-MSIX-0000:00:04.0 +2-edge.*"),
+                "three raises latched in the PBA, delivered once on CPU 3: " + rows.get(1));
+        assertTrue(run.err().lines().anyMatch(l -> l.equals("msi:affinity 00:04.0/2 0: irq 26 is managed: its affinity 2-3 "
+                + "is fixed by its spread")), run.err());
+    }
+
+    @Test
     void commandsRunAndPrintOnStdout() throws Exception {
         Run run = launch("-c", "msi:providers; msi:alloc 00:04.0 2; msi:affinity 00:04.0/1 3; msi:fire 00:04.0 1 7");
         assertEquals(0, run.exit(), run.err());

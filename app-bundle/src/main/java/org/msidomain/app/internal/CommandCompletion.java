@@ -40,7 +40,7 @@ final class CommandCompletion {
             Map.entry("providers", new Spec(Map.of(), List.of())),
             Map.entry("health", new Spec(Map.of(), List.of())),
             Map.entry("why", new Spec(Map.of(), List.of(Arg.DEVICE))),
-            Map.entry("alloc", new Spec(Map.of(), List.of(Arg.DEVICE, Arg.NONE, Arg.VARIANT))),
+            Map.entry("alloc", new Spec(Map.of("--spread", Arg.NONE), List.of(Arg.DEVICE, Arg.NONE, Arg.VARIANT))),
             Map.entry("free", new Spec(Map.of(), List.of(Arg.DEVICE))),
             Map.entry("affinity", new Spec(Map.of(), List.of(Arg.IRQ, Arg.CPU))),
             Map.entry("mask", new Spec(Map.of(), List.of(Arg.IRQ))),
@@ -52,7 +52,7 @@ final class CommandCompletion {
 
     /** Options that take a value: the value is the next word. */
     private static final Set<String> VALUED = Set.of("-s", "--from", "--storage", "--watch", "-n", "--count", "-d", "--delay",
-            "--iterations");
+            "--iterations", "--spread");
 
     /** Gogo's framework commands (scope felix) whose argument is a bundle id. */
     private static final Set<String> BUNDLE_COMMANDS = Set.of("start", "stop", "update", "uninstall", "refresh",

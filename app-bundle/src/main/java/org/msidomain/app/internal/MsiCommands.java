@@ -139,15 +139,24 @@ public final class MsiCommands {
     @Descriptor("allocate COUNT vectors of a device (VARIANT for PCI: msi or msix; on a device with several "
             + "storages, a STORAGE type allocates from that storage); on an HPET, its first COUNT free timers that "
             + "can deliver by FSB message")
-    public String alloc(@Descriptor("DEVICE COUNT [VARIANT|STORAGE], e.g. 00:04.0 4 msix") String... args) {
+    public String alloc(
+            @Descriptor("spread the vectors over the CPUs as managed interrupts, but the first PRE and the last POST "
+                    + "(pci_alloc_irq_vectors_affinity), e.g. 1,0") @Parameter(names = "--spread", absentValue = "")
+            String spread,
+            @Descriptor("DEVICE COUNT [VARIANT|STORAGE], e.g. 00:04.0 4 msix") String... args) {
         Args a = Args.of("msi:alloc DEVICE COUNT [VARIANT]", args, 2, 3);
         String device = a.text(0);
         int count = a.integer(1, "COUNT");
         String variant = a.text(2, "");
+        int[] prePost = spread.isEmpty() ? null : prePost(a, spread);
         settle();
         HwDevice hw = machine.device(device).orElse(null);
-        int[] irqs = hw != null && hw.storageType().equals(HpetTimers.STORAGE_TYPE)
-                ? HpetTimers.allocate(domain, hw, count, variant)
+        boolean hpet = hw != null && hw.storageType().equals(HpetTimers.STORAGE_TYPE);
+        if (hpet && prePost != null) {
+            throw a.refused("--spread " + spread + ": HPET timers are not spread");
+        }
+        int[] irqs = hpet ? HpetTimers.allocate(domain, hw, count, variant)
+                : prePost != null ? domain.allocateAffinity(device, count, variant, prePost[0], prePost[1])
                 : domain.allocate(device, count, variant);
         StringBuilder out = new StringBuilder();
         for (int irq : irqs) {
@@ -156,6 +165,15 @@ public final class MsiCommands {
             out.append(describe(irq)).append('\n');
         }
         return out.toString().stripTrailing();
+    }
+
+    /** {@code PRE,POST}: two numbers of vectors at least 0. */
+    private static int[] prePost(Args a, String spread) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*(\\d{1,4})\\s*,\\s*(\\d{1,4})\\s*").matcher(spread);
+        if (!m.matches()) {
+            throw a.refused("--spread '" + spread + "' is not PRE,POST (two numbers of vectors, e.g. 1,0)");
+        }
+        return new int[] { Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)) };
     }
 
     @Descriptor("free every vector of a device")
@@ -216,11 +234,17 @@ public final class MsiCommands {
             throw a.refused("CPU " + cpu + " out of range 0-" + (domain.cpuCount() - 1));
         }
         settle();
-        int vectors = domain.cpus().get(cpu).vectors();
         if (state.equals("offline")) {
             boolean was = domain.cpus().get(cpu).online();
+            List<Integer> on = domain.irqs().stream().filter(i -> i.cpu() == cpu && i.vector() != SHUTDOWN_VECTOR)
+                    .map(IrqInfo::irq).toList();
             domain.cpuOffline(cpu);
-            return "CPU " + cpu + ": offline" + (was ? ", " + vectors + " vectors moved" : " already");
+            java.util.Set<Integer> online = new java.util.HashSet<>();
+            domain.cpus().stream().filter(org.msidomain.api.CpuInfo::online).forEach(c -> online.add(c.cpu()));
+            // a managed interrupt whose mask has no online CPU left is shut down; every other one moved
+            long down = on.stream().filter(irq -> java.util.Collections.disjoint(domain.affinityMask(irq), online)).count();
+            return "CPU " + cpu + ": offline" + (was ? ", " + (on.size() - down) + " vectors moved" : " already")
+                    + (down > 0 ? ", " + down + " managed shut down" : "");
         }
         boolean was = domain.cpus().get(cpu).online();
         domain.cpuOnline(cpu);
@@ -228,6 +252,8 @@ public final class MsiCommands {
     }
 
     private static final String CPU_USAGE = "msi:cpu offline|online CPU";
+    /** The vector a reserved or shut-down interrupt's message names (x86's reservation and shutdown vector). */
+    private static final int SHUTDOWN_VECTOR = 0xFF;
 
     @Descriptor("the CPUs: online or offline, and their device vectors in use")
     public String cpus(@Descriptor("none") String... args) {

@@ -100,7 +100,7 @@ public final class StressJob implements BiFunction<String, PrintStream, Integer>
         if (a == null) {
             a = s.afterReplacement(); // the machine went first
         }
-        System.err.println("stress: " + s.refused.get() + " affinity changes refused for lack of free vectors");
+        System.err.println("stress: " + s.refused.get() + " affinity changes refused for lack of free vectors or to an offline CPU");
         out.print(InterruptsTable.format(domain));
         out.printf("fired=%d delivered=%d lost=%d duplicated=%d swaps=%d merged=%d hotplugs=%d%n", a.fired, a.delivered,
                 a.lost, a.duplicated, s.swaps.get(), a.merged, s.hotplugs.get());

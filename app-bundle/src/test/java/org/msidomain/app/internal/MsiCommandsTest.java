@@ -41,6 +41,10 @@ class MsiCommandsTest {
                     allocations.add(args[0] + " " + args[1] + " " + args[2]);
                     yield new int[] { 30, 31 };
                 }
+                case "allocateAffinity" -> {
+                    allocations.add(args[0] + " " + args[1] + " " + args[2] + " spread " + args[3] + "," + args[4]);
+                    yield new int[] { 30, 31 };
+                }
                 case "irq" -> Optional.of(info((int) args[0]));
                 case "setHandler" -> null;
                 case "cpuCount" -> 8;
@@ -131,11 +135,23 @@ class MsiCommandsTest {
     @Test
     void allocNamesTheStorageOrTheVariant() {
         assertEquals("irq 30: 00:06.0/ims/0 CPU1 vector 0x41\nirq 31: 00:06.0/ims/1 CPU1 vector 0x42",
-                commands.alloc("00:06.0", "2", "ims"), "a secondary storage's vectors as DEVICE/STORAGE/INDEX");
-        commands.alloc("00:06.0", "2", "msix");
-        commands.alloc("00:06.0", "2");
+                commands.alloc("", "00:06.0", "2", "ims"), "a secondary storage's vectors as DEVICE/STORAGE/INDEX");
+        commands.alloc("", "00:06.0", "2", "msix");
+        commands.alloc("", "00:06.0", "2");
         assertEquals(List.of("00:06.0 2 ims", "00:06.0 2 msix", "00:06.0 2 "), allocations,
                 "the word goes to the domain, which tells a storage from a variant");
+    }
+
+    @Test
+    void allocWithASpreadAsksForManagedVectorsWithPreAndPostVectors() {
+        commands.alloc("1,0", "00:06.0", "2", "msix");
+        commands.alloc(" 0 , 2 ", "00:06.0", "2");
+        assertEquals(List.of("00:06.0 2 msix spread 1,0", "00:06.0 2  spread 0,2"), allocations);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> commands.alloc("1", "00:06.0", "2"));
+        assertEquals("--spread '1' is not PRE,POST (two numbers of vectors, e.g. 1,0); usage: msi:alloc DEVICE COUNT "
+                + "[VARIANT]", e.getMessage());
+        assertEquals(2, allocations.size(), "nothing allocated");
     }
 
     @Test

@@ -53,7 +53,48 @@ final class CpuHotplug {
         onlineView = vectors.onlineMask();
         for (IrqDesc desc : irqs.values()) {
             if (!desc.reserved && desc.cpu == cpu) {
-                migrate(desc, cpu);
+                if (desc.managed && desc.device.writable() && !desc.affinity.intersects(vectors.onlineMask())) {
+                    shutdownManaged(desc);
+                } else {
+                    migrate(desc, cpu);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code migrate_one_irq} for a managed interrupt whose mask has no online CPU left: {@code irq_shutdown} with
+     * {@code IRQD_MANAGED_SHUTDOWN}. Arrivals are held in the domain, the source is masked (it latches), then the old
+     * vector is freed after the dying CPU's IRR check: a message found there becomes the held one.
+     */
+    private void shutdownManaged(IrqDesc desc) {
+        DeviceState d = desc.device;
+        desc.parentMasked = true;
+        containment.underBusLock(d, () -> {
+            d.provider().ops().mask(d.storage(), desc);
+            desc.sourceMasked = true;
+        });
+        int cpu = desc.cpu;
+        int vector = desc.vector;
+        writer.releaseNow(desc, cpu, vector); // its IRR bit is delivered to the old slot: held as pending
+        desc.managedDown = true;
+        desc.reserved = true; // no vector until it starts again
+        desc.cpu = 0;
+        desc.vector = X86Msi.RESERVATION_VECTOR;
+    }
+
+    /**
+     * {@code irq_affinity_online_cpu}: managed interrupts shut down whose mask holds the CPU start again (a requested
+     * one: a vector in its mask, the source unmasked unless the driver masked it, a latched event delivered once).
+     */
+    private void startManaged(int cpu) {
+        for (IrqDesc desc : irqs.values()) {
+            if (desc.managedDown && desc.affinity.get(cpu) && desc.device.writable()) {
+                DeviceState d = desc.device;
+                desc.managedDown = false;
+                if (desc.started) {
+                    containment.underBusLock(d, () -> writer.startup(d, desc));
+                }
             }
         }
     }
@@ -67,6 +108,7 @@ final class CpuHotplug {
         vectors.setOnline(cpu, true);
         onlineView = vectors.onlineMask();
         machine.localApic(cpu).enableInterrupts();
+        startManaged(cpu);
     }
 
     /** Every CPU with its state and vectors in use (a query: no lock; the counts are a moment's). */
@@ -99,7 +141,7 @@ final class CpuHotplug {
                     CpuMask.list(targets));
             return;
         }
-        if (broken) {
+        if (broken && !desc.managed) {
             desc.affinity = targets;
             LOG.log(Level.WARNING, "IRQ {0}: no longer affine to CPU{1}", desc.irq, dying);
         }

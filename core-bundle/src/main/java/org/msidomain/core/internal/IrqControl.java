@@ -99,6 +99,11 @@ final class IrqControl {
      * when that succeeded ({@code -ENOSPC} leaves the old one).
      */
     private void apply(IrqDesc desc, java.util.BitSet mask) {
+        if (desc.managed) {
+            // irq_can_set_affinity_usr: a managed interrupt's affinity is the kernel's (-EIO)
+            throw new IllegalStateException("irq " + desc.irq + " is managed: its affinity " + CpuMask.list(desc.affinity)
+                    + " is fixed by its spread");
+        }
         if (!mask.intersects(vectors.onlineMask())) {
             // irq_do_set_affinity hands the chip only online CPUs and refuses an empty rest (-EINVAL)
             throw new IllegalStateException("irq " + desc.irq + ": no online CPU in " + CpuMask.list(mask));
@@ -158,8 +163,8 @@ final class IrqControl {
         IrqDesc desc = lookup.desc(irq);
         DeviceState d = desc.device;
         desc.masked = false;
-        if (!desc.started) {
-            return; // unmasked at startup, when the handler is attached (irq_startup)
+        if (!desc.started || desc.managedDown) {
+            return; // unmasked at startup, when the handler is attached or a CPU of its mask comes online
         }
         if (desc.parentMasked) {
             desc.parentMasked = false;

@@ -66,6 +66,13 @@ final class IrqDesc implements MsiDescView {
      * Until then maskable storage stays masked at the source and the core holds arrivals pending.
      */
     volatile boolean started;
+    /** A managed interrupt (Linux's {@code IRQD_AFFINITY_MANAGED}): its affinity is its share of a spread, fixed. */
+    volatile boolean managed;
+    /**
+     * A managed interrupt shut down because no CPU of its mask is online ({@code IRQD_MANAGED_SHUTDOWN}): masked at
+     * the source, no vector (held as reserved), started again when a CPU of its mask comes online.
+     */
+    volatile boolean managedDown;
     /** The interrupt remapping table entry, or -1 while the interrupt is not remapped. */
     int irte = -1;
 

@@ -264,6 +264,11 @@ public final class MsiDomainImpl implements MsiDomain {
     }
 
     @Override
+    public int[] allocateAffinity(String device, int count, String word, int pre, int post) {
+        return locked(() -> allocator.allocateAffinity(device, count, word, pre, post));
+    }
+
+    @Override
     public int allocateAt(String device, int index) {
         return locked(() -> allocator.allocateAt(device, index));
     }

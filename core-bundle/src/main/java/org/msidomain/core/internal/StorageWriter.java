@@ -202,6 +202,11 @@ final class StorageWriter {
         vectors.release(cpu, vector);
     }
 
+    /** Frees a slot now (the IRR check of an offline CPU first): a managed interrupt's shutdown. */
+    void releaseNow(IrqDesc desc, int cpu, int vector) {
+        releaseSlot(desc, cpu, vector);
+    }
+
     /** Releases the slots an abandoned move left behind, once the device's messages no longer use them. */
     void releaseStrays(DeviceState d) {
         d.strays.forEach(Runnable::run);
@@ -294,6 +299,17 @@ final class StorageWriter {
      * ({@code check_irq_resend}). Caller holds the bus lock.
      */
     void startup(DeviceState d, IrqDesc desc) {
+        boolean x2 = d.remapped || d.has(StorageFlag.REMAPPING_UNIT);
+        if (desc.managed && desc.reserved && (desc.managedDown || vectors.emptiestCpuIn(desc.affinity, x2) < 0)) {
+            // no CPU of its mask online: a managed interrupt stays shut down (irq_startup's IRQ_STARTUP_ABORT)
+            desc.managedDown = true;
+            if (d.has(StorageFlag.CAN_MASK)) {
+                d.provider().ops().mask(d.storage(), desc);
+                desc.sourceMasked = true;
+            }
+            desc.started = true;
+            return;
+        }
         if (desc.reserved) {
             // x86 assign_irq_vector_any_locked: the CPU of the affinity mask with the most free vectors,
             // else any CPU

@@ -47,6 +47,45 @@ final class VectorAllocator {
         this.locked = locked;
     }
 
+    /**
+     * Allocates with a spread ({@code irq_create_affinity_masks}): pre and post vectors keep the default affinity
+     * (every CPU, not managed); the others are managed, each with its group of CPUs.
+     */
+    int[] allocateAffinity(String device, int count, String word, int pre, int post) {
+        java.util.BitSet[] masks = spread(count, pre, post, vectors.cpus());
+        spreadMasks = masks;
+        try {
+            return allocate(device, count, word);
+        } finally {
+            spreadMasks = null;
+        }
+    }
+
+    /** The masks of the allocation in progress, by index (null: no spread). */
+    private java.util.BitSet[] spreadMasks;
+
+    /**
+     * Linux's spread for one NUMA node ({@code group_cpus_evenly}): the spread vectors take the CPUs in order,
+     * {@code cpus / n} each and the first {@code cpus % n} one more; pre and post vectors get null (every CPU).
+     */
+    static java.util.BitSet[] spread(int count, int pre, int post, int cpus) {
+        int n = count - pre - post;
+        if (pre < 0 || post < 0 || n < 1 || n > cpus) {
+            throw new IllegalArgumentException("cannot spread " + count + " vectors with " + pre + " pre and " + post
+                    + " post vectors over " + cpus + " CPUs: between 1 and " + cpus + " must be spread");
+        }
+        java.util.BitSet[] masks = new java.util.BitSet[count];
+        int cpu = 0;
+        for (int v = 0; v < n; v++) {
+            int take = cpus / n + (v < cpus % n ? 1 : 0);
+            java.util.BitSet mask = new java.util.BitSet(cpus);
+            mask.set(cpu, cpu + take);
+            cpu += take;
+            masks[pre + v] = mask;
+        }
+        return masks;
+    }
+
     int[] allocate(String device, int count, String word) {
         // a word that names one of the device's storages selects it; any other is a variant of the default one
         DeviceState named = devices.storages(lookup.device(device).id()).stream().filter(s -> s.type().equals(word))
@@ -83,12 +122,32 @@ final class VectorAllocator {
                         + " vector per function); ask for 1 or use MSI-X");
             }
         }
+        if (spreadMasks != null && (!writable || !d.has(StorageFlag.CAN_MASK))) {
+            // a managed interrupt shut down must have its events latched at the source
+            if (writable) {
+                abandonStorage(d);
+            }
+            throw new IllegalArgumentException("cannot spread the vectors of " + device + ": managed interrupts need "
+                    + (writable ? "storage that can mask" : "a bound provider"));
+        }
         List<IrqDesc> fresh = new ArrayList<>(count);
         // A multi-message block (remapped) is a block of remapping entries; its vectors are each irq's own.
         d.blockSize = writable && d.has(StorageFlag.MULTI_MESSAGE) && count > 1 ? Integer.highestOneBit(count - 1) << 1 : 1;
         try {
             for (int index = 0; index < count; index++) {
-                fresh.add(reserves(d) ? newReservedDesc(d, index) : newDesc(d, index));
+                java.util.BitSet mask = spreadMasks == null ? null : spreadMasks[index];
+                IrqDesc desc;
+                if (mask != null && !mask.intersects(vectors.onlineMask())) {
+                    desc = newReservedDesc(d, index); // managed, no CPU of its mask online: shut down from the start
+                    desc.managedDown = true;
+                } else if (reserves(d)) {
+                    desc = newReservedDesc(d, index);
+                } else {
+                    desc = mask == null ? newDesc(d, index) : newDescIn(d, index, mask);
+                }
+                desc.affinity = mask;
+                desc.managed = mask != null;
+                fresh.add(desc);
             }
             if (writable) {
                 containment.contain(d, () -> writer.program(d, fresh, true));
@@ -226,6 +285,14 @@ final class VectorAllocator {
         int cpu = vectors.emptiestCpu(x2apic(d));
         if (cpu < 0) {
             throw new IllegalStateException("no free vector on any CPU");
+        }
+        return newDesc(d, index, cpu, vectors.allocate(cpu));
+    }
+
+    private IrqDesc newDescIn(DeviceState d, int index, java.util.BitSet mask) {
+        int cpu = vectors.emptiestCpuIn(mask, x2apic(d));
+        if (cpu < 0) {
+            throw new IllegalStateException("no free vector on any CPU of " + CpuMask.list(mask));
         }
         return newDesc(d, index, cpu, vectors.allocate(cpu));
     }

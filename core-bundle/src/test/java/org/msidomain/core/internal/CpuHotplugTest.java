@@ -165,4 +165,98 @@ class CpuHotplugTest {
         nic.raise(0);
         assertEquals(1, on(irq, 0));
     }
+
+    // ---- managed interrupts (irq_create_affinity_masks, IRQD_MANAGED_SHUTDOWN) ----
+
+    private List<Integer> mask(int irq) {
+        return List.copyOf(domain.affinityMask(irq));
+    }
+
+    @Test
+    void aSpreadGivesEachManagedVectorItsShareAndLeavesPreAndPostVectorsUnmanaged() throws Exception {
+        boot(StorageFlag.CAN_MASK);
+        int[] irqs = domain.allocateAffinity("00:04.0", 4, "", 1, 1);
+        // group_cpus_evenly on one node: 4 CPUs in 2 groups of 2; pre and post vectors: irq_default_affinity
+        assertEquals(List.of(0, 1, 2, 3), mask(irqs[0]));
+        assertEquals(List.of(0, 1), mask(irqs[1]));
+        assertEquals(List.of(2, 3), mask(irqs[2]));
+        assertEquals(List.of(0, 1, 2, 3), mask(irqs[3]));
+        assertTrue(Set.of(0, 1).contains(domain.irq(irqs[1]).orElseThrow().cpu()));
+        assertTrue(Set.of(2, 3).contains(domain.irq(irqs[2]).orElseThrow().cpu()));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> domain.setAffinity(irqs[1], 3));
+        assertEquals("irq " + irqs[1] + " is managed: its affinity 0-1 is fixed by its spread", e.getMessage());
+        domain.setAffinity(irqs[0], 3); // the pre vector is not managed
+        domain.setAffinity(irqs[3], 2); // nor the post vector
+        assertEquals(3, domain.irq(irqs[0]).orElseThrow().cpu());
+        domain.free("00:04.0");
+        int[] three = domain.allocateAffinity("00:04.0", 3, "", 0, 0);
+        // 4 CPUs in 3 groups: the first takes the remainder
+        assertEquals(List.of(0, 1), mask(three[0]));
+        assertEquals(List.of(2), mask(three[1]));
+        assertEquals(List.of(3), mask(three[2]));
+        assertThrows(IllegalArgumentException.class, () -> domain.allocateAffinity("00:04.0", 6, "", 1, 0));
+    }
+
+    @Test
+    void aManagedIrqIsShutDownWithItsLastCpuAndStartedWithTheFirstBackEachEventDeliveredOnce() throws Exception {
+        boot(StorageFlag.CAN_MASK);
+        int irq = started(domain.allocateAffinity("00:04.0", 2, "", 0, 0)[1]); // mask 2-3
+        assertEquals(2, domain.irq(irq).orElseThrow().cpu());
+        domain.cpuOffline(2);
+        assertEquals(3, domain.irq(irq).orElseThrow().cpu(), "moved within its mask");
+        assertEquals(List.of(2, 3), mask(irq), "a managed mask never breaks");
+        // the device raises just before the shutdown masks it: the message waits in CPU 3's IRR
+        ops.beforeMask.add(() -> nic.raise(1));
+        domain.cpuOffline(3);
+        assertTrue(nic.masked[1], "shut down: masked at the source");
+        assertEquals(List.of(new CpuInfo(2, false, 0), new CpuInfo(3, false, 0)), domain.cpus().subList(2, 4),
+                "its vector released");
+        assertEquals(0, total(irq), "held while shut down");
+        assertTrue(machine.apics[3].irr.isEmpty(), "taken from the IRR before the vector went");
+        domain.unmask(irq);
+        assertEquals(0, total(irq), "an unmask does not start it");
+        assertTrue(nic.masked[1]);
+
+        domain.cpuOnline(3);
+        assertEquals(sdm(3, 0x20), nic.msgs[1], "started on the CPU of its mask that came back");
+        assertEquals(1, on(irq, 3), "the held event delivered once at startup");
+        assertEquals(1, total(irq));
+
+        domain.cpuOffline(3);
+        nic.raise(1);
+        nic.raise(1); // latched at the source: two events, one pending bit
+        assertEquals(1, total(irq));
+        domain.cpuOnline(2);
+        assertEquals(sdm(2, 0x20), nic.msgs[1]);
+        assertEquals(1, on(irq, 2), "the latched event delivered once");
+        nic.raise(1);
+        assertEquals(2, on(irq, 2));
+        assertEquals(0, domain.spurious(0) + domain.spurious(1) + domain.spurious(2) + domain.spurious(3));
+    }
+
+    @Test
+    void aManagedIrqWhoseCpusAreAllOfflineAtAllocationStartsWhenOneComesOnline() throws Exception {
+        boot(StorageFlag.CAN_MASK);
+        domain.cpuOffline(2);
+        domain.cpuOffline(3);
+        int[] irqs = domain.allocateAffinity("00:04.0", 2, "", 0, 0);
+        int irq = started(irqs[1]); // requested while shut down: stays down
+        assertEquals(0, domain.cpus().get(0).vectors() + domain.cpus().get(1).vectors() - 1, "only irq 0 has a vector");
+        nic.raise(1);
+        assertEquals(0, total(irq));
+        domain.cpuOnline(3);
+        assertEquals(3, domain.irq(irq).orElseThrow().cpu());
+        assertEquals(1, on(irq, 3), "the event latched before the start, once");
+        nic.raise(1);
+        assertEquals(2, on(irq, 3));
+    }
+
+    @Test
+    void storageThatCannotMaskTakesNoSpread() throws Exception {
+        boot();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> domain.allocateAffinity("00:04.0", 2, "", 0, 0));
+        assertEquals("cannot spread the vectors of 00:04.0: managed interrupts need storage that can mask", e.getMessage());
+        assertEquals(1, domain.allocate("00:04.0", 1).length, "nothing left allocated");
+    }
 }
