@@ -227,6 +227,17 @@ public interface MsiDomain {
      */
     long mergedWhileMasked();
 
+    /**
+     * Messages of one interrupt merged with one already pending in the domain (held while masked at the
+     * destination, {@link #mergedWhileMasked}) or in a CPU's IRR (while it had interrupts disabled, as in a move):
+     * with the merges at the source ({@code HwDevice#merged}) the interrupt's accounts close, raised = delivered +
+     * merged.
+     *
+     * @throws IllegalArgumentException if the irq is not allocated
+     * @since 1.4
+     */
+    long merged(int irq);
+
     /** Messages that reached a CPU on a vector no interrupt owns (spurious), per CPU. */
     long spurious(int cpu);
 

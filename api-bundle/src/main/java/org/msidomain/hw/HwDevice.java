@@ -80,4 +80,17 @@ public interface HwDevice {
                 ? " does not raise its storage " + storageType : " has no storage " + storageType + " (it has "
                 + String.join(", ", storageTypes()) + ")"));
     }
+
+    /**
+     * How many events of an interrupt of one of the device's storages merged at the source with one already
+     * pending there (an MSI-X PBA bit, an MSI pending bit, a slot's pending bit, a DMAR unit's open status episode),
+     * since the device was created: several raises, one message. With what the domain counts
+     * ({@code MsiDomain#merged}), it closes an interrupt's accounts: raised = delivered + merged.
+     *
+     * @return the count, or -1 if the device does not count merges per interrupt
+     * @since 1.2
+     */
+    default long merged(String storageType, int index) {
+        return -1;
+    }
 }

@@ -18,4 +18,13 @@ public interface VectorSink {
      * A message with {@code vector} reached CPU {@code cpu}.
      */
     void accept(int cpu, int vector);
+
+    /**
+     * A message with {@code vector} reached CPU {@code cpu} while its interrupts were disabled and merged in its
+     * IRR with one already requested there: it is never delivered on its own. Hot path, as {@link #accept}.
+     *
+     * @since 1.2
+     */
+    default void merged(int cpu, int vector) {
+    }
 }

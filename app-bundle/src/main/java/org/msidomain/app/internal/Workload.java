@@ -118,6 +118,32 @@ final class Workload {
         }
     }
 
+    /** The merges counted per vector until now, so {@link #merged} counts from here (-1 where not counted). */
+    long[] mergedBase;
+
+    /** Takes the merge counts of every vector as the start of the accounts. */
+    void baseline(MsiDomain domain) {
+        mergedBase = new long[vectors.size()];
+        for (int i = 0; i < vectors.size(); i++) {
+            mergedBase[i] = mergedNow(domain, i);
+        }
+    }
+
+    /**
+     * The events of vector {@code i} merged with one pending since {@link #baseline}: at the source (its device's
+     * count) and in the domain or a CPU's IRR (the domain's); -1 if its device does not count them per interrupt.
+     */
+    long merged(MsiDomain domain, int i) {
+        long now = mergedNow(domain, i);
+        return now < 0 || mergedBase == null || mergedBase[i] < 0 ? -1 : now - mergedBase[i];
+    }
+
+    private long mergedNow(MsiDomain domain, int i) {
+        Vector v = vectors.get(i);
+        long atSource = v.device.merged(v.device.storageType(), v.index);
+        return atSource < 0 ? -1 : atSource + domain.merged(v.irq);
+    }
+
     long totalFired() {
         long sum = 0;
         for (int i = 0; i < fired.length(); i++) {

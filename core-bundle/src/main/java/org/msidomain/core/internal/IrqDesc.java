@@ -16,11 +16,13 @@ import org.msidomain.spi.MsiDescView;
 final class IrqDesc implements MsiDescView {
 
     private static final VarHandle PENDING;
+    private static final VarHandle MERGED;
 
 
     static {
         try {
             PENDING = MethodHandles.lookup().findVarHandle(IrqDesc.class, "pending", int.class);
+            MERGED = MethodHandles.lookup().findVarHandle(IrqDesc.class, "merged", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -29,6 +31,16 @@ final class IrqDesc implements MsiDescView {
     final int irq;
     final DeviceState device;
     final int index;
+    /**
+     * For the marker of a vector a non-maskable move borrows on the old CPU (Linux's VECTOR_RETRIGGERED): the
+     * interrupt moving; null for an interrupt.
+     */
+    final IrqDesc retriggerOf;
+    /** This interrupt's marker, made on its first two-step move. Control path only. */
+    private IrqDesc marker;
+    /** Messages of this interrupt merged with one pending: held in the domain, or in a CPU's IRR. */
+    @SuppressWarnings("unused")
+    private volatile long merged;
 
     /** Where the interrupt is steered now. */
     volatile int cpu;
@@ -86,6 +98,31 @@ final class IrqDesc implements MsiDescView {
         this.irq = irq;
         this.device = device;
         this.index = index;
+        this.retriggerOf = null;
+    }
+
+    private IrqDesc(IrqDesc owner) {
+        this.irq = -1;
+        this.device = null;
+        this.index = -1;
+        this.retriggerOf = owner;
+    }
+
+    /** The marker a two-step move installs on the old CPU's borrowed vector. Control path only. */
+    IrqDesc retriggerMarker() {
+        if (marker == null) {
+            marker = new IrqDesc(this);
+        }
+        return marker;
+    }
+
+    /** One more message merged with a pending one (hot path: no lock, no allocation). */
+    void countMerge() {
+        MERGED.getAndAdd(this, 1L);
+    }
+
+    long merged() {
+        return (long) MERGED.getVolatile(this);
     }
 
     /** The hot path: a message reached {@code cpu} on this interrupt's vector. */
@@ -93,6 +130,7 @@ final class IrqDesc implements MsiDescView {
         if (parentMasked) {
             if ((int) PENDING.getAndSet(this, 1) == 1) {
                 device.merged.increment(); // IRQS_PENDING is one flag: this arrival merges with the pending one
+                countMerge();
             }
             // Re-check: an unmask that ran between the two reads either sees pending or we see it unmasked.
             if (parentMasked || !PENDING.compareAndSet(this, 1, 0)) {

@@ -400,6 +400,15 @@ public final class MsiDomainImpl implements MsiDomain {
     }
 
     @Override
+    public long merged(int irq) {
+        IrqDesc desc = irqs.get(irq);
+        if (desc == null) {
+            throw new IllegalArgumentException("irq " + irq + " is not allocated");
+        }
+        return desc.merged(); // a query: reads a volatile, without the lock
+    }
+
+    @Override
     public long spurious(int cpu) {
         return views.spurious(cpu);
     }

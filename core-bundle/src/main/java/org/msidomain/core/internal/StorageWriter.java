@@ -257,7 +257,7 @@ final class StorageWriter {
         });
         guard.repairWith(undo);
         try {
-            table.install(oldCpu, vector, VectorTable.RETRIGGERED);
+            table.install(oldCpu, vector, desc.retriggerMarker()); // VECTOR_RETRIGGERED, knowing whose it is
             write(d, desc, oldCpu, vector);
             write(d, desc, cpu, vector);
             if (apic.testAndClearIrr(vector)) {

@@ -17,12 +17,6 @@ final class VectorTable implements VectorSink {
 
     static final int VECTORS = 256;
 
-    /**
-     * Marks a slot whose vector a non-maskable move uses on the old CPU for a moment (Linux's
-     * VECTOR_RETRIGGERED): a message there is handled by the retrigger, not reported as spurious.
-     */
-    static final IrqDesc RETRIGGERED = new IrqDesc(-1, null, -1);
-
     private final AtomicReferenceArray<IrqDesc>[] slots;
     private final AtomicLongArray[] counts;
     private final AtomicLongArray spurious;
@@ -50,10 +44,19 @@ final class VectorTable implements VectorSink {
             spurious.incrementAndGet(cpu * 8);
             return;
         }
-        if (desc == RETRIGGERED) {
-            return;
+        if (desc.retriggerOf != null) {
+            return; // a vector a non-maskable move borrows (VECTOR_RETRIGGERED): its retrigger delivers it
         }
         desc.deliver(cpu, counts[cpu], vector);
+    }
+
+    /** A message merged in a disabled CPU's IRR: counted for the interrupt whose vector it is. */
+    @Override
+    public void merged(int cpu, int vector) {
+        IrqDesc desc = slots[cpu].get(vector);
+        if (desc != null) {
+            (desc.retriggerOf != null ? desc.retriggerOf : desc).countMerge();
+        }
     }
 
     /** Points a slot at an interrupt; the slot must be free. */

@@ -234,6 +234,9 @@ final class FakeHardware {
 
             void accept(int vector) {
                 if (disabled) {
+                    if (irr.get(vector)) {
+                        sink.merged(cpu, vector); // merges with the one requested
+                    }
                     irr.set(vector);
                 } else {
                     sink.accept(cpu, vector);

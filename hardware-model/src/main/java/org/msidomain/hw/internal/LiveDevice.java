@@ -82,6 +82,11 @@ final class LiveDevice implements HwDevice, Modelled {
     }
 
     @Override
+    public long merged(String storageType, int index) {
+        return device.merged(storageType, index);
+    }
+
+    @Override
     public String id() {
         return device.id();
     }

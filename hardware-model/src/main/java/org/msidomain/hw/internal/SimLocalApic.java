@@ -81,6 +81,10 @@ final class SimLocalApic implements LocalApic {
     private void setIrr(int vector) {
         if (!irr.set(vector)) {
             fabric.coalescedOne(); // a message for a vector already requested merges with it
+            VectorSink s = sink.get();
+            if (s != null) {
+                s.merged(cpu, vector); // the domain knows whose vector it is
+            }
         }
     }
 }

@@ -104,6 +104,9 @@ class ImsSlotArrayTest {
         f.raise("platform", 3);
         assertEquals(List.of("1:65", "1:65"), delivered, "unmasked: sent at once");
         assertEquals(1, m.coalescedMessages(), "the second raise while masked merged with the pending one");
+        assertEquals(1, f.merged("platform", 3), "counted for slot 3");
+        assertEquals(0, f.merged("platform", 2));
+        assertEquals(-1, f.merged("hpet", 3), "no such storage: not counted");
     }
 
     @Test

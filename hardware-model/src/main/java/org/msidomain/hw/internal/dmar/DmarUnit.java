@@ -29,6 +29,8 @@ public final class DmarUnit extends RegisterDevice implements BootQuiesce {
     private final int[] status = new int[3];
     private final boolean[] masked = { true, true, true }; // IM resets to 1
     private final boolean[] pending = new boolean[3];
+    /** Events merged with an open status episode, by source. */
+    private final java.util.concurrent.atomic.AtomicLongArray merged = new java.util.concurrent.atomic.AtomicLongArray(3);
     private final int[] data = new int[3];
     private final int[] address = new int[3];
     private final int[] upper = new int[3];
@@ -64,6 +66,11 @@ public final class DmarUnit extends RegisterDevice implements BootQuiesce {
         }
     }
 
+    @Override
+    public long merged(String storageType, int index) {
+        return storageType.equals(storageType()) && index >= 0 && index < 3 ? merged.get(index) : -1;
+    }
+
     /** An event of source {@code k} (0 fault, 1 invalidation completion, 2 page request). */
     @Override
     protected synchronized void fire(int k) {
@@ -72,6 +79,7 @@ public final class DmarUnit extends RegisterDevice implements BootQuiesce {
         status[k] |= EVENT_BIT[k];
         if (episodeOpen) {
             fabric.coalescedOne(); // one message per status episode: this event merges with the open one
+            merged.incrementAndGet(k);
             return;
         }
         pending[k] = true;

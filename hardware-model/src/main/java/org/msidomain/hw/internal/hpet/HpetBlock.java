@@ -129,6 +129,12 @@ public final class HpetBlock extends RegisterDevice implements BootQuiesce {
     }
 
     /** Timer {@code n}'s comparator matches. */
+    /** A timer never merges at the source: an interrupt it cannot send is lost (the HPET's declared loss). */
+    @Override
+    public long merged(String storageType, int index) {
+        return storageType.equals(storageType()) ? 0 : -1;
+    }
+
     @Override
     protected void fire(int n) {
         checkIndex(n, timers, "timer");

@@ -27,6 +27,8 @@ public final class MsiModel implements PciConfig.WriteHook {
     private final InFlight inFlight;
     private final InterruptFabric fabric;
     private final int requesterId;
+    /** Raises merged with one pending, by vector of the block. */
+    private final java.util.concurrent.atomic.AtomicLongArray merged = new java.util.concurrent.atomic.AtomicLongArray(32);
 
     MsiModel(PciConfig config, int cap, InFlight inFlight, InterruptFabric fabric, int requesterId) {
         this.config = config;
@@ -93,6 +95,11 @@ public final class MsiModel implements PciConfig.WriteHook {
         return maskable && (config.peek32(maskOffset) & (1 << k)) != 0;
     }
 
+    /** Raises of vector {@code k} that merged with one pending. */
+    long merged(int k) {
+        return k >= 0 && k < 32 ? merged.get(k) : 0;
+    }
+
     /** The device raises vector {@code k} of its block. */
     void raise(int k) {
         int n = enabledVectors();
@@ -102,6 +109,7 @@ public final class MsiModel implements PciConfig.WriteHook {
         if (masked(k)) {
             if ((config.deviceUpdate(maskOffset + 4, 1 << k, 0) & (1 << k)) != 0) {
                 fabric.coalescedOne(); // already pending: merges with it
+                merged.incrementAndGet(k);
             }
             if (!masked(k) && clearPending(k)) {
                 send(k, n);

@@ -30,6 +30,8 @@ public final class MsixModel implements PciConfig.WriteHook {
     /** Bumped by every table write, so a raise never combines fields from either side of a write. */
     private final AtomicIntegerArray writes;
     private final AtomicBits pba;
+    /** Raises merged with one pending, by entry. */
+    private final java.util.concurrent.atomic.AtomicLongArray merged;
     private final InFlight inFlight;
     private final InterruptFabric fabric;
     private final int requesterId;
@@ -50,11 +52,17 @@ public final class MsixModel implements PciConfig.WriteHook {
         table = new AtomicIntegerArray(size * 4);
         writes = new AtomicIntegerArray(size);
         pba = new AtomicBits(size);
+        merged = new java.util.concurrent.atomic.AtomicLongArray(size);
         for (int k = 0; k < size; k++) {
             table.set(k * 4 + 3, 1);
         }
         config.allowWrites(cap, (ENABLE | FUNCTION_MASK) << 16);
         config.addHook(this);
+    }
+
+    /** Raises of entry {@code k} that merged with one pending. */
+    long merged(int k) {
+        return k >= 0 && k < size ? merged.get(k) : 0;
     }
 
     public int size() {
@@ -145,6 +153,7 @@ public final class MsixModel implements PciConfig.WriteHook {
     private void setPending(int k) {
         if (!pba.set(k)) {
             fabric.coalescedOne(); // a raise while already pending merges with it
+            merged.incrementAndGet(k);
         }
     }
 

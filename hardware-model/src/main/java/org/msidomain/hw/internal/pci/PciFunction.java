@@ -363,6 +363,15 @@ public final class PciFunction implements HwDevice, BootQuiesce {
         return properties;
     }
 
+    /** Raises merged at the source: MSI-X entry or MSI vector {@code index}, or an IMS slot. */
+    @Override
+    public long merged(String storageType, int index) {
+        if (storageType.equals(storageType())) {
+            return (msix != null ? msix.merged(index) : 0) + (msi != null ? msi.merged(index) : 0);
+        }
+        return slots != null && storageType.equals(SlotDevice.STORAGE_TYPE) ? slots.table().merged(index) : -1;
+    }
+
     /** Raises slot {@code index} of the IMS array for {@value SlotDevice#STORAGE_TYPE}. Allocation-free. */
     @Override
     public void raise(String storageType, int index) {

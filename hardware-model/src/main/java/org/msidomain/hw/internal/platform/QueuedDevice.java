@@ -65,6 +65,11 @@ public final class QueuedDevice extends RegisterDevice implements BootQuiesce {
     }
 
     @Override
+    public long merged(String storageType, int index) {
+        return storageType.equals(storageType()) ? table.merged(index) : -1;
+    }
+
+    @Override
     protected void fire(int slot) {
         checkIndex(slot, table.slots(), "slot");
         table.raise(slot);

@@ -12,6 +12,8 @@ import org.msidomain.hw.internal.InterruptFabric;
  */
 public final class SlotTable {
 
+    private final java.util.concurrent.atomic.AtomicLongArray merged;
+
     public static final int LO = 0;
     public static final int HI = 1;
     public static final int DATA = 2;
@@ -28,6 +30,7 @@ public final class SlotTable {
         words = new AtomicIntegerArray(slots * 4);
         writes = new AtomicIntegerArray(slots);
         pending = new AtomicIntegerArray(slots);
+        merged = new java.util.concurrent.atomic.AtomicLongArray(slots);
         this.fabric = fabric;
         this.requesterId = requesterId;
         for (int k = 0; k < slots; k++) {
@@ -65,6 +68,11 @@ public final class SlotTable {
         }
     }
 
+    /** Raises of a slot that merged with one pending. */
+    public long merged(int slot) {
+        return slot >= 0 && slot < merged.length() ? merged.get(slot) : 0;
+    }
+
     public boolean pending(int slot) {
         return pending.get(slot) == 1;
     }
@@ -73,6 +81,7 @@ public final class SlotTable {
         if ((read(slot, CTRL) & 1) != 0) {
             if (pending.getAndSet(slot, 1) == 1) {
                 fabric.coalescedOne(); // already pending: merges with it
+                merged.incrementAndGet(slot);
             }
             if ((read(slot, CTRL) & 1) == 0 && pending.compareAndSet(slot, 1, 0)) {
                 send(slot);
