@@ -12,11 +12,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.msidomain.api.CpuInfo;
 import org.msidomain.api.DeviceInfo;
+import org.msidomain.api.IrqInfo;
+import org.msidomain.api.MsiMsg;
+import org.msidomain.core.internal.MsiDomainImpl;
 import org.msidomain.hw.HwDevice;
+import org.msidomain.hw.InterruptRemapping;
+import org.msidomain.hw.Machine;
+import org.msidomain.hw.internal.MachineLoader;
+import org.msidomain.hw.internal.SimMachine;
+import org.msidomain.provider.dmar.internal.DmarStorageOps;
+import org.msidomain.provider.pci.internal.PciStorageOps;
+import org.msidomain.spi.MsiStorageOps;
 
 /**
  * CPU hotplug under firing, bounded by counts: two threads fire every vector of the machine (PCI MSI-X, maskable;
@@ -131,6 +142,84 @@ class CpuHotplugScenarioTest {
             }
             System.out.printf("cpu hotplug (%s): fired=%d merged=%d cycles=%d vectors=%d%n", machineFile, total, merged,
                     CYCLES, vectors.size());
+        }
+    }
+
+    /**
+     * A remapped interrupt leaves a dying CPU by its IRTE alone (the device keeps its handle); a message the device
+     * sent just before the entry changed waits in the dying CPU's IRR and is delivered once on the new CPU, before
+     * the old vector is freed (x86 fixup_irqs). The entry written is checked against VT-d 9.10.
+     */
+    @Test
+    void aRemappedIrqMovesByItsEntryAndTheEventInTheDyingCpusIrrIsDeliveredOnce() throws Exception {
+        String json = new java.io.File(getClass().getResource("/machines/remap.json").toURI()).getAbsolutePath();
+        SimMachine real = new SimMachine(MachineLoader.load(java.util.Map.of(MachineLoader.FILE, json)::get));
+        java.util.Queue<Runnable> beforeEntry = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        List<long[]> entries = new java.util.concurrent.CopyOnWriteArrayList<>();
+        InterruptRemapping unit = real.remapping().orElseThrow();
+        InterruptRemapping hooked = new InterruptRemapping() {
+            @Override
+            public int tableSize() {
+                return unit.tableSize();
+            }
+
+            @Override
+            public void writeEntry(int index, long low, long high) {
+                Runnable r = beforeEntry.poll();
+                if (r != null) {
+                    r.run();
+                }
+                entries.add(new long[] { index, low });
+                unit.writeEntry(index, low, high);
+            }
+
+            @Override
+            public void invalidate() {
+                unit.invalidate();
+            }
+        };
+        Machine machine = (Machine) java.lang.reflect.Proxy.newProxyInstance(Machine.class.getClassLoader(),
+                new Class<?>[] { Machine.class }, (proxy, method, args) -> {
+                    if (method.getName().equals("remapping") && method.getParameterCount() == 0) {
+                        return java.util.Optional.of(hooked);
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        MsiDomainImpl domain = new MsiDomainImpl(machine);
+        try {
+            domain.bindStorageOps(new PciStorageOps(), java.util.Map.of("service.id", 1L, MsiStorageOps.STORAGE_TYPE, "pci"));
+            domain.bindStorageOps(new DmarStorageOps(), java.util.Map.of("service.id", 2L, MsiStorageOps.STORAGE_TYPE, "dmar"));
+            assertTrue(domain.awaitSettled(5000));
+            int irq = domain.allocate("00:04.0", 1)[0];
+            AtomicLongArray handled = new AtomicLongArray(4);
+            domain.setHandler(irq, "h", (i, cpu) -> handled.incrementAndGet(cpu));
+            domain.setAffinity(irq, 3);
+            MsiMsg handle = domain.irq(irq).orElseThrow().msg();
+            HwDevice nic = real.device("00:04.0").orElseThrow();
+            beforeEntry.add(() -> nic.raise(0)); // the entry still points at CPU 3, whose interrupts are off
+            domain.cpuOffline(3);
+
+            IrqInfo moved = domain.irq(irq).orElseThrow();
+            assertTrue(moved.cpu() != 3, "moved off CPU 3");
+            assertEquals(handle, moved.msg(), "remapped: the device keeps its handle, only the entry changes");
+            long[] last = entries.get(entries.size() - 1);
+            int[] apicIds = { 0, 1, 300, 3 };
+            // VT-d 9.10 remapped-format IRTE, low half: present, the vector in 23:16, the destination in 63:32
+            assertEquals(1L | (long) moved.vector() << 16 | (long) apicIds[moved.cpu()] << 32, last[1]);
+            assertEquals(1, handled.get(moved.cpu()), "the event from CPU 3's IRR delivered on the new CPU");
+            assertEquals(1, handled.get(0) + handled.get(1) + handled.get(2) + handled.get(3), "once");
+            nic.raise(0);
+            assertEquals(2, handled.get(moved.cpu()));
+            assertEquals(0, real.lostMessages());
+            for (int cpu = 0; cpu < 4; cpu++) {
+                assertEquals(0, domain.spurious(cpu));
+            }
+        } finally {
+            domain.deactivate();
         }
     }
 
