@@ -28,6 +28,12 @@ class MsiCommandsTest {
                     "declined by org.x.a: no IMS slots; declined by org.x.c: not behind this bridge"),
             new DeviceInfo("nvme0", "", BindingState.WAITING, "", 0, "no bundle provides device kind 'nvme-fake'"));
     private final List<String> allocations = new ArrayList<>();
+    private final List<String> hotplugged = new ArrayList<>();
+    private final List<org.msidomain.api.CpuInfo> cpus = List.of(new org.msidomain.api.CpuInfo(0, true, 3),
+            new org.msidomain.api.CpuInfo(1, false, 0), new org.msidomain.api.CpuInfo(2, true, 12),
+            new org.msidomain.api.CpuInfo(3, true, 0), new org.msidomain.api.CpuInfo(4, true, 0),
+            new org.msidomain.api.CpuInfo(5, true, 0), new org.msidomain.api.CpuInfo(6, true, 0),
+            new org.msidomain.api.CpuInfo(7, true, 0));
     /** What msi:affinity asked the domain for: "IRQ CPU" or "IRQ [CPUS]". */
     private final List<String> affinities = new ArrayList<>();
     private java.util.Set<Integer> mask = java.util.Set.of(0, 1, 2, 3, 4, 5, 6, 7);
@@ -44,6 +50,11 @@ class MsiCommandsTest {
                 case "allocateAffinity" -> {
                     allocations.add(args[0] + " " + args[1] + " " + args[2] + " spread " + args[3] + "," + args[4]);
                     yield new int[] { 30, 31 };
+                }
+                case "cpus" -> cpus;
+                case "cpuOffline" -> {
+                    hotplugged.add("offline " + args[0]);
+                    yield null;
                 }
                 case "irq" -> Optional.of(info((int) args[0]));
                 case "setHandler" -> null;
@@ -140,6 +151,20 @@ class MsiCommandsTest {
         commands.alloc("", "00:06.0", "2");
         assertEquals(List.of("00:06.0 2 ims", "00:06.0 2 msix", "00:06.0 2 "), allocations,
                 "the word goes to the domain, which tells a storage from a variant");
+    }
+
+    @Test
+    void cpusIsATableAndCpuChecksItsWordsAndCpu() {
+        assertEquals(String.join("\n", "CPU  STATE    VECTORS", "  0  online         3", "  1  offline        0",
+                "  2  online        12", "  3  online         0", "  4  online         0", "  5  online         0",
+                "  6  online         0", "  7  online         0"), commands.cpus());
+        IllegalArgumentException word = assertThrows(IllegalArgumentException.class, () -> commands.cpu("down", "2"));
+        assertEquals("'down' is neither offline nor online; usage: msi:cpu offline|online CPU", word.getMessage());
+        IllegalArgumentException range = assertThrows(IllegalArgumentException.class, () -> commands.cpu("offline", "8"));
+        assertEquals("CPU 8 out of range 0-7; usage: msi:cpu offline|online CPU", range.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> commands.cpu("offline"));
+        assertEquals(List.of(), hotplugged, "nothing asked of the domain");
+        assertEquals("CPU 1: offline already", commands.cpu("offline", "1"));
     }
 
     @Test
