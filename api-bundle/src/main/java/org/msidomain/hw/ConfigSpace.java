@@ -1,12 +1,12 @@
 package org.msidomain.hw;
 
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * A PCI function's configuration space. Accesses are little-endian and must be naturally aligned;
  * writes honour each register's writable bits, as in hardware.
  */
-@ProviderType
+@ConsumerType
 public interface ConfigSpace {
 
     /** The number of bytes present (64, 256 or 4096); reads beyond fail. */

@@ -4,10 +4,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /** A device of the machine that can signal interrupts by message. */
-@ProviderType
+@ConsumerType
 public interface HwDevice {
 
     /** The short id: {@code 00:04.0} for PCI (domain shown only when not 0), {@code hpet} ... */

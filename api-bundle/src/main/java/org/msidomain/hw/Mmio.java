@@ -1,9 +1,9 @@
 package org.msidomain.hw;
 
-import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /** A memory-mapped register region (a PCI BAR, an HPET block, a DMAR unit). Little-endian, aligned. */
-@ProviderType
+@ConsumerType
 public interface Mmio {
 
     /** The region's size in bytes. */

@@ -3,6 +3,11 @@
  * the domain meets the simulated machine (its CPUs' local APICs and its devices). Implemented by the
  * hardware model bundle.
  *
+ * <p>{@link org.msidomain.hw.HwDevice}, {@link org.msidomain.hw.Mmio} and {@link org.msidomain.hw.ConfigSpace} are
+ * implemented by device models, the built-in ones and those of outside {@link org.msidomain.hw.DeviceKind} bundles
+ * alike ({@code @ConsumerType}): a device bundle built against 1.x resolves against every 1.y; methods are only ever
+ * added to them with a default.
+ *
  * <p>1.1: device kinds from bundles ({@link org.msidomain.hw.DeviceKind}, {@link org.msidomain.hw.DeviceSpec},
  * {@link org.msidomain.hw.DevicePort}), devices that join and leave a running machine
  * ({@link org.msidomain.hw.MachineListener}, {@link org.msidomain.hw.WaitingDevice}), several storages per

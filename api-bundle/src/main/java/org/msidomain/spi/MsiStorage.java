@@ -18,13 +18,27 @@ public interface MsiStorage {
     /** What the storage can do. Constant for the storage's life. */
     StorageInfo info();
 
-    /** Stores the message of a descriptor on the device. */
+    /**
+     * Stores the message of a descriptor on the device. Write each word the device reads with one register
+     * write and never leave a zero or half message in between: a storage without {@link StorageFlag#CAN_MASK}
+     * (or with {@link StorageFlag#LOSSY_MASK}) is moved in two steps in which only the data or only the address
+     * changes. When the writes are posted (MMIO) and the vector may be live, end with a read of the device's
+     * registers: the domain frees the old vector as soon as this returns, and only a read-back ensures that no
+     * message with the old content is still under way. {@link MsiMsg#ZERO} deactivates the vector.
+     */
     void writeMsg(MsiDescView desc, MsiMsg msg);
 
-    /** Masks a descriptor at the source; returns when the device is known to be masked. */
+    /**
+     * Masks a descriptor at the source; returns when the device is known to be masked (read back after a posted
+     * write): from then on a raise latches (pending) or, with {@link StorageFlag#LOSSY_MASK}, is lost. Called only
+     * for a storage with {@link StorageFlag#CAN_MASK}; without it the domain masks at the destination instead.
+     */
     void mask(MsiDescView desc);
 
-    /** Unmasks a descriptor at the source. */
+    /**
+     * Unmasks a descriptor at the source; an event latched while masked is sent now, once. Called only for a
+     * storage with {@link StorageFlag#CAN_MASK}.
+     */
     void unmask(MsiDescView desc);
 
     /** Takes the storage's bus lock (Linux {@code irq_bus_lock}). */

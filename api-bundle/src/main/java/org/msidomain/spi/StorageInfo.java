@@ -7,7 +7,8 @@ import java.util.Set;
  *
  * @param chipName the chip name shown in {@code /proc/interrupts}, for example
  *                 {@code PCI-MSIX-0000:00:04.0}
- * @param hwsize   the number of MSI indices the storage holds (MSI-X table size, MSI block size)
+ * @param hwsize   the number of MSI indices the storage holds (MSI-X table size, MSI block size): the device's
+ *                 capacity, not the count asked for; the domain never allocates an index at or beyond it
  * @param flags    what the storage can do
  */
 public record StorageInfo(String chipName, int hwsize, Set<StorageFlag> flags) {
