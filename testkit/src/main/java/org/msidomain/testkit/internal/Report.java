@@ -17,6 +17,7 @@ public final class Report {
             "affinity-under-fire", "bus-lock", "hot-swap", "leaks", "decline");
 
     private final Map<String, CheckRow> rows = new LinkedHashMap<>();
+    private final long start = System.nanoTime();
     private final String header;
     private final Path file;
 
@@ -57,6 +58,9 @@ public final class Report {
                 b.append(format(r)).append('\n');
             }
         }
+        long failed = rows.values().stream().filter(r -> CheckRow.FAIL.equals(r.result())).count();
+        b.append(String.format("%d checks, %d failed, in %d ms%n", rows.size(), failed,
+                java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
         return b.toString();
     }
 

@@ -35,6 +35,8 @@ public final class Subject {
     private final BundleContext context;
     /** The provider bundle now (a new object after an uninstall and install). */
     private volatile Bundle provider;
+    /** Where the provider was installed from, to install it again. */
+    private volatile String location;
 
     Subject(BundleContext context, MsiDomain domain) {
         this.context = context;
@@ -66,6 +68,7 @@ public final class Subject {
         for (Bundle candidate : context.getBundles()) {
             if (subjects.contains(candidate.getSymbolicName()) && serves(candidate)) {
                 provider = candidate;
+                location = candidate.getLocation();
                 return candidate;
             }
         }
@@ -81,6 +84,12 @@ public final class Subject {
     /** After the kit installed the provider again. */
     void provider(Bundle b) {
         provider = b;
+        location = b.getLocation();
+    }
+
+    /** Where the provider was installed from, once found. */
+    String location() {
+        return location;
     }
 
     public String providerName() {
