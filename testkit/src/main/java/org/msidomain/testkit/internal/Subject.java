@@ -72,7 +72,7 @@ public final class Subject {
                 return candidate;
             }
         }
-        // stopped: no service to look at; the only bundle under test that is no device model
+        // before the first look found it active: a bundle under test that is not active (no service to look at)
         for (Bundle candidate : context.getBundles()) {
             if (subjects.contains(candidate.getSymbolicName()) && candidate.getState() != Bundle.ACTIVE) {
                 return candidate;
