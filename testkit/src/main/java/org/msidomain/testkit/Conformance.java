@@ -36,6 +36,8 @@ public final class Conformance {
 
     /** Where the embedded platform bundles are in this jar. */
     private static final String PLATFORM = "msi-testkit/platform/";
+    /** The symbolic name of the built-in provider of a storage type is this and the type. */
+    private static final String BUILT_IN_PROVIDER = "org.msidomain.provider.";
 
     private Conformance() {
     }
@@ -77,8 +79,8 @@ public final class Conformance {
                 || System.getProperty("felix.fileinstall.dir") != null;
         for (File jar : extractPlatform(work.resolve("platform"))) {
             String bsn = Subject.symbolicName(jar);
-            if (subjects.containsKey(bsn)) {
-                continue; // the bundle under test replaces the platform's own
+            if (subjects.containsKey(bsn) || (BUILT_IN_PROVIDER + storage).equals(bsn)) {
+                continue; // the bundle under test replaces the platform's own, and serves its type alone
             }
             boolean fileInstall = "org.apache.felix.fileinstall".equals(bsn);
             options.add(bundle(jar.toURI().toString()).start(!fileInstall || deployFolder));

@@ -30,7 +30,9 @@ public final class SlotOps implements MsiStorageOps {
         /** Unmask points the slot at no APIC while it clears the mask: a latched event goes nowhere. */
         LOSES_ON_UNMASK,
         /** Declares BUS_LOCK but writes the message at once, under the lock. */
-        WRITES_THROUGH_LOCK
+        WRITES_THROUGH_LOCK,
+        /** Clears the live slots' messages when it takes a device over, as if probing a fresh device (slowly). */
+        RESETS_ON_ADOPT
     }
 
     private static final int MASK = 1;
@@ -46,7 +48,16 @@ public final class SlotOps implements MsiStorageOps {
         if (request.vectors() > slots) {
             throw new IllegalArgumentException(device.id() + " has " + slots + " slots, " + request.vectors() + " requested");
         }
-        return new Slots(device, slots);
+        Slots storage = new Slots(device, slots);
+        if (request.adopt() && mode == Mode.RESETS_ON_ADOPT) {
+            storage.reset(); // the defect: the live messages are gone until the domain restores them
+            try {
+                Thread.sleep(20); // a probe that takes its time: the window is wide enough for the device to fire into
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return storage;
     }
 
     @Override
@@ -74,7 +85,7 @@ public final class SlotOps implements MsiStorageOps {
                 ctrl[k] = regs.read32(k * 16L + 12) | MASK;
             }
             EnumSet<StorageFlag> flags = EnumSet.of(StorageFlag.CAN_MASK, StorageFlag.ALLOC_DYNAMIC);
-            if (mode != Mode.LOSES_ON_UNMASK) {
+            if (mode == Mode.CORRECT || mode == Mode.WRITES_THROUGH_LOCK) {
                 flags.add(StorageFlag.BUS_LOCK);
             }
             info = new StorageInfo("SLOT-" + device.fullName(), count, flags);
@@ -83,6 +94,14 @@ public final class SlotOps implements MsiStorageOps {
         @Override
         public StorageInfo info() {
             return info;
+        }
+
+        void reset() {
+            for (int k = 0; k < ctrl.length; k++) {
+                regs.write32(k * 16L, 0);
+                regs.write32(k * 16L + 4, 0);
+                regs.write32(k * 16L + 8, 0);
+            }
         }
 
         @Override
