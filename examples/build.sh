@@ -9,7 +9,7 @@
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 read -r -a extra <<< "${MSI_MAVEN_ARGS:-}"
-mvn_args=(-B "$@" "${extra[@]}")
+mvn_args=(-B -Dstyle.color=never "$@" "${extra[@]}")
 archetype_plugin=org.apache.maven.plugins:maven-archetype-plugin:3.3.1
 started=$SECONDS
 passed=()
