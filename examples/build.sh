@@ -15,15 +15,22 @@ started=$SECONDS
 passed=()
 failed=()
 
+# A header line; on a line of its own, since Maven 3.8 ends its output with colour resets and no newline.
+say() {
+  printf '\n%s\n' "$*"
+}
+
 # Prints every conformance table under a project; fails if it has none (its kit did not run).
 tables() {
   local name="$1" dir="$2" found=0 table
   while IFS= read -r table; do
     found=1
-    echo "== conformance table of $name: ${table#"$root"/}"
+    say "== conformance table of $name: ${table#"$root"/}"
     cat "$table"
-  done < <(find "$dir" -path '*/target/conformance.txt' -not -path '*/target/*/target/*' | sort)
+  done < <(cd "$dir" && find . -path '*/target/conformance.txt' -not -path '*/target/*/target/*' | sort \
+      | sed "s|^\\.|$dir|")
   if [ "$found" = 0 ]; then
+    echo >&2
     echo "examples/build.sh: $name wrote no target/conformance.txt (its conformance kit did not run)" >&2
     return 1
   fi
@@ -32,7 +39,7 @@ tables() {
 # Runs `mvn verify` in a project and records the outcome.
 verify() {
   local name="$1" dir="$2"
-  echo "== $name: mvn verify in ${dir#"$root"/}"
+  say "== $name: mvn verify in ${dir#"$root"/}"
   if (cd "$dir" && mvn "${mvn_args[@]}" verify) && tables "$name" "$dir"; then
     passed+=("$name")
   else
@@ -43,7 +50,7 @@ verify() {
 # (1) a fresh project from the installed archetype, with its defaults (kind slotdev, storage type slot)
 smoke="$root/target/archetype-smoke"
 rm -rf "$smoke" && mkdir -p "$smoke"
-echo "== archetype-smoke: archetype:generate into ${smoke#"$root"/}"
+say "== archetype-smoke: archetype:generate into ${smoke#"$root"/}"
 if (cd "$smoke" && mvn "${mvn_args[@]}" "$archetype_plugin:generate" -DinteractiveMode=false \
     -DarchetypeGroupId=org.msidomain -DarchetypeArtifactId=msi-provider-archetype -DarchetypeVersion=1.0.0 \
     -DgroupId=org.msidomain.smoke -DartifactId=smoke -Dversion=1.0.0-SNAPSHOT -Dpackage=org.msidomain.smoke); then
@@ -58,13 +65,15 @@ for example in ims ntb; do
   if [ -f "$dir/pom.xml" ]; then
     verify "examples/$example" "$dir"
   else
-    echo "== examples/$example: not present (no examples/$example/pom.xml), skipped"
+    say "== examples/$example: not present (no examples/$example/pom.xml), skipped"
   fi
 done
 
 elapsed=$((SECONDS - started))
 if [ "${#failed[@]}" -gt 0 ]; then
+  echo >&2
   echo "examples/build.sh: FAILED: ${failed[*]} (passed: ${passed[*]:-none}; ${elapsed} s)" >&2
   exit 1
 fi
+echo
 echo "examples/build.sh: passed: ${passed[*]} (${elapsed} s)"
