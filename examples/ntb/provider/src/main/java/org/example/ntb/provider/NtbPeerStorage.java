@@ -58,6 +58,16 @@ final class NtbPeerStorage implements MsiStorage {
             regs.write32(offsetSpad(index), (int) offset);
         }
         regs.write32(PEER_DB_SET, DB_DESC_CHANGED);
+        flush();
+    }
+
+    /**
+     * A read-back: it returns only after every message the bridge sent before it was delivered (a read completion
+     * pushes the bridge's posted writes). The domain releases a move's old vector when writeMsg returns, so a peer
+     * write of the old pair must not still be on its way then.
+     */
+    private void flush() {
+        regs.read32(ID);
     }
 
     /** Never called: the storage has no {@code CAN_MASK}; the domain masks at the destination. */
@@ -75,11 +85,13 @@ final class NtbPeerStorage implements MsiStorage {
     public void enable() {
         regs.write32(spad(0), info.hwsize());
         regs.write32(PEER_DB_SET, DB_DESC_CHANGED);
+        flush();
     }
 
     @Override
     public void disable() {
         regs.write32(spad(0), NONE);
         regs.write32(PEER_DB_SET, DB_DESC_CHANGED);
+        flush();
     }
 }

@@ -14,6 +14,7 @@ import org.msidomain.api.MsiMsg;
 import org.msidomain.hw.DevicePort;
 import org.msidomain.hw.DeviceSpec;
 import org.msidomain.hw.HwDevice;
+import org.msidomain.hw.Mmio;
 import org.msidomain.spi.MsiDescView;
 import org.msidomain.spi.MsiStorage;
 import org.msidomain.spi.StorageFlag;
@@ -150,5 +151,36 @@ class NtbPeerStorageTest {
         write(storage, 0, new MsiMsg(0xFEE03000, 0, 0x21)); // then the new CPU: address only
         assertEquals(0x21, ntb.region(0).read32(NtbRegs.dataSpad(0)));
         assertEquals(0x3000, ntb.region(0).read32(NtbRegs.offsetSpad(0)));
+    }
+
+    @Test
+    void everyHandoffEndsWithAReadBackThatFlushesTheBridge() {
+        HwDevice ntb = bridge(Map.of());
+        List<String> accesses = new ArrayList<>();
+        Mmio recording = new Mmio() {
+            @Override
+            public long size() {
+                return ntb.region(0).size();
+            }
+
+            @Override
+            public int read32(long offset) {
+                accesses.add("read " + Long.toHexString(offset));
+                return ntb.region(0).read32(offset);
+            }
+
+            @Override
+            public void write32(long offset, int value) {
+                accesses.add("write " + Long.toHexString(offset));
+                ntb.region(0).write32(offset, value);
+            }
+        };
+        MsiStorage storage = new NtbPeerStorage(recording, "NTB-MSI-ntb0", 4, 0xFEE00000L, 0x100000);
+        write(storage, 2, new MsiMsg(0xFEE01000, 0, 0x25));
+        assertEquals(List.of("write 118", "write 114", "write c", "read 0"), accesses,
+                "data (SPAD6), offset (SPAD5), doorbell, then the read-back before the domain reuses the old vector");
+        accesses.clear();
+        storage.enable();
+        assertEquals("read 0", accesses.get(accesses.size() - 1));
     }
 }
