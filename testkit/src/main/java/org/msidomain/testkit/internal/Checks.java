@@ -242,6 +242,8 @@ public final class Checks {
     public CheckRow capacity() throws Exception {
         Vectors vectors = new Vectors(domain, subject.storage);
         List<String> caps = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        Set<String> moreKinds = new java.util.TreeSet<>();
         for (String d : subject.devices) {
             HwDevice hw = hw(d);
             int max = domain.maxVectors(d);
@@ -255,12 +257,17 @@ public final class Checks {
             }
             require(domain.irqs().equals(before), d + ": refusing " + (max + 1) + " vectors changed the domain");
             int[] irqs = vectors.allocate(hw, max);
-            require(irqs.length == max, d + ": allocated " + irqs.length + " of " + max);
+            Map<Integer, String> refused = Map.copyOf(vectors.refused);
+            require(irqs.length + refused.size() == max, d + ": allocated " + irqs.length + " of " + max
+                    + (refused.isEmpty() ? "" : ", refused " + refused));
             Set<Integer> indices = new java.util.TreeSet<>();
             for (int irq : irqs) {
                 indices.add(domain.irq(irq).orElseThrow().index());
             }
-            require(indices.size() == max, d + ": " + max + " vectors on " + indices.size() + " indices");
+            require(indices.size() == irqs.length, d + ": " + irqs.length + " vectors on " + indices.size() + " indices");
+            if (!refused.isEmpty()) {
+                notes.add(d + " indices " + refused.keySet() + " refused (" + refused.values().iterator().next() + ")");
+            }
             List<IrqInfo> full = domain.irqs();
             String more;
             try {
@@ -271,13 +278,11 @@ public final class Checks {
             }
             require(domain.irqs().equals(full), d + ": refusing one more vector changed the domain");
             domain.free(d);
-            caps.add(d + "=" + max);
-            if (caps.size() == 1) {
-                caps.set(0, caps.get(0) + " (one more: " + more + ")");
-            }
+            caps.add(d + "=" + max + (refused.isEmpty() ? "" : " (" + irqs.length + " usable)"));
+            moreKinds.add(more);
         }
         return pass("capacity", "maxVectors " + String.join(", ", caps) + " allocated; max+1 refused with "
-                + "IllegalArgumentException, domain unchanged");
+                + "IllegalArgumentException, one more at ANY_INDEX with " + String.join("/", moreKinds) + ", domain unchanged" + (notes.isEmpty() ? "" : "; " + String.join("; ", notes)));
     }
 
     // --------------------------------------------------------------------------------------------- delivery
@@ -418,6 +423,7 @@ public final class Checks {
     // ---------------------------------------------------------------------------------- affinity-under-fire
 
     public CheckRow affinityUnderFire() throws Exception {
+        Map<String, StorageInfo> flags = infos();
         Vectors vectors = requestAll(FIRING_VECTORS);
         long lost = machine.lostMessages();
         long coalesced = machine.coalescedMessages();
@@ -466,20 +472,43 @@ public final class Checks {
             throw new AssertionError("a firing thread failed: " + failure.get(), failure.get());
         }
         domain.awaitSettled(10_000);
-        checkExactlyOnce(vectors);
-        require(machine.lostMessages() == lost, "lost messages " + lost + " -> " + machine.lostMessages());
-        require(machine.coalescedMessages() == coalesced, "coalesced " + coalesced + " -> " + machine.coalescedMessages());
-        require(Vectors.spurious(domain) == spurious, "spurious " + spurious + " -> " + Vectors.spurious(domain));
+        // A storage that cannot mask without losing events is moved in Linux's two steps with the old CPU's
+        // interrupts disabled: events meanwhile merge in its IRR (edge interrupts, counted by the machine as
+        // coalesced), and the handler still runs after the last of them. Maskable storages merge nothing.
+        List<String> twoSteps = subject.devices.stream().filter(d -> !flags.get(d).has(StorageFlag.CAN_MASK)
+                || flags.get(d).has(StorageFlag.LOSSY_MASK)).toList();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (vectors.totalDelivered() + (machine.coalescedMessages() - coalesced) < vectors.totalFired()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(1); // a retriggered event still on its way
+        }
+        long merged = machine.coalescedMessages() - coalesced;
+        String counts = "lost " + (machine.lostMessages() - lost) + ", merged " + merged + ", spurious "
+                + (Vectors.spurious(domain) - spurious);
+        require(machine.lostMessages() == lost, "lost messages: " + counts);
+        require(Vectors.spurious(domain) == spurious, "spurious messages: " + counts);
+        for (Vector v : vectors.all) {
+            require(vectors.delivered(v) <= vectors.fired(v), v.device() + "/" + v.index() + ": fired "
+                    + vectors.fired(v) + ", delivered " + vectors.delivered(v) + " (twice)");
+        }
+        if (twoSteps.isEmpty()) {
+            checkExactlyOnce(vectors, counts);
+            require(merged == 0, "merged: " + counts);
+        } else {
+            require(vectors.totalDelivered() + merged == vectors.totalFired(), "fired " + vectors.totalFired()
+                    + ", delivered " + vectors.totalDelivered() + " (" + counts + "): delivered + merged != fired");
+        }
         return pass("affinity-under-fire", changes + " affinity changes while " + subject.devices.size()
-                + " threads fired " + vectors.totalFired() + ": delivered " + vectors.totalDelivered()
-                + ", lost 0, coalesced 0, spurious 0");
+                + " threads fired " + vectors.totalFired() + ": delivered " + vectors.totalDelivered() + ", " + counts
+                + (twoSteps.isEmpty() ? "" : " (" + twoSteps + " moved in two steps, no lossless mask: events"
+                + " merged in the old CPU's IRR allowed, delivered + merged = fired)"));
     }
 
-    private void checkExactlyOnce(Vectors vectors) throws InterruptedException {
+    private void checkExactlyOnce(Vectors vectors, String counts) throws InterruptedException {
         for (Vector v : vectors.all) {
             vectors.awaitDelivered(v, vectors.fired(v));
             require(vectors.fired(v) == vectors.delivered(v), v.device() + "/" + v.index() + ": fired "
-                    + vectors.fired(v) + ", delivered " + vectors.delivered(v));
+                    + vectors.fired(v) + ", delivered " + vectors.delivered(v) + " (machine: " + counts + ")");
         }
     }
 
@@ -635,7 +664,8 @@ public final class Checks {
         }
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         domain.awaitSettled(10_000);
-        checkExactlyOnce(vectors);
+        checkExactlyOnce(vectors, "lost " + (machine.lostMessages() - lost) + ", coalesced "
+                + (machine.coalescedMessages() - coalesced) + ", spurious " + (Vectors.spurious(domain) - spurious));
         require(machine.lostMessages() == lost, "lost messages " + lost + " -> " + machine.lostMessages());
         require(machine.coalescedMessages() == coalesced, "coalesced " + coalesced + " -> " + machine.coalescedMessages());
         require(Vectors.spurious(domain) == spurious, "spurious " + spurious + " -> " + Vectors.spurious(domain));

@@ -37,38 +37,43 @@ final class Vectors {
         return hw.storageType().equals(storage);
     }
 
+    /** Indices the storage refused in the last {@link #allocate} that fell back to one index at a time. */
+    final java.util.Map<Integer, String> refused = new java.util.TreeMap<>();
+
     /**
-     * Allocates {@code count} vectors (the way a driver does: {@code allocate}; where that cannot take the
-     * indices 0..count-1, as on an HPET without FSB on its first timers, one {@code allocateAt(ANY_INDEX)} each).
+     * Allocates {@code count} vectors the way a driver does ({@code allocate}); where that cannot take the
+     * indices 0..count-1 (an HPET whose first timers cannot deliver by FSB message), one {@code allocateAt}
+     * per index of the storage, skipping the indices it refuses (recorded in {@link #refused}), so fewer may
+     * come back.
      */
     int[] allocate(HwDevice hw, int count) {
         String variant = isDefault(hw, storage) ? "" : storage;
+        refused.clear();
         try {
             return domain.allocate(hw.id(), count, variant);
-        } catch (IllegalArgumentException refused) {
-            if (!variant.isEmpty() || count > domain.maxVectors(hw.id())) {
-                throw refused;
+        } catch (IllegalArgumentException whole) {
+            int max = domain.maxVectors(hw.id());
+            if (!variant.isEmpty() || count > max) {
+                throw whole;
             }
-            int[] irqs = new int[count];
-            for (int i = 0; i < count; i++) {
+            List<Integer> irqs = new ArrayList<>();
+            for (int index = 0; index < max && irqs.size() < count; index++) {
                 try {
-                    irqs[i] = domain.allocateAt(hw.id(), MsiDomain.ANY_INDEX);
-                } catch (RuntimeException e) {
-                    for (int j = 0; j < i; j++) {
-                        domain.freeIrq(irqs[j]);
-                    }
-                    refused.addSuppressed(e);
-                    throw refused;
+                    irqs.add(domain.allocateAt(hw.id(), index));
+                } catch (IllegalArgumentException e) {
+                    refused.put(index, e.getMessage());
                 }
             }
-            return irqs;
+            if (irqs.isEmpty()) {
+                throw whole;
+            }
+            return irqs.stream().mapToInt(Integer::intValue).toArray();
         }
     }
 
     /** Allocates and requests up to {@code max} vectors of the device (its capacity if smaller). */
     void request(HwDevice hw, int max, Checks.Ack ack) {
-        int count = Math.min(max, domain.maxVectors(hw.id()));
-        for (int irq : allocate(hw, count)) {
+        for (int irq : allocate(hw, Math.min(max, domain.maxVectors(hw.id())))) {
             int slot = all.size();
             int index = domain.irq(irq).orElseThrow().index();
             Vector v = new Vector(slot, hw.id(), hw, index, irq);
