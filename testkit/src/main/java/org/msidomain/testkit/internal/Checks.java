@@ -218,9 +218,36 @@ public final class Checks {
     private Vectors requestAll(int max) {
         Vectors vectors = new Vectors(domain, subject.storage);
         for (String d : subject.devices) {
-            vectors.request(hw(d), max, ack);
+            vectors.request(hw(d), Math.min(max, capacity(hw(d))), ack);
         }
         return vectors;
+    }
+
+    /**
+     * The capacity of the storage under test on a device. {@code MsiDomain.maxVectors} answers for the device's
+     * default storage only, so a secondary storage (IMS beside MSI-X) is asked of the provider under test.
+     */
+    private int capacity(HwDevice hw) {
+        if (Vectors.isDefault(hw, subject.storage)) {
+            return domain.maxVectors(hw.id());
+        }
+        Bundle p = subject.provider();
+        try {
+            for (ServiceReference<MsiStorageOps> ref : context.getServiceReferences(MsiStorageOps.class,
+                    "(" + MsiStorageOps.STORAGE_TYPE + "=" + subject.storage + ")")) {
+                if (ref.getBundle() != null && ref.getBundle().equals(p)) {
+                    MsiStorageOps ops = context.getService(ref);
+                    try {
+                        return ops.maxVectors(hw);
+                    } finally {
+                        context.ungetService(ref);
+                    }
+                }
+            }
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
+        throw new AssertionError("no MsiStorageOps of type " + subject.storage + " registered by " + p);
     }
 
     // ---------------------------------------------------------------------------------------------- binding
@@ -244,7 +271,7 @@ public final class Checks {
         List<String> caps = new ArrayList<>();
         for (String d : subject.devices) {
             HwDevice hw = hw(d);
-            int max = domain.maxVectors(d);
+            int max = capacity(hw);
             require(max >= 1, d + ": maxVectors " + max);
             List<IrqInfo> before = domain.irqs();
             try {
@@ -262,12 +289,14 @@ public final class Checks {
             }
             require(indices.size() == max, d + ": " + max + " vectors on " + indices.size() + " indices");
             List<IrqInfo> full = domain.irqs();
-            String more;
-            try {
-                int extra = domain.allocateAt(d, MsiDomain.ANY_INDEX);
-                throw new AssertionError(d + ": a vector beyond maxVectors " + max + " allocated (irq " + extra + ")");
-            } catch (IllegalArgumentException | IllegalStateException expected) {
-                more = expected.getClass().getSimpleName();
+            String more = "not asked: MsiDomain.allocateAt takes the default storage";
+            if (Vectors.isDefault(hw, subject.storage)) {
+                try {
+                    int extra = domain.allocateAt(d, MsiDomain.ANY_INDEX);
+                    throw new AssertionError(d + ": a vector beyond maxVectors " + max + " allocated (irq " + extra + ")");
+                } catch (IllegalArgumentException | IllegalStateException expected) {
+                    more = expected.getClass().getSimpleName();
+                }
             }
             require(domain.irqs().equals(full), d + ": refusing one more vector changed the domain");
             domain.free(d);
@@ -308,6 +337,9 @@ public final class Checks {
                         v.device() + "/" + v.index() + ": /proc/interrupts count of CPU" + c + " not +1");
                 events++;
             }
+            // back where the domain put it: left on the last CPU, a storage of a few hundred vectors (IMS) would
+            // fill that CPU's vector space before every vector had its turn
+            domain.setAffinity(v.irq(), cpu);
         }
         require(vectors.totalDelivered() == vectors.totalFired(), "fired " + vectors.totalFired() + ", delivered "
                 + vectors.totalDelivered());
@@ -466,13 +498,27 @@ public final class Checks {
             throw new AssertionError("a firing thread failed: " + failure.get(), failure.get());
         }
         domain.awaitSettled(10_000);
-        checkExactlyOnce(vectors);
+        // A move masks a maskable storage's vector (and holds a non-maskable one's events in the old CPU's IRR):
+        // events raised meanwhile merge with the one pending, as edge interrupts do (counted by the machine as
+        // coalesced; the built-in pci devices merge too when a vector is raised twice within a move). Nothing
+        // may be lost: delivered + merged = fired, nothing delivered twice.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (vectors.totalDelivered() + (machine.coalescedMessages() - coalesced) < vectors.totalFired()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(1); // an event released by the last unmask still on its way
+        }
+        long merged = machine.coalescedMessages() - coalesced;
         require(machine.lostMessages() == lost, "lost messages " + lost + " -> " + machine.lostMessages());
-        require(machine.coalescedMessages() == coalesced, "coalesced " + coalesced + " -> " + machine.coalescedMessages());
         require(Vectors.spurious(domain) == spurious, "spurious " + spurious + " -> " + Vectors.spurious(domain));
+        for (Vector v : vectors.all) {
+            require(vectors.delivered(v) <= vectors.fired(v), v.device() + "/" + v.index() + ": fired "
+                    + vectors.fired(v) + ", delivered " + vectors.delivered(v) + " (twice)");
+        }
+        require(vectors.totalDelivered() + merged == vectors.totalFired(), "fired " + vectors.totalFired()
+                + ", delivered " + vectors.totalDelivered() + ", merged " + merged + ": delivered + merged != fired");
         return pass("affinity-under-fire", changes + " affinity changes while " + subject.devices.size()
                 + " threads fired " + vectors.totalFired() + ": delivered " + vectors.totalDelivered()
-                + ", lost 0, coalesced 0, spurious 0");
+                + ", merged " + merged + ", lost 0, spurious 0");
     }
 
     private void checkExactlyOnce(Vectors vectors) throws InterruptedException {
