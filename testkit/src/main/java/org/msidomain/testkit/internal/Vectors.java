@@ -73,7 +73,8 @@ final class Vectors {
 
     /** Allocates and requests up to {@code max} vectors of the device (its capacity if smaller). */
     void request(HwDevice hw, int max, Checks.Ack ack) {
-        for (int irq : allocate(hw, Math.min(max, domain.maxVectors(hw.id())))) {
+        int count = isDefault(hw, storage) ? Math.min(max, domain.maxVectors(hw.id())) : max;
+        for (int irq : allocate(hw, count)) {
             int slot = all.size();
             int index = domain.irq(irq).orElseThrow().index();
             Vector v = new Vector(slot, hw.id(), hw, index, irq);
