@@ -18,6 +18,10 @@ final class Vectors {
 
     /** One allocated vector. */
     record Vector(int slot, String device, HwDevice hw, int index, int irq) {
+        /** How a row names the vector: {@code device/index}. */
+        String where() {
+            return device + "/" + index;
+        }
     }
 
     private final MsiDomain domain;
@@ -120,6 +124,13 @@ final class Vectors {
             Thread.sleep(1); // delivery is normally synchronous with raise; this covers an IRR held by a move
         }
         return true;
+    }
+
+    /** Raises one event and waits, bounded, for its delivery; returns whether it came. */
+    boolean raiseOnce(Vector v) throws InterruptedException {
+        long before = delivered(v);
+        raise(v);
+        return awaitDelivered(v, before + 1);
     }
 
     List<Vector> of(String device) {
