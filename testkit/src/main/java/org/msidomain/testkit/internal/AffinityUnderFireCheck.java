@@ -70,26 +70,7 @@ final class AffinityUnderFireCheck extends Check {
         }
         Firing.rethrow(failure);
         domain.awaitSettled(10_000);
-        // An event raised while a move has the vector masked (at the source, or in the old CPU's IRR for a
-        // storage moved in Linux's two steps) merges with one already pending, as edge interrupts do in
-        // hardware: the machine counts it as coalesced, and the handler still runs after the last of them.
-        // So: nothing lost, nothing spurious, nothing twice, and delivered + merged = fired.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (vectors.totalDelivered() + (machine.coalescedMessages() - before.coalesced()) < vectors.totalFired()
-                && System.nanoTime() < deadline) {
-            Thread.sleep(1); // a retriggered event still on its way
-        }
-        long merged = machine.coalescedMessages() - before.coalesced();
-        String counts = "lost " + (machine.lostMessages() - before.lost()) + ", merged " + merged + ", spurious "
-                + (Vectors.spurious(domain) - before.spurious());
-        require(machine.lostMessages() == before.lost(), "lost messages: " + counts);
-        require(Vectors.spurious(domain) == before.spurious(), "spurious messages: " + counts);
-        for (Vector v : vectors.all) {
-            require(vectors.delivered(v) <= vectors.fired(v), v.where() + ": fired "
-                    + vectors.fired(v) + ", delivered " + vectors.delivered(v) + " (twice)");
-        }
-        require(vectors.totalDelivered() + merged == vectors.totalFired(), "fired " + vectors.totalFired()
-                + ", delivered " + vectors.totalDelivered() + " (" + counts + "): delivered + merged != fired");
+        String counts = requireAccounted(vectors, before);
         return pass(changes + " affinity changes while " + subject.devices.size()
                 + " threads fired " + vectors.totalFired() + ": delivered " + vectors.totalDelivered() + ", " + counts
                 + " (merged: raised while the move masked the vector, one delivery after; delivered + merged = fired)");

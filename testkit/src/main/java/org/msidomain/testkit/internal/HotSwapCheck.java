@@ -3,12 +3,12 @@ package org.msidomain.testkit.internal;
 import java.util.concurrent.TimeUnit;
 
 import org.msidomain.testkit.CheckRow;
-import org.msidomain.testkit.internal.Vectors.Vector;
 import org.osgi.framework.Bundle;
 
 /**
  * hot-swap: the provider stopped and started, updated, uninstalled and installed again while every device
- * fires: every event delivered exactly once.
+ * fires: nothing lost, nothing twice, delivered + merged = fired (a provider that masks a live entry while the
+ * new owner rewrites it, as Linux's MSI-X write does, merges what is raised meanwhile).
  */
 final class HotSwapCheck extends Check {
 
@@ -53,22 +53,9 @@ final class HotSwapCheck extends Check {
         }
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         domain.awaitSettled(10_000);
-        long lost = before.lost();
-        long coalesced = before.coalesced();
-        long spurious = before.spurious();
-        String counts = "lost " + (machine.lostMessages() - lost) + ", coalesced "
-                + (machine.coalescedMessages() - coalesced) + ", spurious " + (Vectors.spurious(domain) - spurious);
-        require(machine.lostMessages() == lost, "fired " + vectors.totalFired() + ", delivered "
-                + vectors.totalDelivered() + " (machine: " + counts + ")");
-        for (Vector v : vectors.all) {
-            vectors.awaitDelivered(v, vectors.fired(v));
-            require(vectors.fired(v) == vectors.delivered(v), v.where() + ": fired "
-                    + vectors.fired(v) + ", delivered " + vectors.delivered(v) + " (machine: " + counts + ")");
-        }
-        require(machine.coalescedMessages() == coalesced, "coalesced " + coalesced + " -> " + machine.coalescedMessages());
-        require(Vectors.spurious(domain) == spurious, "spurious " + spurious + " -> " + Vectors.spurious(domain));
+        String counts = requireAccounted(vectors, before);
         return pass("stop/start, update, uninstall/install in " + ms + " ms while " + vectors.all.size()
-                + " vectors fired " + vectors.totalFired() + ": delivered " + vectors.totalDelivered()
-                + " (none lost, none twice)");
+                + " vectors fired " + vectors.totalFired() + ": delivered " + vectors.totalDelivered() + ", " + counts
+                + " (none lost, none twice; merged: raised while a takeover rewrote the live entry masked)");
     }
 }
