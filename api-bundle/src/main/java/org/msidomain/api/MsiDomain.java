@@ -74,6 +74,29 @@ public interface MsiDomain {
      */
     int maxVectors(String device);
 
+    /**
+     * The most vectors one of a device's storages can hold, as the provider bound to that storage says: the
+     * default storage's is {@link #maxVectors(String)}, a secondary one's (an IMS slot array beside MSI-X) is
+     * asked here.
+     *
+     * @throws IllegalArgumentException if the device has no such storage
+     * @throws IllegalStateException    if no provider serves that storage now
+     * @since 1.4
+     */
+    int maxVectors(String device, String storage);
+
+    /**
+     * Allocates one more vector of one of a device's storages at {@code index} (or the first free one with
+     * {@link #ANY_INDEX}) without disturbing the live ones: {@link #allocateAt(String, int)} for a secondary
+     * storage.
+     *
+     * @return the irq number
+     * @throws IllegalArgumentException if the device has no such storage, or the index is beyond it or in use
+     * @throws IllegalStateException    if no provider serves that storage now, or it cannot add vectors while enabled
+     * @since 1.4
+     */
+    int allocateAt(String device, String storage, int index);
+
     /** Frees every vector of a device and disables its MSI storage. */
     void free(String device);
 

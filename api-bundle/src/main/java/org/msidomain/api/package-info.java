@@ -10,7 +10,9 @@
  * ({@link org.msidomain.api.MsiDomain#setAffinity(int, java.util.Set)}, {@link org.msidomain.api.MsiDomain#affinityMask}).
  * 1.4: CPU hotplug ({@link org.msidomain.api.MsiDomain#cpuOffline}, {@link org.msidomain.api.MsiDomain#cpuOnline},
  * {@link org.msidomain.api.MsiDomain#cpus}, {@link org.msidomain.api.CpuInfo}) and managed interrupts
- * ({@link org.msidomain.api.MsiDomain#allocateAffinity}).
+ * ({@link org.msidomain.api.MsiDomain#allocateAffinity}), per-irq merges ({@link org.msidomain.api.MsiDomain#merged}),
+ * a secondary storage's capacity and dynamic allocation ({@link org.msidomain.api.MsiDomain#maxVectors(String, String)},
+ * {@link org.msidomain.api.MsiDomain#allocateAt(String, String, int)}).
  */
 @Export
 @Version("1.4.0")

@@ -32,6 +32,15 @@ final class DomainLookup {
         return storages.get(0);
     }
 
+    /** One storage of a device, by its storage type ({@code pci}, {@code platform}, ...). */
+    DeviceState storage(String id, String type) {
+        DeviceState d = device(id);
+        List<DeviceState> storages = devices.storages(d.id());
+        return storages.stream().filter(s -> s.type().equals(type)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("device " + id + " has no storage " + type
+                        + " (it has " + String.join(", ", storages.stream().map(DeviceState::type).toList()) + ")"));
+    }
+
     /** A device's storages by its id in either form; empty if unknown (a removed one's until its removal ran). */
     List<DeviceState> storagesOf(String id) {
         List<DeviceState> storages = devices.storages(id);

@@ -52,10 +52,7 @@ final class DomainViews {
     }
 
     int irqOf(String device, String storage, int index) {
-        List<DeviceState> storages = devices.storages(lookup.device(device).id());
-        DeviceState d = storages.stream().filter(s -> s.type().equals(storage)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("device " + device + " has no storage " + storage
-                        + " (it has " + String.join(", ", storages.stream().map(DeviceState::type).toList()) + ")"));
+        DeviceState d = lookup.storage(device, storage);
         IrqDesc desc = d.descs.get(index);
         if (desc == null) {
             throw new IllegalArgumentException("device " + device + " storage " + storage + " has no vector at index "

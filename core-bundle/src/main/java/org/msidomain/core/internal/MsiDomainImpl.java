@@ -279,6 +279,16 @@ public final class MsiDomainImpl implements MsiDomain {
     }
 
     @Override
+    public int maxVectors(String device, String storage) {
+        return locked(() -> allocator.maxVectors(device, storage));
+    }
+
+    @Override
+    public int allocateAt(String device, String storage, int index) {
+        return locked(() -> allocator.allocateAt(device, storage, index));
+    }
+
+    @Override
     public void free(String device) {
         locked(() -> allocator.free(device));
     }

@@ -161,7 +161,14 @@ final class VectorAllocator {
     }
 
     int allocateAt(String device, int index) {
-        DeviceState d = lookup.device(device);
+        return allocateAt(lookup.device(device), device, index);
+    }
+
+    int allocateAt(String device, String storage, int index) {
+        return allocateAt(lookup.storage(device, storage), device, index);
+    }
+
+    private int allocateAt(DeviceState d, String device, int index) {
         if (d.provider() == null) {
             throw new IllegalStateException("device " + device + " has no bound provider: " + d.reason());
         }
@@ -203,7 +210,14 @@ final class VectorAllocator {
     }
 
     int maxVectors(String device) {
-        DeviceState d = lookup.device(device);
+        return maxVectors(lookup.device(device), device);
+    }
+
+    int maxVectors(String device, String storage) {
+        return maxVectors(lookup.storage(device, storage), device);
+    }
+
+    private int maxVectors(DeviceState d, String device) {
         if (d.provider() == null) {
             throw new IllegalStateException("device " + device + ": " + d.reason());
         }

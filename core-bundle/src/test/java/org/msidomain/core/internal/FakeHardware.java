@@ -324,6 +324,8 @@ final class FakeHardware {
 
     /** A storage provider whose storages write straight into the fake devices and log every call. */
     static final class Ops implements MsiStorageOps {
+
+        private int capacity;
         final Set<StorageFlag> flags;
         final List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
         final Map<String, Storage> storages = new HashMap<>();
@@ -393,6 +395,12 @@ final class FakeHardware {
             return this;
         }
 
+        /** What {@link #maxVectors} answers, instead of the device's size: tells this provider's answer apart. */
+        Ops capacity(int vectors) {
+            capacity = vectors;
+            return this;
+        }
+
         @Override
         public Optional<String> decline(HwDevice device) {
             declineCalls.incrementAndGet();
@@ -428,7 +436,7 @@ final class FakeHardware {
 
         @Override
         public int maxVectors(HwDevice device) {
-            return ((Device) device).size;
+            return capacity > 0 ? capacity : ((Device) device).size;
         }
     }
 

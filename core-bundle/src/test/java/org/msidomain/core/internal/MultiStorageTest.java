@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.msidomain.api.BindingState;
 import org.msidomain.api.DeviceInfo;
+import org.msidomain.api.MsiDomain;
 import org.msidomain.api.MsiMsg;
 import org.msidomain.core.internal.FakeHardware.Device;
 import org.msidomain.core.internal.FakeHardware.FakeMachine;
@@ -73,6 +74,28 @@ class MultiStorageTest {
 
         domain.free("00:06.0"); // the driver's teardown: every storage
         assertEquals(List.of(0, 0), domain.devices().subList(1, 3).stream().map(DeviceInfo::vectors).toList());
+    }
+
+    @Test
+    void aSecondaryStorageIsSizedAndGrownThroughItsOwnProvider() throws Exception {
+        Ops slots = new Ops(StorageFlag.CAN_MASK, StorageFlag.ALLOC_DYNAMIC).ofType("ims").capacity(5);
+        domain.bindStorageOps(slots, FakeHardware.props(3, 5, "ims")); // ranked above the first ims provider
+        assertTrue(domain.awaitSettled(10_000));
+
+        assertEquals(8, domain.maxVectors("00:06.0"), "the default storage: its provider's answer");
+        assertEquals(5, domain.maxVectors("00:06.0", "ims"), "the secondary storage: the ims provider's answer");
+        int first = domain.allocateAt("00:06.0", "ims", MsiDomain.ANY_INDEX);
+        int third = domain.allocateAt("00:06.0", "ims", 3);
+        assertEquals(first, domain.irqOf("00:06.0", "ims", 0));
+        assertEquals(third, domain.irqOf("00:06.0", "ims", 3));
+        assertEquals("ims", domain.storageOf(third));
+        assertEquals(List.of(0, 2), domain.devices().subList(1, 3).stream().map(DeviceInfo::vectors).toList(),
+                "nothing allocated on the default storage");
+        assertNotEquals(MsiMsg.ZERO, dev.bank("ims")[3], "index 3 of the ims bank written");
+        assertEquals("device 00:06.0 has no storage msix (it has fake, ims)", assertThrows(
+                IllegalArgumentException.class, () -> domain.maxVectors("00:06.0", "msix")).getMessage());
+        assertEquals("device 00:06.0 has no storage msix (it has fake, ims)", assertThrows(
+                IllegalArgumentException.class, () -> domain.allocateAt("00:06.0", "msix", 0)).getMessage());
     }
 
     @Test

@@ -53,14 +53,12 @@ final class CapacityCheck extends Check {
                 notes.add(d + " indices " + refused.keySet() + " refused (" + refused.values().iterator().next() + ")");
             }
             List<IrqInfo> full = domain.irqs();
-            String more = "not asked: MsiDomain.allocateAt takes the default storage";
-            if (Vectors.isDefault(hw, subject.storage)) {
-                try {
-                    int extra = domain.allocateAt(d, MsiDomain.ANY_INDEX);
-                    throw new AssertionError(d + ": a vector beyond maxVectors " + max + " allocated (irq " + extra + ")");
-                } catch (IllegalArgumentException | IllegalStateException expected) {
-                    more = expected.getClass().getSimpleName();
-                }
+            String more;
+            try {
+                int extra = domain.allocateAt(d, subject.storage, MsiDomain.ANY_INDEX);
+                throw new AssertionError(d + ": a vector beyond maxVectors " + max + " allocated (irq " + extra + ")");
+            } catch (IllegalArgumentException | IllegalStateException expected) {
+                more = expected.getClass().getSimpleName();
             }
             require(domain.irqs().equals(full), d + ": refusing one more vector changed the domain");
             domain.free(d);

@@ -79,8 +79,9 @@ abstract class Check {
 
     /** The storage flags per device, as {@code device=FLAG+FLAG}. */
     static String flagSummary(Map<String, StorageInfo> flags) {
-        return flags.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().flags().stream().map(Enum::name)
-                .sorted().collect(Collectors.joining("+"))).collect(Collectors.joining(" "));
+        return flags.entrySet().stream().sorted(Map.Entry.comparingByKey()).map(e -> e.getKey() + "="
+                + (e.getValue().flags().isEmpty() ? "none" : e.getValue().flags().stream().map(Enum::name).sorted()
+                        .collect(Collectors.joining("+")))).collect(Collectors.joining(" "));
     }
 
     /** The machine's lost, coalesced and spurious message counts at one moment, to measure a check against. */

@@ -87,7 +87,7 @@ final class DeclineCheck extends Check {
         } finally {
             listener.unregister();
         }
-        return pass("decoy (ranking MAX) asked " + asked + " times, DECLINED events for " + declined.size()
+        return pass("decoy (ranking MAX) asked " + asked + " times, DECLINED events for " + declined.keySet().stream().filter(subject.devices::contains).count()
                 + "/" + subject.devices.size() + " devices; all stayed BOUND to " + bsn
                 + " and delivered; decoy left, still BOUND");
     }

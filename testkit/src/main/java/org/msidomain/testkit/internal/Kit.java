@@ -78,31 +78,9 @@ final class Kit {
         return vectors;
     }
 
-    /**
-     * The capacity of the storage under test on a device. {@code MsiDomain.maxVectors} answers for the device's
-     * default storage only, so a secondary storage (IMS beside MSI-X) is asked of the provider under test.
-     */
+    /** The capacity of the storage under test on a device, as the domain's provider of that storage says. */
     int capacity(HwDevice hw) {
-        if (Vectors.isDefault(hw, subject.storage)) {
-            return domain.maxVectors(hw.id());
-        }
-        Bundle p = subject.provider();
-        try {
-            for (ServiceReference<MsiStorageOps> ref : context.getServiceReferences(MsiStorageOps.class,
-                    "(" + MsiStorageOps.STORAGE_TYPE + "=" + subject.storage + ")")) {
-                if (ref.getBundle() != null && ref.getBundle().equals(p)) {
-                    MsiStorageOps ops = context.getService(ref);
-                    try {
-                        return ops.maxVectors(hw);
-                    } finally {
-                        context.ungetService(ref);
-                    }
-                }
-            }
-        } catch (InvalidSyntaxException e) {
-            throw new IllegalArgumentException(e);
-        }
-        throw new AssertionError("no MsiStorageOps of type " + subject.storage + " registered by " + p);
+        return domain.maxVectors(hw.id(), subject.storage);
     }
 
     /** Registers ops for the storage under test ranked above every provider, so the domain binds to them. */

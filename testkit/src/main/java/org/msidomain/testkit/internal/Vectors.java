@@ -56,14 +56,14 @@ final class Vectors {
         try {
             return domain.allocate(hw.id(), count, variant);
         } catch (IllegalArgumentException whole) {
-            int max = domain.maxVectors(hw.id());
+            int max = domain.maxVectors(hw.id(), storage);
             if (!variant.isEmpty() || count > max) {
                 throw whole;
             }
             List<Integer> irqs = new ArrayList<>();
             for (int index = 0; index < max && irqs.size() < count; index++) {
                 try {
-                    irqs.add(domain.allocateAt(hw.id(), index));
+                    irqs.add(domain.allocateAt(hw.id(), storage, index));
                 } catch (IllegalArgumentException e) {
                     refused.put(index, e.getMessage());
                 }
@@ -77,7 +77,7 @@ final class Vectors {
 
     /** Allocates and requests up to {@code max} vectors of the device (its capacity if smaller). */
     void request(HwDevice hw, int max, Checks.Ack ack) {
-        int count = isDefault(hw, storage) ? Math.min(max, domain.maxVectors(hw.id())) : max;
+        int count = Math.min(max, domain.maxVectors(hw.id(), storage));
         for (int irq : allocate(hw, count)) {
             int slot = all.size();
             int index = domain.irq(irq).orElseThrow().index();
