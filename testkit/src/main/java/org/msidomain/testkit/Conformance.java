@@ -57,6 +57,43 @@ public final class Conformance {
      * module that runs the kit on several providers, one test class each.
      */
     public static Option[] options(Map<String, String> properties, Option... extra) {
+        return options(properties, true, extra);
+    }
+
+    /**
+     * The platform with a deploy folder instead of the bundles under test: Apache Felix FileInstall watches
+     * {@code folder} (polled every 100 ms, new bundles started, configurations never written back), and the
+     * bundles under test are left out, for the test to drop them in (their jars: {@link #bundlesUnderTest()}).
+     * Framework property {@value #DEPLOY} names the folder inside the framework.
+     *
+     * @since 1.0
+     */
+    public static Option[] deployFolder(File folder, Option... extra) {
+        List<Option> options = new ArrayList<>(List.of(
+                frameworkProperty("felix.fileinstall.dir").value(folder.getAbsolutePath()),
+                frameworkProperty("felix.fileinstall.poll").value("100"),
+                frameworkProperty("felix.fileinstall.noInitialDelay").value("true"),
+                frameworkProperty("felix.fileinstall.bundles.new.start").value("true"),
+                frameworkProperty("felix.fileinstall.enableConfigSave").value("false"),
+                frameworkProperty(DEPLOY).value(folder.getAbsolutePath())));
+        options.addAll(List.of(extra));
+        return options(Map.of(), false, options.toArray(new Option[0]));
+    }
+
+    /** The framework property that names the deploy folder of {@link #deployFolder}. */
+    public static final String DEPLOY = "msi.conformance.deploy";
+
+    /**
+     * The jars under test that {@code msi.conformance.bundles} names (files, or every jar of a directory), by
+     * symbolic name, in the order named. Readable on both sides: the native container shares system properties.
+     *
+     * @since 1.0
+     */
+    public static Map<String, File> bundlesUnderTest() {
+        return bundlesUnderTest(required(Subject.BUNDLES, System::getProperty));
+    }
+
+    private static Option[] options(Map<String, String> properties, boolean installSubjects, Option... extra) {
         java.util.function.Function<String, String> get = k -> properties.getOrDefault(k, System.getProperty(k));
         String storage = required(Subject.STORAGE, get);
         File machine = new File(required(Subject.MACHINE, get)).getAbsoluteFile();
@@ -82,11 +119,13 @@ public final class Conformance {
             if (subjects.containsKey(bsn) || (BUILT_IN_PROVIDER + storage).equals(bsn)) {
                 continue; // the bundle under test replaces the platform's own, and serves its type alone
             }
-            boolean fileInstall = "org.apache.felix.fileinstall".equals(bsn);
-            options.add(bundle(jar.toURI().toString()).start(!fileInstall || deployFolder));
+            if ("org.apache.felix.fileinstall".equals(bsn) && !deployFolder) {
+                continue; // only where a test asks for a deploy folder (installed unstarted, Pax Exam reports it)
+            }
+            options.add(bundle(jar.toURI().toString()));
         }
         options.add(bundle(kitBundle().toURI().toString()));
-        for (File jar : subjects.values()) {
+        for (File jar : installSubjects ? subjects.values() : List.<File>of()) {
             options.add(bundle(jar.toURI().toString()));
         }
         options.addAll(List.of(extra));
@@ -107,7 +146,7 @@ public final class Conformance {
     }
 
     /** The jars named by the property (files, or every jar of a directory), by symbolic name. */
-    static Map<String, File> bundlesUnderTest(String list) {
+    private static Map<String, File> bundlesUnderTest(String list) {
         Map<String, File> jars = new LinkedHashMap<>();
         for (String entry : list.split(",")) {
             if (entry.isBlank()) {

@@ -35,7 +35,6 @@ import org.msidomain.testkit.Conformance;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
-import org.ops4j.pax.exam.options.ProvisionOption;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
@@ -72,28 +71,18 @@ public class DeployFolderIT {
             Files.delete(f.toPath());
         }
         // the bundles under test, as the conformance run names them: this provider's jar and the device jar
-        String[] subjects = System.getProperty("msi.conformance.bundles").split(",");
-        File providerJar = new File(subjects[0].trim()).getAbsoluteFile();
-        File[] deviceJars = new File(subjects[1].trim()).listFiles((d, n) -> n.endsWith(".jar"));
-        Option[] options = Conformance.options(
-                frameworkProperty("felix.fileinstall.dir").value(deploy.getPath()),
-                frameworkProperty("felix.fileinstall.poll").value("100"),
-                frameworkProperty("felix.fileinstall.noInitialDelay").value("true"),
-                frameworkProperty("felix.fileinstall.bundles.new.start").value("true"),
-                frameworkProperty("felix.fileinstall.enableConfigSave").value("false"),
-                frameworkProperty("ims.it.deploy").value(deploy.getPath()),
+        java.util.Iterator<File> subjects = Conformance.bundlesUnderTest().values().iterator();
+        File providerJar = subjects.next();
+        File deviceJar = subjects.next();
+        // the kit's platform with FileInstall on the folder; the bundles under test come through the folder
+        return Conformance.deployFolder(deploy,
                 frameworkProperty("ims.it.provider").value(providerJar.getPath()),
-                frameworkProperty("ims.it.device").value(deviceJars[0].getAbsolutePath()));
-        // the deploy folder installs the bundles under test: keep the kit from provisioning them as well
-        List<String> urls = List.of(providerJar.toURI().toString(), deviceJars[0].getAbsoluteFile().toURI().toString());
-        return Arrays.stream(options)
-                .filter(o -> !(o instanceof ProvisionOption<?> p && urls.contains(p.getURL())))
-                .toArray(Option[]::new);
+                frameworkProperty("ims.it.device").value(deviceJar.getPath()));
     }
 
     @Test
     public void kindAndProviderDeployedThenProviderReplacedWhileFiring() throws Exception {
-        Path deploy = Path.of(context.getProperty("ims.it.deploy"));
+        Path deploy = Path.of(context.getProperty(Conformance.DEPLOY));
         Path providerJar = Path.of(context.getProperty("ims.it.provider"));
         assertEquals("no kind yet: the device waits", BindingState.WAITING, state(DEVICE, ""));
 

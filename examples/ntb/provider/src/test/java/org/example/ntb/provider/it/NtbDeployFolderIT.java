@@ -2,7 +2,6 @@ package org.example.ntb.provider.it;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.File;
 import java.io.IOException;
@@ -12,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.jar.JarEntry;
@@ -33,7 +31,6 @@ import org.msidomain.testkit.Conformance;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
-import org.ops4j.pax.exam.options.UrlProvisionOption;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
@@ -69,17 +66,8 @@ public class NtbDeployFolderIT {
         for (File f : DEPLOY.listFiles()) {
             Files.delete(f.toPath());
         }
-        Option[] options = Conformance.options(
-                systemProperty("felix.fileinstall.dir").value(DEPLOY.getPath()),
-                systemProperty("felix.fileinstall.poll").value("100"),
-                systemProperty("felix.fileinstall.noInitialDelay").value("true"),
-                systemProperty("felix.fileinstall.bundles.new.start").value("true"),
-                systemProperty("felix.fileinstall.enableConfigSave").value("false"));
-        // the kit provisions the bundles under test; here they must come through the folder instead
-        Set<String> ours = Set.of(jar("ntb.device.jar").toURI().toString(), jar("ntb.provider.jar").toURI().toString());
-        return Arrays.stream(options)
-                .filter(o -> !(o instanceof UrlProvisionOption u && ours.contains(u.getURL())))
-                .toArray(Option[]::new);
+        // the kit's platform with FileInstall on the folder; the bundles under test come through the folder
+        return Conformance.deployFolder(DEPLOY);
     }
 
     @Test
