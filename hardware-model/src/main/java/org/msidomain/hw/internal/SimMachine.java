@@ -455,10 +455,33 @@ public final class SimMachine implements Machine {
     public String lspci(int verbosity, String slot) {
         List<PciView> views = new ArrayList<>();
         for (HwDevice d : snapshot.devices()) {
-            if (Modelled.unwrap(d) instanceof PciFunction f && (slot == null || f.address().matches(slot))) {
-                views.add(new PciView(f.address(), f.pciConfig()));
+            PciView view = pciView(d);
+            if (view != null && (slot == null || view.address().matches(slot))) {
+                views.add(view);
             }
         }
+        views.sort(java.util.Comparator.comparing(PciView::address)); // lspci's bus order, outside kinds among them
         return Lspci.print(views, verbosity);
+    }
+
+    /**
+     * A device as lspci sees it: a built-in PCI function, or a device of an outside kind that has a config space
+     * (read through the machine's wrapper, so with the read-back flush), at its PCI address name or else its
+     * requester id; null for a device lspci does not show.
+     */
+    private static PciView pciView(HwDevice d) {
+        if (Modelled.unwrap(d) instanceof PciFunction f) {
+            return new PciView(f.address(), f.pciConfig());
+        }
+        java.util.Optional<org.msidomain.hw.ConfigSpace> config = d.config();
+        if (config.isEmpty()) {
+            return null;
+        }
+        try {
+            return new PciView(PciAddress.parse(d.id()), config.get());
+        } catch (IllegalArgumentException notAnAddress) {
+            int rid = d.requesterId();
+            return rid < 0 ? null : new PciView(new PciAddress(0, rid >> 8 & 0xFF, rid >> 3 & 0x1F, rid & 7), config.get());
+        }
     }
 }

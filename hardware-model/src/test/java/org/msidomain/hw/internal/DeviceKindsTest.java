@@ -98,6 +98,40 @@ class DeviceKindsTest {
         d.region(0).write32(12, 0);
     }
 
+    /**
+     * lspci shows a PCI function of an outside kind as it shows a built-in one: at its requester id, from its own
+     * config space (the LSI SAS2008 dump; the expected line is pciutils' own numeric output of that dump).
+     */
+    @Test
+    void lspciShowsAFunctionOfAnOutsideKindFromItsConfigSpace() throws Exception {
+        byte[] bytes;
+        try (java.io.InputStream in = getClass().getResourceAsStream("/corpus/public/lsi-sas2008.txt")) {
+            bytes = org.msidomain.hw.internal.pci.DumpReader.read("lsi.txt", in.readAllBytes()).get(0).bytes();
+        }
+        String pciutils = new String(getClass().getResourceAsStream("/corpus/public/lsi-sas2008.lspci-numeric.txt")
+                .readAllBytes(), StandardCharsets.UTF_8).strip();
+        org.msidomain.hw.ConfigSpace config = new org.msidomain.hw.internal.pci.PciConfig(bytes);
+        DeviceKind sas = (spec, port) -> new HwDevice() {
+            @Override public String id() { return spec.name(); }
+            @Override public String fullName() { return spec.name(); }
+            @Override public String storageType() { return ""; }
+            @Override public int requesterId() { return port.requesterId(); }
+            @Override public java.util.Optional<org.msidomain.hw.ConfigSpace> config() { return java.util.Optional.of(config); }
+            @Override public org.msidomain.hw.Mmio region(int n) { throw new IllegalArgumentException("no BAR " + n); }
+            @Override public Map<String, String> properties() { return Map.of(); }
+            @Override public void raise(int index) { throw new IllegalArgumentException("no interrupt " + index); }
+        };
+        SimMachine m = machine("{\"cpus\": 2, \"devices\": [{\"kind\": \"sas\", \"name\": \"sas0\", "
+                + "\"requesterId\": \"04:00.0\", \"properties\": {}}]}", new KindService("sas", sas, 0, 7));
+        assertEquals(pciutils, m.lspci(0, null).strip());
+        assertEquals(pciutils, m.lspci(0, "04:00.0").strip(), "found by its slot");
+        assertEquals("", m.lspci(0, "05:").strip());
+        String msix = new String(getClass().getResourceAsStream("/corpus/public/lsi-sas2008.lspci-vv-numeric.txt")
+                .readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> l.contains("MSI-X:")).findFirst().orElseThrow();
+        assertTrue(m.lspci(2, null).lines().anyMatch(msix::equals), "pciutils' MSI-X line " + msix + " in "
+                + m.lspci(2, null));
+    }
+
     @Test
     void anOutsideKindArrivesAndLeavesAtRuntime() {
         SimMachine m = machine(NTB_MACHINE);
