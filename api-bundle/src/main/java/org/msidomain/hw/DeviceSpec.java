@@ -9,10 +9,13 @@ import java.util.Map;
  *
  * @param kind        the device kind, as registered with {@link DeviceKind#KIND}
  * @param name        the device id, unique in the machine ({@code [A-Za-z][A-Za-z0-9_.-]{0,31}}, or a PCI
- *                    address {@code bb:dd.f} for a PCI function)
+ *                    address {@code bb:dd.f} for a PCI function, of any kind)
  * @param requesterId the PCI requester id its message writes carry (bus &lt;&lt; 8 | device &lt;&lt; 3 |
  *                    function), or -1 for none
- * @param properties  the kind-specific properties, as strings
+ * @param properties  the kind-specific properties, as strings ({@code 4} in the description is {@code "4"}). A
+ *                    kind refuses a key it does not know and a value it cannot parse with an
+ *                    {@link IllegalArgumentException} naming the key and the problem, as the built-in kinds do:
+ *                    the device then stays waiting and {@code msi:why} shows that line
  * @param base        the directory relative file names in the properties are resolved against (the
  *                    description's directory)
  * @since 1.1

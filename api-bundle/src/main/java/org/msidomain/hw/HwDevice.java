@@ -13,7 +13,10 @@ public interface HwDevice {
     /** The short id: {@code 00:04.0} for PCI (domain shown only when not 0), {@code hpet} ... */
     String id();
 
-    /** The full name used in chip names: {@code 0000:00:04.0} for PCI. */
+    /**
+     * The full name used in chip names: {@code 0000:00:04.0} for PCI; a device that is no PCI function returns
+     * its id.
+     */
     String fullName();
 
     /**
@@ -37,7 +40,11 @@ public interface HwDevice {
     /** The PCI requester id (bus &lt;&lt; 8 | device &lt;&lt; 3 | function), or -1 if the device has none. */
     int requesterId();
 
-    /** The configuration space of a PCI function. */
+    /**
+     * The configuration space of a PCI function, or empty. A device of any kind that has one is shown by
+     * {@code msi:lspci} (at its id when that is a {@code bb:dd.f} address, else at its requester id), and the
+     * built-in {@code pci} storage provider can serve it when its storage types include {@code pci}.
+     */
     Optional<ConfigSpace> config();
 
     /**
@@ -52,12 +59,17 @@ public interface HwDevice {
         return Optional.empty();
     }
 
-    /** Device properties from the machine description (timer capabilities, queue depth, ...). */
+    /**
+     * What a storage provider may read of the device besides its registers: usually the description's properties
+     * the provider needs (timer capabilities, queue depth, which region holds a slot array). Not the place for
+     * state that changes.
+     */
     Map<String, String> properties();
 
     /**
      * The device raises its interrupt {@code index}: it reads its own registers and either sends the
-     * message or latches it as pending, as the hardware would. Allocation-free and lock-free.
+     * message or latches it as pending, as the hardware would (a storage that is disabled, PCI MSI or MSI-X Enable
+     * clear, sends no message: a PCI function would signal INTx instead). Allocation-free and lock-free.
      *
      * @throws IllegalArgumentException if the device has no such interrupt
      */
