@@ -38,6 +38,8 @@ final class DeviceState {
     int blockSize = 1;
     /** Whether the device's messages go through the interrupt-remapping domain. */
     volatile boolean remapped;
+    /** Whether the warning for remapping entries without a source id was logged. */
+    final java.util.concurrent.atomic.AtomicBoolean noSourceIdWarned = new java.util.concurrent.atomic.AtomicBoolean();
     /** Releases of vector slots an abandoned move left installed (control path only). */
     final java.util.List<Runnable> strays = new java.util.ArrayList<>();
     /** When the device last stopped being served (unbound or failed); null while bound. */

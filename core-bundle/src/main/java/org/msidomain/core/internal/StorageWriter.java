@@ -423,7 +423,13 @@ final class StorageWriter {
                 desc.irte = remap.allocate(d.blockSize);
             }
         }
-        remap.program(desc.irte, vectors.apicId(cpu), vector, d.hw.requesterId());
+        int requesterId = d.hw.requesterId();
+        if (requesterId < 0 && d.noSourceIdWarned.compareAndSet(false, true)) {
+            // Linux's pr_warn when set_hpet_sid finds no scope: the entry validates nothing
+            System.getLogger("org.msidomain.core").log(System.Logger.Level.WARNING, "{0}: no source id (requester id): its remapping entries validate no source",
+                    d.id());
+        }
+        remap.program(desc.irte, vectors.apicId(cpu), vector, RemapDomain.sourceValidation(d.type(), requesterId));
         MsiMsg msg = RemapDomain.message(desc.irte - (d.blockSize > 1 ? desc.index : 0));
         if (!msg.equals(desc.msg())) {
             d.provider().ops().writeMsg(d.storage(), desc, msg);

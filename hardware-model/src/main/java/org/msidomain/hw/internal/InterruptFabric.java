@@ -121,8 +121,9 @@ public final class InterruptFabric {
             write(addressLo, addressHi, data, requesterId);
             List<RemappingTable.Fault> faults = ir.faults();
             if (faults.size() > before) {
-                return String.format("dropped: remapping fault 0x%02x (%s)", faults.get(faults.size() - 1).reason(),
-                        reason(faults.get(faults.size() - 1).reason()));
+                RemappingTable.Fault fault = faults.get(faults.size() - 1);
+                return String.format("dropped: remapping fault 0x%02x (%s%s)", fault.reason(), reason(fault.reason()),
+                        fault.reason() == RemappingTable.SOURCE_ID && requesterId < 0 ? ": the write carries no requester id" : "");
             }
             return "remapped and delivered";
         }

@@ -47,8 +47,15 @@ public record MachineDescription(Integer cpus, List<Integer> apicIds, List<PciEn
      * @param name    its device id, e.g. {@code dmar0}
      * @param irtSize with interrupt remapping on, the entries of its remapping table (a power of two);
      *                absent or 0 for no remapping
+     * @param hpetSourceId the source id {@code bb:dd.f} of the HPET in its device scope (ACPI DMAR device scope
+     *                type 4, MSI-capable HPET), which the HPET's writes carry; the remapping unit's default is
+     *                {@code 00:1f.0}
      */
-    public record DmarEntry(String name, Integer irtSize) {
+    public record DmarEntry(String name, Integer irtSize, String hpetSourceId) {
+
+        public DmarEntry(String name, Integer irtSize) {
+            this(name, irtSize, null);
+        }
     }
 
     /**
@@ -57,8 +64,13 @@ public record MachineDescription(Integer cpus, List<Integer> apicIds, List<PciEn
      * @param name   its device id
      * @param slots  the number of message slots (1-2048)
      * @param queued whether the table is written only through a command queue
+     * @param requesterId the requester id {@code bb:dd.f} its writes carry (its source id under remapping), or null
      */
-    public record PlatformEntry(String name, Integer slots, Boolean queued) {
+    public record PlatformEntry(String name, Integer slots, Boolean queued, String requesterId) {
+
+        public PlatformEntry(String name, Integer slots, Boolean queued) {
+            this(name, slots, queued, null);
+        }
     }
 
     /**

@@ -368,6 +368,7 @@ public final class MachineLoader {
                     throw new Refused(name, "$.dmar[" + i + "].irtSize", "only one DMAR unit may remap interrupts");
                 }
             }
+            requesterId(name, "$.dmar[" + i + "].hpetSourceId", dmar.get(i).hpetSourceId());
         }
         List<MachineDescription.PlatformEntry> platform = d.platform() == null ? List.of() : d.platform();
         for (int i = 0; i < platform.size(); i++) {
@@ -377,8 +378,16 @@ public final class MachineLoader {
             if (p.slots() == null || p.slots() < 1 || p.slots() > 2048) {
                 throw new Refused(name, "$.platform[" + i + "].slots", "1-2048, not " + p.slots());
             }
+            requesterId(name, "$.platform[" + i + "].requesterId", p.requesterId());
         }
         return ids;
+    }
+
+    /** An optional requester id {@code bb:dd.f}. */
+    private static void requesterId(String name, String path, String value) {
+        if (value != null && !PCI_NAME.matcher(value).matches()) {
+            throw new Refused(name, path, "'" + value + "' is not a requester id bb:dd.f");
+        }
     }
 
     /** A device name of the safe alphabet, used by no other device. */

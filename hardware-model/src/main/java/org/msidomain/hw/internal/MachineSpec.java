@@ -80,11 +80,18 @@ public record MachineSpec(List<Integer> apicIds, List<PciDump> pci, Set<PciAddre
             specs.add(new DeviceSpec("hpet", "hpet", -1, p, none));
         }
         for (MachineDescription.DmarEntry d : dmar) {
-            specs.add(new DeviceSpec("dmar", d.name(), -1,
-                    d.irtSize() == null ? Map.of() : Map.of("irtSize", d.irtSize().toString()), none));
+            Map<String, String> p = new LinkedHashMap<>();
+            if (d.irtSize() != null) {
+                p.put("irtSize", d.irtSize().toString());
+            }
+            if (d.hpetSourceId() != null) {
+                p.put(SourceIds.HPET_SOURCE_ID, d.hpetSourceId());
+            }
+            specs.add(new DeviceSpec("dmar", d.name(), -1, p, none));
         }
         for (MachineDescription.PlatformEntry p : platform) {
-            specs.add(new DeviceSpec("platform", p.name(), -1, Map.of("slots", String.valueOf(p.slots()),
+            int requesterId = p.requesterId() == null ? -1 : PciAddress.parse(p.requesterId()).requesterId();
+            specs.add(new DeviceSpec("platform", p.name(), requesterId, Map.of("slots", String.valueOf(p.slots()),
                     "queued", String.valueOf(Boolean.TRUE.equals(p.queued()))), none));
         }
         for (PciDump dump : pci) {

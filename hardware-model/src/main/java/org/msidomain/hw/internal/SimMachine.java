@@ -102,7 +102,7 @@ public final class SimMachine implements Machine {
             fabric.attach(new SimLocalApic(cpu, apicIds[cpu], () -> sink, fabric));
         }
         asDumped = spec.asDumped();
-        described = spec.deviceSpecs();
+        described = SourceIds.assign(spec.deviceSpecs());
         Set<String> names = new HashSet<>();
         RemappingTable table = null;
         String unit = null;

@@ -233,6 +233,24 @@ class RemappingTest {
         assertEquals(4, faultEvents.get(), "each fault reported through the DMAR fault event interrupt");
     }
 
+    /**
+     * A remappable-format write that carries no requester id is checked as VT-d checks every write (9.10): the
+     * entry asks for source validation (SVT=1), so it fails (fault 0x26). QEMU skips the check when its HPET
+     * sends without one; real hardware has no such write: every source puts a requester id on it.
+     */
+    @Test
+    void aWriteWithoutRequesterIdFailsAnEntryThatValidatesItsSource() {
+        int irq = domain.allocate("00:04.0", 1)[0];
+        domain.setHandler(irq, "h", (i, cpu) -> handled.incrementAndGet());
+        long handle = machine.pciFunction("00:04.0").orElseThrow().region(0).read32(0x8000) & 0xFFFF_FFFFL;
+        assertEquals("dropped: remapping fault 0x26 (source-id verification failed: the write carries no requester id)",
+                machine.injectMessage(handle, 0, null));
+        assertEquals(0, handled.get(), "not delivered");
+        assertEquals(List.of(0x26), irt.faults().stream().map(RemappingTable.Fault::reason).toList());
+        assertEquals(-1, irt.faults().get(0).requesterId());
+        assertEquals(1, faultEvents.get(), "reported through the DMAR fault event interrupt");
+    }
+
     @Test
     void multiMessageUsesSubHandlesAndNonMaskableMsiNeedsNoInterimVector() {
         PciFunction plx = machine.pciFunction("05:01.0").orElseThrow();

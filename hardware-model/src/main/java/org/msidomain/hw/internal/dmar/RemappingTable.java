@@ -119,12 +119,19 @@ public final class RemappingTable implements InterruptRemapping {
         }
     }
 
-    /** SVT 0: anyone; 1: requester id under the SQ mask; 2: bus within [start, end]. Unknown requesters skip the check. */
+    /**
+     * SVT 0: anyone; 1: requester id under the SQ mask; 2: bus within [start, end]. A write without a requester
+     * id (-1) passes only SVT 0: every write real hardware sees carries one, so no entry that validates its
+     * source can match it (QEMU skips the check for such writes, which only its own emulation produces).
+     */
     private static boolean sourceOk(long high, int requesterId) {
         int svt = (int) (high >>> 18) & 3;
         int sid = (int) high & 0xFFFF;
-        if (svt == 0 || requesterId < 0) {
+        if (svt == 0) {
             return true;
+        }
+        if (requesterId < 0) {
+            return false;
         }
         if (svt == 1) {
             int mask = SQ_MASK[(int) (high >>> 16) & 3];
