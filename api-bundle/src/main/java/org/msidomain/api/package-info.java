@@ -10,10 +10,11 @@
  * ({@link org.msidomain.api.MsiDomain#setAffinity(int, java.util.Set)}, {@link org.msidomain.api.MsiDomain#affinityMask}).
  * 1.4: CPU hotplug ({@link org.msidomain.api.MsiDomain#cpuOffline}, {@link org.msidomain.api.MsiDomain#cpuOnline},
  * {@link org.msidomain.api.MsiDomain#cpus}, {@link org.msidomain.api.CpuInfo}) and managed interrupts
- * ({@link org.msidomain.api.MsiDomain#allocateAffinity}).
+ * ({@link org.msidomain.api.MsiDomain#allocateAffinity}). 1.5: {@link org.msidomain.api.MsiDomain#unhandled}, a
+ * spurious delivery to the other owner of a two-step move's interim vector.
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package org.msidomain.api;
 
 import org.osgi.annotation.bundle.Export;

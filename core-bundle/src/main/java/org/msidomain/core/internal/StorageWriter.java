@@ -159,10 +159,8 @@ final class StorageWriter {
         // whose mask loses events (HPET) cannot be masked around the update either: it takes two steps.
         boolean canMask = d.has(StorageFlag.CAN_MASK) && !d.has(StorageFlag.LOSSY_MASK);
         boolean twoSteps = !d.remapped && !canMask && cpu != oldCpu;
-        int vector = twoSteps ? vectors.allocateBlock(cpu, 1, oldCpu) : vectors.allocate(cpu);
-        if (vector < 0) {
-            throw new IllegalStateException("no free vector on CPU " + cpu + " that is also free on CPU " + oldCpu);
-        }
+        // irq_matrix_alloc: the lowest free vector of the target CPU, whatever the old CPU holds under that number
+        int vector = vectors.allocate(cpu);
         table.install(cpu, vector, desc);
         // If a write of the move is abandoned, the device may already use the new slot: it stays
         // installed, as a stray released when the device is next restored or freed.
@@ -239,6 +237,9 @@ final class StorageWriter {
      * the old destination (only data changes), then the new destination (only the address changes).
      * The device always holds (old CPU, old vector), (old CPU, new vector) or (new CPU, new vector); a
      * message that hit the middle state sits in the old CPU's IRR and is retriggered on the new CPU.
+     * As x86 {@code msi_set_affinity}, the interim slot is marked (VECTOR_RETRIGGERED) only if no interrupt owns
+     * it; if one does, the IRR bit stays and is delivered to that owner when the CPU enables interrupts (on a
+     * dying CPU, when the owner's vector there is released): a spurious interrupt for it, counted as unhandled.
      */
     private void moveInTwoSteps(DeviceState d, IrqDesc desc, int oldCpu, int cpu, int vector) {
         LocalApic apic = machine.localApic(oldCpu);
@@ -247,21 +248,39 @@ final class StorageWriter {
         if (!dying) {
             apic.disableInterrupts();
         }
+        IrqDesc owner = table.owner(oldCpu, vector);
+        boolean shared = owner != null && owner.retriggerOf == null; // !IS_ERR_OR_NULL(vector_irq[vector])
         // Undone once, here or by the watchdog if a write of this move is abandoned: the old CPU must not
         // stay with interrupts disabled.
         ProviderGuard.Once undo = new ProviderGuard.Once(() -> {
-            table.uninstall(oldCpu, vector);
+            if (shared) {
+                table.borrow(oldCpu, vector, null);
+            } else {
+                table.uninstall(oldCpu, vector);
+            }
             if (!dying) {
                 apic.enableInterrupts();
             }
         });
         guard.repairWith(undo);
         try {
-            table.install(oldCpu, vector, desc.retriggerMarker()); // VECTOR_RETRIGGERED, knowing whose it is
+            boolean ownersFirst = false;
+            if (shared) {
+                table.borrow(oldCpu, vector, desc);
+                ownersFirst = apic.irrSet(vector); // the owner's own message already waits there
+            } else {
+                table.install(oldCpu, vector, desc.retriggerMarker()); // VECTOR_RETRIGGERED, knowing whose it is
+            }
             write(d, desc, oldCpu, vector);
             write(d, desc, cpu, vector);
-            if (apic.testAndClearIrr(vector)) {
-                table.accept(cpu, vector); // irq_retrigger: an IPI with the vector to the new target
+            if (!shared) {
+                if (apic.testAndClearIrr(vector)) {
+                    table.accept(cpu, vector); // irq_retrigger: an IPI with the vector to the new target
+                }
+            } else if (apic.irrSet(vector)) { // lapic_vector_set_in_irr: the bit stays for its owner
+                table.accept(cpu, vector);
+                // One delivery each, one message or more: whichever did not send first gets a spurious one.
+                (ownersFirst ? desc : owner).countUnhandled();
             }
         } finally {
             guard.clear(undo);

@@ -20,14 +20,21 @@ final class VectorTable implements VectorSink {
     private final AtomicReferenceArray<IrqDesc>[] slots;
     private final AtomicLongArray[] counts;
     private final AtomicLongArray spurious;
+    /**
+     * Per CPU, the interrupt that uses a vector owned by another as the interim vector of a two-step move: merges
+     * in the IRR during the window are the mover's.
+     */
+    private final AtomicReferenceArray<IrqDesc>[] borrowed;
 
     @SuppressWarnings("unchecked")
     VectorTable(int cpus) {
         slots = new AtomicReferenceArray[cpus];
         counts = new AtomicLongArray[cpus];
+        borrowed = new AtomicReferenceArray[cpus];
         for (int cpu = 0; cpu < cpus; cpu++) {
             slots[cpu] = new AtomicReferenceArray<>(VECTORS);
             counts[cpu] = new AtomicLongArray(VECTORS);
+            borrowed[cpu] = new AtomicReferenceArray<>(VECTORS);
         }
         // One counter per cache line, so CPUs do not share a line.
         spurious = new AtomicLongArray(cpus * 8);
@@ -53,6 +60,11 @@ final class VectorTable implements VectorSink {
     /** A message merged in a disabled CPU's IRR: counted for the interrupt whose vector it is. */
     @Override
     public void merged(int cpu, int vector) {
+        IrqDesc mover = borrowed[cpu].get(vector);
+        if (mover != null) {
+            mover.countMerge();
+            return;
+        }
         IrqDesc desc = slots[cpu].get(vector);
         if (desc != null) {
             (desc.retriggerOf != null ? desc.retriggerOf : desc).countMerge();
@@ -64,6 +76,16 @@ final class VectorTable implements VectorSink {
         if (!slots[cpu].compareAndSet(vector, null, desc)) {
             throw new IllegalStateException("vector " + vector + " of CPU " + cpu + " is already in use");
         }
+    }
+
+    /** The interrupt a slot belongs to (or a move's marker), null if free. Control path. */
+    IrqDesc owner(int cpu, int vector) {
+        return slots[cpu].get(vector);
+    }
+
+    /** Marks (or, with null, unmarks) a slot another interrupt owns as a mover's interim vector. Control path. */
+    void borrow(int cpu, int vector, IrqDesc mover) {
+        borrowed[cpu].set(vector, mover);
     }
 
     /** Frees a slot and returns the count it accumulated for its interrupt. */

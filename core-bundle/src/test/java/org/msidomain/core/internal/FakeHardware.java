@@ -263,6 +263,11 @@ final class FakeHardware {
             }
 
             @Override
+            public boolean irrSet(int vector) {
+                return irr.get(vector);
+            }
+
+            @Override
             public boolean testAndClearIrr(int vector) {
                 boolean set = irr.get(vector);
                 irr.clear(vector);

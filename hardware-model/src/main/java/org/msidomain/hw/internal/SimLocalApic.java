@@ -78,6 +78,11 @@ final class SimLocalApic implements LocalApic {
         return irr.testAndClear(vector);
     }
 
+    @Override
+    public boolean irrSet(int vector) {
+        return irr.get(vector);
+    }
+
     private void setIrr(int vector) {
         if (!irr.set(vector)) {
             fabric.coalescedOne(); // a message for a vector already requested merges with it
