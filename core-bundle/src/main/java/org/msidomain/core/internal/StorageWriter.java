@@ -78,11 +78,28 @@ final class StorageWriter {
     /**
      * Rewrites every live descriptor's message and mask state through a newly bound storage, the way
      * Linux restores MSI state after resume; affinity changes deferred while unbound take effect here.
+     *
+     * @param resume a restore of the device's state ({@code MsiDomain#restore}, Linux's {@code pci_restore_msi_state}),
+     *               announced to the storage around the writes; false for a storage just bound, which adopted the
+     *               live table
      */
-    void restore(DeviceState d) {
+    void restore(DeviceState d, boolean resume) {
         MsiStorageOps ops = d.provider().ops();
         MsiStorage s = d.storage();
         List<Runnable> releases = new java.util.ArrayList<>();
+        if (resume) {
+            s.restoreBegin(); // MSI-X: Function Mask on before the first entry is written
+        }
+        rewrite(d, ops, s, releases); // a failure fails the device: it is restored again once a provider serves it
+        if (resume) {
+            s.restoreEnd(); // after the last write (and a bus-locked storage's push at unlock)
+        }
+        releases.forEach(Runnable::run);
+        releaseStrays(d);
+        s.enable();
+    }
+
+    private void rewrite(DeviceState d, MsiStorageOps ops, MsiStorage s, List<Runnable> releases) {
         ops.lock(s);
         try {
             for (IrqDesc desc : d.descriptors()) {
@@ -112,9 +129,6 @@ final class StorageWriter {
         } finally {
             ops.unlock(s);
         }
-        releases.forEach(Runnable::run);
-        releaseStrays(d);
-        s.enable();
     }
 
     /**
