@@ -268,7 +268,7 @@ final class StorageWriter {
         // stay with interrupts disabled.
         ProviderGuard.Once undo = new ProviderGuard.Once(() -> {
             if (shared) {
-                table.borrow(oldCpu, vector, null);
+                table.giveBack();
             } else {
                 table.uninstall(oldCpu, vector);
             }
@@ -278,10 +278,8 @@ final class StorageWriter {
         });
         guard.repairWith(undo);
         try {
-            boolean ownersFirst = false;
             if (shared) {
-                table.borrow(oldCpu, vector, desc);
-                ownersFirst = apic.irrSet(vector); // the owner's own message already waits there
+                table.borrow(oldCpu, vector, desc, d.hw.requesterId()); // merges are told apart by the writer
             } else {
                 table.install(oldCpu, vector, desc.retriggerMarker()); // VECTOR_RETRIGGERED, knowing whose it is
             }
@@ -293,8 +291,8 @@ final class StorageWriter {
                 }
             } else if (apic.irrSet(vector)) { // lapic_vector_set_in_irr: the bit stays for its owner
                 table.accept(cpu, vector);
-                // One delivery each, one message or more: whichever did not send first gets a spurious one.
-                (ownersFirst ? desc : owner).countUnhandled();
+                // One delivery each: the one whose message did not set the bit gets a spurious one.
+                (table.giveBack() ? owner : desc).countUnhandled();
             }
         } finally {
             guard.clear(undo);

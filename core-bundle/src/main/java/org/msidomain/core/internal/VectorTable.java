@@ -21,20 +21,25 @@ final class VectorTable implements VectorSink {
     private final AtomicLongArray[] counts;
     private final AtomicLongArray spurious;
     /**
-     * Per CPU, the interrupt that uses a vector owned by another as the interim vector of a two-step move: merges
-     * in the IRR during the window are the mover's.
+     * The interrupt using a vector another owns as the interim vector of a two-step move (one at a time: moves run
+     * under the control lock), null if none; then the slot, the mover's requester id, and who set the IRR bit first
+     * in the window. Written before {@code mover} is published and after it is cleared.
      */
-    private final AtomicReferenceArray<IrqDesc>[] borrowed;
+    private volatile IrqDesc mover;
+    private int windowCpu;
+    private int windowVector;
+    private int moverRid;
+    private int moverEntry;
+    /** Whether the IRR bit of the window's slot was first set by the mover's own message. */
+    private volatile boolean moverFirst;
 
     @SuppressWarnings("unchecked")
     VectorTable(int cpus) {
         slots = new AtomicReferenceArray[cpus];
         counts = new AtomicLongArray[cpus];
-        borrowed = new AtomicReferenceArray[cpus];
         for (int cpu = 0; cpu < cpus; cpu++) {
             slots[cpu] = new AtomicReferenceArray<>(VECTORS);
             counts[cpu] = new AtomicLongArray(VECTORS);
-            borrowed[cpu] = new AtomicReferenceArray<>(VECTORS);
         }
         // One counter per cache line, so CPUs do not share a line.
         spurious = new AtomicLongArray(cpus * 8);
@@ -60,9 +65,18 @@ final class VectorTable implements VectorSink {
     /** A message merged in a disabled CPU's IRR: counted for the interrupt whose vector it is. */
     @Override
     public void merged(int cpu, int vector) {
-        IrqDesc mover = borrowed[cpu].get(vector);
-        if (mover != null) {
-            mover.countMerge();
+        merged(cpu, vector, -1, -1);
+    }
+
+    /**
+     * The same, knowing the writer: in a shared interim window the message is the mover's if the writer is the
+     * mover's device and entry, else the owner's (a writer that names no entry is taken for the owner).
+     */
+    @Override
+    public void merged(int cpu, int vector, int requesterId, int entry) {
+        IrqDesc m = mover;
+        if (m != null && cpu == windowCpu && vector == windowVector && movers(requesterId, entry)) {
+            m.countMerge();
             return;
         }
         IrqDesc desc = slots[cpu].get(vector);
@@ -83,9 +97,36 @@ final class VectorTable implements VectorSink {
         return slots[cpu].get(vector);
     }
 
-    /** Marks (or, with null, unmarks) a slot another interrupt owns as a mover's interim vector. Control path. */
-    void borrow(int cpu, int vector, IrqDesc mover) {
-        borrowed[cpu].set(vector, mover);
+    /** The IRR bit of a slot set by a message: in a shared interim window, note whether it was the mover's. */
+    @Override
+    public void requested(int cpu, int vector, int requesterId, int entry) {
+        IrqDesc m = mover;
+        if (m != null && cpu == windowCpu && vector == windowVector) {
+            moverFirst = movers(requesterId, entry);
+        }
+    }
+
+    private boolean movers(int requesterId, int entry) {
+        return requesterId == moverRid && entry == moverEntry;
+    }
+
+    /**
+     * Opens a shared interim window: {@code by}, whose device writes with {@code requesterId} from its entry
+     * {@code by.index}, uses the slot another interrupt owns. A bit already set is the owner's. Control path.
+     */
+    void borrow(int cpu, int vector, IrqDesc by, int requesterId) {
+        windowCpu = cpu;
+        windowVector = vector;
+        moverRid = requesterId;
+        moverEntry = by.index;
+        moverFirst = false;
+        mover = by;
+    }
+
+    /** Closes the window; returns whether the mover's message set the IRR bit first. Control path. */
+    boolean giveBack() {
+        mover = null;
+        return moverFirst;
     }
 
     /** Frees a slot and returns the count it accumulated for its interrupt. */
