@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
@@ -18,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.msidomain.api.IrqInfo;
 import org.msidomain.core.internal.MsiDomainImpl;
 import org.msidomain.hw.ConfigSpace;
-import org.msidomain.hw.InterruptRemapping;
 import org.msidomain.hw.Machine;
 import org.msidomain.hw.Mmio;
 import org.msidomain.hw.internal.MachineLoader;
@@ -45,7 +41,8 @@ class RemappingTest {
     void boot() throws Exception {
         String json = new File(getClass().getResource("/machines/remap.json").toURI()).getAbsolutePath();
         machine = new SimMachine(MachineLoader.load(Map.of(MachineLoader.FILE, json)::get));
-        domain = new MsiDomainImpl(recordingIrteWrites(machine));
+        domain = new MsiDomainImpl(IrteWrites.recording(machine,
+                (index, low, high) -> irteWrites.add(index + " " + Long.toHexString(low) + " " + Long.toHexString(high))));
         domain.bindStorageOps(new PciStorageOps(), Map.of("service.id", 1L, MsiStorageOps.STORAGE_TYPE, "pci"));
         domain.bindStorageOps(new DmarStorageOps(), Map.of("service.id", 2L, MsiStorageOps.STORAGE_TYPE, "dmar"));
         assertTrue(domain.awaitSettled(5000));
@@ -62,45 +59,6 @@ class RemappingTest {
     @AfterEach
     void stop() {
         domain.deactivate();
-    }
-
-    /** The machine as the domain sees it, with its remapping unit's entry writes recorded on the way. */
-    private Machine recordingIrteWrites(SimMachine real) {
-        InterruptRemapping unit = real.remapping().orElseThrow();
-        InterruptRemapping recording = new InterruptRemapping() {
-            @Override
-            public int tableSize() {
-                return unit.tableSize();
-            }
-
-            @Override
-            public void writeEntry(int index, long low, long high) {
-                irteWrites.add(index + " " + Long.toHexString(low) + " " + Long.toHexString(high));
-                unit.writeEntry(index, low, high);
-            }
-
-            @Override
-            public void invalidate() {
-                unit.invalidate();
-            }
-        };
-        return (Machine) Proxy.newProxyInstance(Machine.class.getClassLoader(), new Class<?>[] { Machine.class },
-                (proxy, method, args) -> {
-                    if (method.getName().equals("remapping") && method.getParameterCount() == 0) {
-                        return Optional.of(recording);
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-    }
-
-    /** The IRTE handle a remappable-format address carries (VT-d 5.1.5.2: bits 19:5 = handle 14:0, bit 2 = handle 15). */
-    private static int handle(int addressLo) {
-        assertEquals(0x18, addressLo & 0x18, "remappable format (bit 4) with SHV (bit 3)");
-        return (addressLo >>> 5) & 0x7FFF | ((addressLo >>> 2) & 1) << 15;
     }
 
     /**
@@ -280,7 +238,7 @@ class RemappingTest {
         ConfigSpace cfg = plx.pciConfig();
         int[] irqs = domain.allocate("05:01.0", 3, "msi");
         assertEquals(2, (cfg.read16(0x48 + 2) >> 4) & 7, "QSIZE = 2: four message slots for three vectors");
-        int base = handle(cfg.read32(0x48 + 4));
+        int base = IrteWrites.handle(cfg.read32(0x48 + 4));
         assertEquals(0, base % 4, "the block of four entries is aligned to four");
         assertEquals(0, cfg.read16(0x48 + 0x0C), "data = sub-handle 0: vector k adds k (entry base + k)");
         for (int k = 0; k < 3; k++) {

@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -16,7 +13,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.msidomain.core.internal.MsiDomainImpl;
-import org.msidomain.hw.InterruptRemapping;
 import org.msidomain.hw.Machine;
 import org.msidomain.hw.internal.MachineLoader;
 import org.msidomain.hw.internal.SimMachine;
@@ -60,7 +56,7 @@ class SourceIdTest {
         String json = new File(getClass().getResource("/machines/source-id.json").toURI()).getAbsolutePath();
         machine = new SimMachine(MachineLoader.load(Map.of(MachineLoader.FILE, json)::get));
         irt = (RemappingTable) machine.remapping().orElseThrow();
-        domain = new MsiDomainImpl(recordingIrteWrites(machine));
+        domain = new MsiDomainImpl(IrteWrites.recording(machine, (index, low, high) -> irteHigh.put(index, high)));
         bind(1, new PciStorageOps(), "pci");
         bind(2, new HpetStorageOps(), "hpet");
         bind(3, new PlatformStorageOps(), "platform");
@@ -76,44 +72,6 @@ class SourceIdTest {
         domain.bindStorageOps(ops, Map.of("service.id", id, MsiStorageOps.STORAGE_TYPE, type, "msi.provider.name", type));
     }
 
-    private Machine recordingIrteWrites(SimMachine real) {
-        InterruptRemapping unit = real.remapping().orElseThrow();
-        InterruptRemapping recording = new InterruptRemapping() {
-            @Override
-            public int tableSize() {
-                return unit.tableSize();
-            }
-
-            @Override
-            public void writeEntry(int index, long low, long high) {
-                irteHigh.put(index, high);
-                unit.writeEntry(index, low, high);
-            }
-
-            @Override
-            public void invalidate() {
-                unit.invalidate();
-            }
-        };
-        return (Machine) Proxy.newProxyInstance(Machine.class.getClassLoader(), new Class<?>[] { Machine.class },
-                (proxy, method, args) -> {
-                    if (method.getName().equals("remapping") && method.getParameterCount() == 0) {
-                        return Optional.of(recording);
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-    }
-
-    /** The IRTE handle of a remappable-format address (VT-d 5.1.5.2: bits 19:5 = handle 14:0, bit 2 = handle 15). */
-    private static int handle(int addressLo) {
-        assertEquals(0x18, addressLo & 0x18, "remappable format (bit 4) with SHV (bit 3): " + Integer.toHexString(addressLo));
-        return (addressLo >>> 5) & 0x7FFF | ((addressLo >>> 2) & 1) << 15;
-    }
-
     private List<Integer> faultReasons() {
         return irt.faults().stream().map(RemappingTable.Fault::reason).toList();
     }
@@ -124,7 +82,7 @@ class SourceIdTest {
         int irq = domain.allocateAt("hpet", 2);
         domain.setHandler(irq, "h", (i, cpu) -> handled.incrementAndGet());
         int address = hpet.region(0).read32(0x114 + 0x20 * 2); // Tn_FSB_INT_ADDR: the handle
-        int index = handle(address);
+        int index = IrteWrites.handle(address);
         assertEquals(sourceValidation(1, 3, rid(0x00, 0x1f, 0)), irteHigh.get(index),
                 "SVT=1, SQ=3 (SQ_13_IGNORE_3), SID = the HPET scope's 00:1f.0");
         assertEquals(0, hpet.region(0).read32(0x110 + 0x20 * 2), "data = sub-handle 0");
@@ -148,7 +106,7 @@ class SourceIdTest {
         int irq = domain.allocate("ims0", 1)[0];
         domain.setHandler(irq, "h", (i, cpu) -> handled.incrementAndGet());
         int address = machine.device("ims0").orElseThrow().region(0).read32(0); // slot 0: address lo
-        int index = handle(address);
+        int index = IrteWrites.handle(address);
         assertEquals(sourceValidation(1, 0, rid(0x00, 0x15, 0)), irteHigh.get(index), "SVT=1, SQ=0, SID = 00:15.0");
 
         machine.device("ims0").orElseThrow().raise(0);
@@ -174,7 +132,7 @@ class SourceIdTest {
         int irq = domain.allocate("00:04.0", 1)[0];
         domain.setHandler(irq, "h", (i, cpu) -> handled.incrementAndGet());
         long a = machine.device("00:04.0").orElseThrow().region(0).read32(0x8000) & 0xFFFF_FFFFL; // MSI-X entry 0
-        assertEquals(sourceValidation(1, 0, rid(0x00, 0x04, 0)), irteHigh.get(handle((int) a)));
+        assertEquals(sourceValidation(1, 0, rid(0x00, 0x04, 0)), irteHigh.get(IrteWrites.handle((int) a)));
         assertEquals("dropped: remapping fault 0x26 (source-id verification failed: the write carries no requester id)",
                 machine.injectMessage(a, 0, null));
         assertEquals(0, handled.get());
