@@ -17,8 +17,8 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.msidomain.api.DeviceInfo;
 import org.msidomain.hw.HwDevice;
+import org.msidomain.itest.scenario.PlatformRig.Vector;
 import org.msidomain.provider.dmar.internal.DmarStorageOps;
 import org.msidomain.provider.hpet.internal.HpetStorageOps;
 import org.msidomain.provider.pci.internal.PciStorageOps;
@@ -42,29 +42,16 @@ class ConcurrencyTest {
     @ValueSource(strings = { "platform.json", "platform-remap.json" })
     void firingChurnAndSwapsAtOnceLoseNothing(String machine) throws Exception {
         try (PlatformRig rig = new PlatformRig(machine)) {
-            List<Vector> vectors = new ArrayList<>();
-            for (DeviceInfo d : rig.domain.devices()) {
-                HwDevice hw = rig.machine.device(d.id()).get();
-                if (d.id().equals("hpet")) {
-                    for (int t = 2; t < 8; t++) {
-                        vectors.add(new Vector(hw, t, rig.domain.allocateAt("hpet", t)));
-                    }
-                } else {
-                    int[] irqs = rig.domain.allocate(d.id(), Math.min(4, rig.domain.maxVectors(d.id())));
-                    for (int i = 0; i < irqs.length; i++) {
-                        vectors.add(new Vector(hw, i, irqs[i]));
-                    }
-                }
-            }
+            List<Vector> vectors = rig.allocateAll();
             AtomicLong delivered = new AtomicLong();
             for (Vector v : vectors) {
                 int[] status = { 0x34, 0x9C, 0xDC };
-                rig.domain.setHandler(v.irq, "c", v.device.id().startsWith("dmar") ? (i, cpu) -> {
+                rig.domain.setHandler(v.irq(), "c", v.device().id().startsWith("dmar") ? (i, cpu) -> {
                     delivered.incrementAndGet();
-                    v.device.region(0).write32(status[v.index], -1);
+                    v.device().region(0).write32(status[v.index()], -1);
                 } : (i, cpu) -> delivered.incrementAndGet());
             }
-            List<Integer> maskable = vectors.stream().filter(v -> !v.device.id().equals("hpet")).map(v -> v.irq).toList();
+            List<Integer> maskable = vectors.stream().filter(v -> !v.device().id().equals("hpet")).map(v -> v.irq()).toList();
             long mergedBefore = rig.machine.coalescedMessages() + rig.domain.mergedWhileMasked();
 
             AtomicBoolean running = new AtomicBoolean(true);
@@ -75,14 +62,14 @@ class ConcurrencyTest {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             CountDownLatch controlDone = new CountDownLatch(2);
             List<Thread> threads = new ArrayList<>();
-            List<HwDevice> devices = vectors.stream().map(v -> v.device).distinct().toList();
+            List<HwDevice> devices = vectors.stream().map(v -> v.device()).distinct().toList();
             for (int t = 0; t < 2; t++) {
                 int mine = t;
                 threads.add(start("fire-" + t, failure, () -> {
                     while (running.get()) {
                         for (Vector v : vectors) {
-                            if (devices.indexOf(v.device) % 2 == mine) {
-                                v.device.raise(v.index);
+                            if (devices.indexOf(v.device()) % 2 == mine) {
+                                v.device().raise(v.index());
                                 fired.incrementAndGet();
                             }
                         }
@@ -192,9 +179,6 @@ class ConcurrencyTest {
     private static List<String> faults(PlatformRig rig) {
         return rig.machine.model("dmar0", org.msidomain.hw.internal.dmar.DmarUnit.class).orElseThrow().remapping()
                 .map(t -> t.faults().stream().map(String::valueOf).distinct().limit(5).toList()).orElse(List.of());
-    }
-
-    private record Vector(HwDevice device, int index, int irq) {
     }
 
     private static Thread start(String name, AtomicReference<Throwable> failure, Runnable body) {

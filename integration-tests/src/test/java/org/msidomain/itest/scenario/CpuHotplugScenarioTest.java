@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.msidomain.api.CpuInfo;
-import org.msidomain.api.DeviceInfo;
 import org.msidomain.api.IrqInfo;
 import org.msidomain.api.MsiMsg;
 import org.msidomain.core.internal.MsiDomainImpl;
@@ -25,6 +24,7 @@ import org.msidomain.hw.InterruptRemapping;
 import org.msidomain.hw.Machine;
 import org.msidomain.hw.internal.MachineLoader;
 import org.msidomain.hw.internal.SimMachine;
+import org.msidomain.itest.scenario.PlatformRig.Vector;
 import org.msidomain.provider.dmar.internal.DmarStorageOps;
 import org.msidomain.provider.pci.internal.PciStorageOps;
 import org.msidomain.spi.MsiStorageOps;
@@ -45,29 +45,16 @@ class CpuHotplugScenarioTest {
     @ValueSource(strings = { "platform.json", "platform-remap.json" })
     void firingWhileCpusGoOfflineAndOnlineLosesNothingPerVector(String machineFile) throws Exception {
         try (PlatformRig rig = new PlatformRig(machineFile)) {
-            List<Vector> vectors = new ArrayList<>();
-            for (DeviceInfo d : rig.domain.devices()) {
-                HwDevice hw = rig.machine.device(d.id()).get();
-                if (d.id().equals("hpet")) {
-                    for (int t = 2; t < 8; t++) {
-                        vectors.add(new Vector(hw, t, rig.domain.allocateAt("hpet", t)));
-                    }
-                } else {
-                    int[] irqs = rig.domain.allocate(d.id(), Math.min(4, rig.domain.maxVectors(d.id())));
-                    for (int i = 0; i < irqs.length; i++) {
-                        vectors.add(new Vector(hw, i, irqs[i]));
-                    }
-                }
-            }
+            List<Vector> vectors = rig.allocateAll();
             AtomicLongArray fired = new AtomicLongArray(vectors.size());
             AtomicLongArray delivered = new AtomicLongArray(vectors.size());
             int[] status = { 0x34, 0x9C, 0xDC };
             for (int n = 0; n < vectors.size(); n++) {
                 Vector v = vectors.get(n);
                 int slot = n;
-                rig.domain.setHandler(v.irq, "c", v.device.id().startsWith("dmar") ? (i, cpu) -> {
+                rig.domain.setHandler(v.irq(), "c", v.device().id().startsWith("dmar") ? (i, cpu) -> {
                     delivered.incrementAndGet(slot);
-                    v.device.region(0).write32(status[v.index], -1); // dmar_fault clears the status
+                    v.device().region(0).write32(status[v.index()], -1); // dmar_fault clears the status
                 } : (i, cpu) -> delivered.incrementAndGet(slot));
             }
             long mergedBefore = rig.machine.coalescedMessages() + rig.domain.mergedWhileMasked();
@@ -77,7 +64,7 @@ class CpuHotplugScenarioTest {
             }
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicReference<Throwable> failure = new AtomicReference<>();
-            List<HwDevice> devices = vectors.stream().map(v -> v.device).distinct().toList();
+            List<HwDevice> devices = vectors.stream().map(v -> v.device()).distinct().toList();
             List<Thread> firing = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
                 int mine = t;
@@ -85,8 +72,8 @@ class CpuHotplugScenarioTest {
                     while (running.get()) {
                         for (int n = 0; n < vectors.size(); n++) {
                             Vector v = vectors.get(n);
-                            if (devices.indexOf(v.device) % 2 == mine) {
-                                v.device.raise(v.index);
+                            if (devices.indexOf(v.device()) % 2 == mine) {
+                                v.device().raise(v.index());
                                 fired.incrementAndGet(n);
                             }
                         }
@@ -127,7 +114,7 @@ class CpuHotplugScenarioTest {
                 long f = fired.get(n);
                 long d = delivered.get(n);
                 long m = merged(rig, vectors.get(n)) - mergedBase[n];
-                int irq = vectors.get(n).irq;
+                int irq = vectors.get(n).irq();
                 assertTrue(f > 0, "irq " + irq + " fired");
                 assertEquals(f, d + m, "irq " + irq + ": fired = delivered + merged (delivered " + d + ", merged " + m + ")");
                 assertEquals(d, rig.domain.irq(irq).orElseThrow().total(), "irq " + irq + ": the domain's count");
@@ -223,14 +210,11 @@ class CpuHotplugScenarioTest {
         }
     }
 
-    private record Vector(HwDevice device, int index, int irq) {
-    }
-
     /** A vector's merges so far: at its source and in the domain or an IRR. */
     private static long merged(PlatformRig rig, Vector v) {
-        long atSource = v.device.merged(v.device.storageType(), v.index);
-        assertTrue(atSource >= 0, v.device.id() + " counts merges per interrupt");
-        return atSource + rig.domain.merged(v.irq);
+        long atSource = v.device().merged(v.device().storageType(), v.index());
+        assertTrue(atSource >= 0, v.device().id() + " counts merges per interrupt");
+        return atSource + rig.domain.merged(v.irq());
     }
 
     private static Thread start(String name, AtomicReference<Throwable> failure, Runnable body) {

@@ -1,12 +1,15 @@
 package org.msidomain.itest.scenario;
 
 import java.io.File;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.msidomain.api.DeviceInfo;
 import org.msidomain.api.IrqInfo;
 import org.msidomain.core.internal.MsiDomainImpl;
+import org.msidomain.hw.HwDevice;
 import org.msidomain.hw.internal.MachineLoader;
 import org.msidomain.hw.internal.MachineSpec;
 import org.msidomain.hw.internal.SimMachine;
@@ -56,6 +59,29 @@ final class PlatformRig implements AutoCloseable {
 
     IrqInfo info(int irq) {
         return domain.irq(irq).orElseThrow();
+    }
+
+    /** A vector a soak fires: the device, its MSI index, the irq. */
+    record Vector(HwDevice device, int index, int irq) {
+    }
+
+    /** Every device's vectors, as a soak takes them: the HPET's FSB-capable timers 2-7, up to 4 of the others. */
+    List<Vector> allocateAll() {
+        List<Vector> vectors = new ArrayList<>();
+        for (DeviceInfo d : domain.devices()) {
+            HwDevice hw = machine.device(d.id()).get();
+            if (d.id().equals("hpet")) {
+                for (int t = 2; t < 8; t++) {
+                    vectors.add(new Vector(hw, t, domain.allocateAt("hpet", t)));
+                }
+            } else {
+                int[] irqs = domain.allocate(d.id(), Math.min(4, domain.maxVectors(d.id())));
+                for (int i = 0; i < irqs.length; i++) {
+                    vectors.add(new Vector(hw, i, irqs[i]));
+                }
+            }
+        }
+        return vectors;
     }
 
     @Override
