@@ -20,7 +20,6 @@ import org.msidomain.api.IrqInfo;
 import org.msidomain.api.MsiMsg;
 import org.msidomain.core.internal.MsiDomainImpl;
 import org.msidomain.hw.HwDevice;
-import org.msidomain.hw.InterruptRemapping;
 import org.msidomain.hw.Machine;
 import org.msidomain.hw.internal.MachineLoader;
 import org.msidomain.hw.internal.SimMachine;
@@ -143,39 +142,13 @@ class CpuHotplugScenarioTest {
         SimMachine real = new SimMachine(MachineLoader.load(java.util.Map.of(MachineLoader.FILE, json)::get));
         java.util.Queue<Runnable> beforeEntry = new java.util.concurrent.ConcurrentLinkedQueue<>();
         List<long[]> entries = new java.util.concurrent.CopyOnWriteArrayList<>();
-        InterruptRemapping unit = real.remapping().orElseThrow();
-        InterruptRemapping hooked = new InterruptRemapping() {
-            @Override
-            public int tableSize() {
-                return unit.tableSize();
+        Machine machine = IrteWrites.recording(real, (index, low, high) -> {
+            Runnable r = beforeEntry.poll();
+            if (r != null) {
+                r.run();
             }
-
-            @Override
-            public void writeEntry(int index, long low, long high) {
-                Runnable r = beforeEntry.poll();
-                if (r != null) {
-                    r.run();
-                }
-                entries.add(new long[] { index, low });
-                unit.writeEntry(index, low, high);
-            }
-
-            @Override
-            public void invalidate() {
-                unit.invalidate();
-            }
-        };
-        Machine machine = (Machine) java.lang.reflect.Proxy.newProxyInstance(Machine.class.getClassLoader(),
-                new Class<?>[] { Machine.class }, (proxy, method, args) -> {
-                    if (method.getName().equals("remapping") && method.getParameterCount() == 0) {
-                        return java.util.Optional.of(hooked);
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+            entries.add(new long[] { index, low });
+        });
         MsiDomainImpl domain = new MsiDomainImpl(machine);
         try {
             domain.bindStorageOps(new PciStorageOps(), java.util.Map.of("service.id", 1L, MsiStorageOps.STORAGE_TYPE, "pci"));
