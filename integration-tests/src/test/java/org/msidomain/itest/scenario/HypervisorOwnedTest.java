@@ -31,7 +31,7 @@ class HypervisorOwnedTest {
     void boot() throws Exception {
         String json = new File(getClass().getResource("/machines/pseries.json").toURI()).getAbsolutePath();
         machine = new SimMachine(MachineLoader.load(Map.of(MachineLoader.FILE, json)::get));
-        domain = new MsiDomainImpl(machine);
+        domain = X86Domains.domain(machine);
         domain.bindStorageOps(new PciStorageOps(), Map.of("service.id", 1L, MsiStorageOps.STORAGE_TYPE, "pci"));
         assertTrue(domain.awaitSettled(5000));
         nic = machine.pciFunction("00:04.0").orElseThrow();
