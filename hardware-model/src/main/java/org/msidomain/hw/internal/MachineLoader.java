@@ -60,7 +60,6 @@ public final class MachineLoader {
     public static final String AS_DUMPED = "msi.machine.asDumped";
     /** Separates the dump paths in {@link #DUMPS}: a newline, since sysfs-style names contain colons. */
     public static final String DUMP_SEPARATOR = "\n";
-    static final String DEFAULT = "/machines/default/machine.json";
     static final int DEFAULT_CPUS = 4;
     /** The largest machine description read. */
     static final int MAX_DESCRIPTION = 1 << 20;
@@ -191,20 +190,39 @@ public final class MachineLoader {
         if ((dumps != null && !dumps.isEmpty()) || (sysfs != null && !sysfs.isEmpty())) {
             return fromDumps(dumps, sysfs, cpus(properties.apply(CPUS)));
         }
-        try (InputStream in = MachineLoader.class.getResourceAsStream(DEFAULT)) {
-            return new Base("default machine", parse("default machine", in), name -> {
-                if (Path.of(name).isAbsolute()) {
-                    return DumpReader.load(Path.of(name), DumpReader.MAX_FILE);
+        return bundled("default");
+    }
+
+    /**
+     * A machine description bundled with the model: {@code default} (x86) or one per other architecture
+     * ({@code /machines/<arch>/machine.json}, e.g. {@code arm64-gicv3-its}), whose dumps are read beside it or else
+     * from the default machine's.
+     *
+     * @throws IllegalArgumentException if there is no such machine
+     */
+    public static Base bundled(String machine) {
+        String dir = "/machines/" + machine + "/";
+        String name = machine.equals("default") ? "default machine" : machine + " machine";
+        try (InputStream in = MachineLoader.class.getResourceAsStream(dir + "machine.json")) {
+            if (in == null) {
+                throw new IllegalArgumentException(machine + ": no such bundled machine (default, "
+                        + String.join(", ", ArchSpec.NAMES.subList(1, ArchSpec.NAMES.size())) + ")");
+            }
+            return new Base(name, parse(name, in), file -> {
+                if (Path.of(file).isAbsolute()) {
+                    return DumpReader.load(Path.of(file), DumpReader.MAX_FILE);
                 }
-                try (InputStream r = MachineLoader.class.getResourceAsStream("/machines/default/" + name)) {
-                    if (r == null) {
-                        throw new IOException("no such resource");
+                for (String d : List.of(dir, "/machines/default/")) {
+                    try (InputStream r = MachineLoader.class.getResourceAsStream(d + file)) {
+                        if (r != null) {
+                            return r.readAllBytes();
+                        }
                     }
-                    return r.readAllBytes();
                 }
+                throw new IOException("no such resource");
             }, List.of(), List.of());
         } catch (IOException e) {
-            throw new IllegalStateException("default machine: " + e.getMessage(), e);
+            throw new IllegalStateException(name + ": " + e.getMessage(), e);
         }
     }
 
