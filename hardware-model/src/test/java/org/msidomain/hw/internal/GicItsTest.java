@@ -226,6 +226,35 @@ class GicItsTest {
     }
 
     @Test
+    void afterMoviAndSyncNoMessageReachesTheOldCpuAndNoPendingLpiIsStranded() throws Exception {
+        mapEvent3();
+        linux.mapc(2, 2);
+        its.writeLpiConfig(8195, DISABLED);
+        linux.inv(0x10, 3);
+        int perThread = 5_000;
+        CountDownLatch done = new CountDownLatch(2);
+        for (int t = 0; t < 2; t++) {
+            new Thread(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    machine.injectMessage(TRANSLATER, 3, "nic");
+                }
+                done.countDown();
+            }).start();
+        }
+        for (int i = 0; done.getCount() > 0; i++) {
+            linux.movi(0x10, 3, 1 + (i & 1));
+            linux.sync(1 + (i & 1));
+        }
+        assertTrue(done.await(60, TimeUnit.SECONDS));
+        its.writeLpiConfig(8195, ENABLED);
+        linux.inv(0x10, 3);
+        linux.sync(1);
+        assertEquals(1, cpus.delivered().size(), "every event merged into one pending LPI, delivered once: " + cpus.delivered());
+        assertEquals(2L * perThread - 1, cpus.merged.get());
+        assertFalse(its.lpiPending(1, 8195) || its.lpiPending(2, 8195));
+    }
+
+    @Test
     void translationUnderMoviFromAnotherThreadDeliversEveryEventExactlyOnce() throws Exception {
         mapEvent3();
         linux.mapc(2, 2);

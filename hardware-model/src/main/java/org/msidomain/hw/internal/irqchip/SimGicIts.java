@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import org.msidomain.hw.internal.AtomicBits;
+import org.msidomain.hw.internal.InFlight;
 import org.msidomain.hw.irqchip.GicIts;
 
 /**
@@ -19,7 +20,9 @@ import org.msidomain.hw.irqchip.GicIts;
  * <p>Deviations from hardware, as QEMU's model: commands complete when {@code GITS_CWRITER} is written (so SYNC
  * has nothing to wait for); the device table is 2^16 DeviceIDs and the collection table {@value #COLLECTIONS}
  * ICIDs, both inside the model (no {@code GITS_BASER} memory); an ITT lives in the model too, kept by a MAPD that
- * names the same ITT address and size. Unlike QEMU, which drops a command with bad parameters and goes on, every
+ * names the same ITT address and size. SYNC waits for the translations under way (one in-flight count for the
+ * ITS: two atomic adds a message), so after MOVI + SYNC no message reaches the old CPU; an LPI pending on a CPU
+ * that is no longer its collection's is taken as pending on the current one. Unlike QEMU, which drops a command with bad parameters and goes on, every
  * command error stalls the queue (a choice the architecture allows) so that a driver's bug shows.
  */
 public final class SimGicIts implements GicIts {
@@ -60,6 +63,9 @@ public final class SimGicIts implements GicIts {
     private boolean stalled; // guarded by this
     private String commandError; // guarded by this
     private volatile long creadr;
+
+    /** Translations under way, so SYNC returns only once those begun before it have delivered. */
+    private final InFlight translating = new InFlight();
 
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong errorSeq = new AtomicLong();
@@ -102,6 +108,15 @@ public final class SimGicIts implements GicIts {
      *         the LPI INTID in bits 31:0
      */
     public long translate(int requesterId, int eventId) {
+        int phase = translating.begin();
+        try {
+            return translateNow(requesterId, eventId);
+        } finally {
+            translating.end(phase);
+        }
+    }
+
+    private long translateNow(int requesterId, int eventId) {
         if (requesterId < 0) {
             return error(NO_REQUESTER, 0, eventId);
         }
@@ -293,7 +308,7 @@ public final class SimGicIts implements GicIts {
                 int to = collections.get(icid) - 1;
                 int intid = (int) ite;
                 devices.get((int) deviceId).entries.set(eventId, VALID | ((long) icid << 32) | intid);
-                if (from != to && pending[from].testAndClear(intid - LPI_BASE)) {
+                if (from != to && takePendingElsewhere(to, intid - LPI_BASE)) {
                     signal(to, intid); // the pending state moves with the LPI (QEMU's gicv3_redist_mov_lpi)
                 }
                 return null;
@@ -334,12 +349,18 @@ public final class SimGicIts implements GicIts {
                     refresh(lpi);
                 }
                 for (int lpi = 0; lpi < lpis; lpi++) {
-                    deliverIfEnabled(cpu, lpi);
+                    if (enabled.get(lpi) && pending[cpu].testAndClear(lpi)) { // the collection's own pending LPIs
+                        cpus.deliver(cpu, lpi + LPI_BASE);
+                    }
                 }
                 return null;
             }
             case CMD_SYNC -> {
-                return target >= cpus.count() ? "target CPU " + target + " does not exist" : null;
+                if (target >= cpus.count()) {
+                    return "target CPU " + target + " does not exist";
+                }
+                translating.drain(); // every translation begun before has delivered (or is pending)
+                return null;
             }
             default -> {
                 return "unknown command";
@@ -366,10 +387,29 @@ public final class SimGicIts implements GicIts {
         }
     }
 
+    /**
+     * A pending LPI that the ITS now has enabled is delivered to {@code cpu}, its collection's. A pending bit left on
+     * another CPU by a translation that raced a MOVI (on hardware MOVI is atomic with translation) counts as this
+     * one's, so it is never stranded.
+     */
     private void deliverIfEnabled(int cpu, int lpi) {
-        if (enabled.get(lpi) && pending[cpu].testAndClear(lpi)) {
+        if (enabled.get(lpi) && (pending[cpu].testAndClear(lpi) || takePendingElsewhere(cpu, lpi))) {
             cpus.deliver(cpu, lpi + LPI_BASE);
         }
+    }
+
+    /** Clears the LPI's pending bit on every CPU but {@code cpu}; true if one was set. */
+    private boolean takePendingElsewhere(int cpu, int lpi) {
+        boolean was = false;
+        for (int other = 0; other < pending.length; other++) {
+            if (other != cpu && pending[other].testAndClear(lpi)) {
+                if (was) {
+                    cpus.merged(cpu, lpi + LPI_BASE); // two pending bits for one LPI: one delivery
+                }
+                was = true;
+            }
+        }
+        return was;
     }
 
     /** Everything back to reset: no device, collection, event, pending LPI or command (a new domain takes over). */
