@@ -442,6 +442,11 @@ public final class SimMachine implements Machine {
         return Optional.ofNullable(d);
     }
 
+    /** The message fabric, as the devices reach it (tests, benchmarks). */
+    InterruptFabric fabric() {
+        return fabric;
+    }
+
     /** A PCI function by id, with its model internals (tests, benchmarks). */
     public Optional<PciFunction> pciFunction(String id) {
         return model(id, PciFunction.class);
