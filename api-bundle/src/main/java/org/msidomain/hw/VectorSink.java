@@ -15,7 +15,9 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface VectorSink {
 
     /**
-     * A message with {@code vector} reached CPU {@code cpu}.
+     * A message with {@code vector} reached CPU {@code cpu}. The number is the architecture's: the vector on x86,
+     * the LPI INTID on a GICv3 ITS machine, the SPI INTID on a GICv2m one, the interrupt identity on an IMSIC one
+     * ({@link Machine#arch()}).
      */
     void accept(int cpu, int vector);
 
