@@ -314,7 +314,7 @@ public final class MachineComponent implements ConfigurationListener {
      * interrupts (the remapping parent stacks on the vector domain then).
      */
     private void describe(SimMachine machine) {
-        properties.put(org.msidomain.parent.MsiParent.ARCH, "x86");
+        properties.put(org.msidomain.parent.MsiParent.ARCH, machine.arch());
         properties.put(org.msidomain.parent.MsiParent.REMAPPING, machine.remapping().isPresent());
     }
 
