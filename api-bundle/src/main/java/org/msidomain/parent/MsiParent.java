@@ -113,7 +113,11 @@ public interface MsiParent {
     default void deactivate(List<? extends ParentIrq> irqs) {
     }
 
-    /** Masks at the destination ({@code irq_chip_mask_parent}); with {@link ParentFeature#MASK_AT_DESTINATION}. */
+    /**
+     * Masks at the destination ({@code irq_chip_mask_parent}); with {@link ParentFeature#MASK_AT_DESTINATION}. A target
+     * the parent activates starts masked there; the domain unmasks it when the interrupt starts (its handler is
+     * attached) and masks it on shutdown and when the driver masks: after the source on mask, before it on unmask.
+     */
     default void mask(ParentIrq irq) {
     }
 

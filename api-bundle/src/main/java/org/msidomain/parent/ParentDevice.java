@@ -22,4 +22,10 @@ public interface ParentDevice {
 
     /** The number of vectors of a multi-message block (a power of two), or 1. */
     int blockSize();
+
+    /**
+     * The number of vectors the storage holds (its table size): what a parent sizes per-device tables by, as
+     * Linux's ITS sizes a device's ITT for every vector the device may use.
+     */
+    int hwsize();
 }

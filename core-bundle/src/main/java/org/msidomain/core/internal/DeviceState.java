@@ -92,6 +92,12 @@ final class DeviceState implements org.msidomain.parent.ParentDevice {
     }
 
     @Override
+    public int hwsize() {
+        StorageInfo i = info;
+        return i == null ? 0 : i.hwsize();
+    }
+
+    @Override
     public String id() {
         return hw.id();
     }

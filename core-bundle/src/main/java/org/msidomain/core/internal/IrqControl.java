@@ -156,6 +156,9 @@ final class IrqControl {
             containment.underBusLock(d, () -> d.provider().ops().mask(d.storage(), desc));
             desc.sourceMasked = true;
         }
+        if (!desc.reserved && desc.started) {
+            writer.maskAtDestination(d, desc, true); // after the source, as pci_msi_mask then cond_mask_parent
+        }
         if (!desc.sourceMasked || d.has(StorageFlag.MASK_PARENT)) {
             desc.parentMasked = true;
         }
@@ -167,6 +170,9 @@ final class IrqControl {
         desc.masked = false;
         if (!desc.started || desc.managedDown) {
             return; // unmasked at startup, when the handler is attached or a CPU of its mask comes online
+        }
+        if (!desc.reserved) {
+            writer.maskAtDestination(d, desc, false); // before the source, as cond_unmask_parent then pci_msi_unmask
         }
         if (desc.parentMasked) {
             desc.parentMasked = false;

@@ -322,6 +322,9 @@ final class StorageWriter {
             desc.vector = vector;
             desc.reserved = false;
         }
+        if (!desc.masked) {
+            maskAtDestination(d, desc, false); // irq_startup -> unmask: the parent first
+        }
         applyMask(d.provider().ops(), d.storage(), d, desc);
         desc.started = true;
         releaseHeld(d, desc);
@@ -348,6 +351,9 @@ final class StorageWriter {
      * @return what the caller must run after the bus unlock: the release of a real vector given back
      */
     Runnable shutdown(DeviceState d, IrqDesc desc) {
+        if (!desc.reserved) {
+            maskAtDestination(d, desc, true);
+        }
         if (!d.has(StorageFlag.CAN_MASK)) {
             return () -> { };
         }
@@ -406,6 +412,23 @@ final class StorageWriter {
     void releaseEntries(DeviceState d, List<IrqDesc> descs) {
         if (!descs.isEmpty()) {
             parent.deactivate(descs);
+        }
+    }
+
+    /**
+     * Masks or unmasks at the destination where the parent masks there in hardware
+     * ({@link ParentFeature#MASK_AT_DESTINATION}: an ITS LPI's enable bit, a GIC distributor's SPI enable, an IMSIC
+     * identity's enable bit); what arrives meanwhile is latched there and delivered once on unmask. A target
+     * starts masked there and is unmasked at startup.
+     */
+    void maskAtDestination(DeviceState d, IrqDesc desc, boolean mask) {
+        if (!d.parentHas(ParentFeature.MASK_AT_DESTINATION)) {
+            return;
+        }
+        if (mask) {
+            parent.mask(desc);
+        } else {
+            parent.unmask(desc);
         }
     }
 
