@@ -225,6 +225,25 @@ class V2mDomainTest {
     }
 
     @Test
+    void anEventWithoutAHandlerWaitsInTheDistributorAndIsDeliveredOnceAtStartup() {
+        int irq = rig.domain.allocate(AHCI, 1)[0]; // no mask bits: only the distributor can hold it
+        assertFalse(rig.gic.enabled(80), "not started: masked at the destination");
+        rig.device(AHCI).raise(0);
+        rig.device(AHCI).raise(0);
+        assertTrue(rig.gic.pending(80));
+        rig.count(irq); // request_irq -> irq_startup -> unmask
+        assertEquals(1, rig.handled.get(), "once");
+        rig.domain.removeHandler(irq); // free_irq -> irq_shutdown -> mask
+        assertFalse(rig.gic.enabled(80));
+        rig.device(AHCI).raise(0);
+        assertEquals(1, rig.handled.get());
+        rig.count(irq);
+        assertEquals(2, rig.handled.get());
+        assertEquals(3, rig.handled.get() + rig.machine.coalescedMessages());
+        assertEquals(0, rig.spurious());
+    }
+
+    @Test
     void pciMsiIsMaskedAtTheSourceAndInTheDistributorAndDeliversOnceOnUnmask() {
         int irq = rig.domain.allocate(PLX, 1, "msi")[0];
         rig.count(irq);
