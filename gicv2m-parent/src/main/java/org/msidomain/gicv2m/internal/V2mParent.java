@@ -1,5 +1,6 @@
 package org.msidomain.gicv2m.internal;
 
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.EnumSet;
 import java.util.List;
@@ -81,7 +82,7 @@ public final class V2mParent implements MsiParent {
         this.masked = new boolean[count];
         this.heldOff = new boolean[count];
         this.routed = new int[count];
-        java.util.Arrays.fill(routed, -1);
+        Arrays.fill(routed, -1);
     }
 
     @Override
