@@ -130,10 +130,11 @@ final class IrqControl {
         // no CPU online that the message cannot address (x86: no x2APIC CPU without remapping).
         java.util.BitSet up = (java.util.BitSet) mask.clone();
         up.and(online.mask());
+        // Whether the CPU has room is the parent's to say (allocate refuses): a move keeps a global id (an LPI, an
+        // SPI) and needs no new one, even where every id is taken.
         int cpu = up.cardinality() == 1 ? up.nextSetBit(0) : parent.bestCpu(d, up);
-        if (cpu < 0 || parent.free(cpu) == 0) {
-            throw new IllegalStateException("no free vector on " + (up.cardinality() == 1 ? "CPU " + up.nextSetBit(0)
-                    : "any CPU of " + CpuMask.list(up)));
+        if (cpu < 0) {
+            throw new IllegalStateException("no free vector on any CPU of " + CpuMask.list(up));
         }
         Runnable[] releaseOld = new Runnable[1];
         containment.underBusLock(d, () -> releaseOld[0] = writer.retarget(d, desc, cpu));

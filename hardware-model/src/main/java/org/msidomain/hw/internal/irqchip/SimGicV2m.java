@@ -3,6 +3,7 @@ package org.msidomain.hw.internal.irqchip;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import org.msidomain.hw.internal.AtomicBits;
+import org.msidomain.hw.internal.InFlight;
 import org.msidomain.hw.irqchip.GicV2m;
 
 /**
@@ -11,7 +12,9 @@ import org.msidomain.hw.irqchip.GicV2m;
  * routed to, and signalled to its target when enabled.
  *
  * <p>Deviations: a route names one CPU (Linux's {@code gic_set_affinity} writes one bit of {@code GICD_ITARGETSR});
- * priorities and groups are not modelled; a SETSPI write's data is masked to 10 bits as QEMU does.
+ * priorities and groups are not modelled; a SETSPI write's data is masked to 10 bits as QEMU does. A route returns
+ * once every SPI raised before it was signalled (to the old target) or left pending: the domain frees the old CPU's
+ * slot after a move, where Linux's global irq descriptor would still take a late arrival there.
  */
 public final class SimGicV2m implements GicV2m {
 
@@ -28,6 +31,8 @@ public final class SimGicV2m implements GicV2m {
     private final AtomicBits enabled = new AtomicBits(SPI_LIMIT);
     private final AtomicBits pending = new AtomicBits(SPI_LIMIT);
     private final AtomicIntegerArray targets = new AtomicIntegerArray(SPI_LIMIT);
+    /** SETSPI writes under way, drained by a route. */
+    private final InFlight raising = new InFlight();
 
     public SimGicV2m(long frame, int spiBase, int spiCount, Cpus cpus) {
         if (cpus.count() > MAX_CPUS) {
@@ -46,7 +51,12 @@ public final class SimGicV2m implements GicV2m {
             cpus.lostOne();
             return OUTSIDE;
         }
-        return raise(intid);
+        int phase = raising.begin();
+        try {
+            return raise(intid);
+        } finally {
+            raising.end(phase);
+        }
     }
 
     private int raise(int intid) {
@@ -103,6 +113,7 @@ public final class SimGicV2m implements GicV2m {
             throw new IllegalArgumentException("CPU " + cpu + " out of range 0-" + (cpus.count() - 1));
         }
         targets.set(spi(intid), cpu);
+        raising.drain(); // a raise that read the old target has been signalled there
     }
 
     @Override
