@@ -161,7 +161,8 @@ final class StorageWriter {
         boolean twoSteps = perTarget && !canMask && cpu != oldCpu && d.parentHas(ParentFeature.INTERIM_MOVE);
         int vector = twoSteps ? parent.allocateForMove(desc, oldCpu, oldVector, cpu) : parent.allocate(desc, cpu);
         if (vector < 0) {
-            throw new IllegalStateException("no free vector on CPU " + cpu + " that is also free on CPU " + oldCpu);
+            throw new IllegalStateException("no free vector on CPU " + cpu
+                    + (parent.free(cpu) == 0 ? "" : " that is also free on CPU " + oldCpu));
         }
         table.install(cpu, vector, desc);
         // If a write of the move is abandoned, the device may already use the new slot: it stays
