@@ -84,18 +84,23 @@ final class IdentityMatrix {
     }
 
     /**
-     * The lowest identity free on {@code hart} and on {@code alsoFreeOn}, allocated on {@code hart} only: the
-     * interim message of a move (old hart, new identity) then reaches no other interrupt. -1 if there is none.
+     * The new identity of a move of a source that cannot mask, on {@code hart}: the lowest free one, as
+     * {@code imsic_vector_alloc} takes it, if it is the old identity (then only the address changes and no interim
+     * message is needed) or is free on {@code oldHart} too; otherwise the lowest free on both, so the interim message
+     * (old hart, new identity) reaches no other interrupt. -1 if there is none.
      */
-    int allocateAlsoFreeOn(int hart, int alsoFreeOn) {
+    int allocateForMove(int hart, int oldHart, int oldId) {
         check(hart);
-        check(alsoFreeOn);
+        check(oldHart);
         if (!online.get(hart)) {
             return -1;
         }
-        BitSet either = (BitSet) used[hart].clone();
-        either.or(used[alsoFreeOn]);
-        int id = either.nextClearBit(FIRST_DEVICE_ID);
+        int id = used[hart].nextClearBit(FIRST_DEVICE_ID);
+        if (id <= identities && id != oldId && used[oldHart].get(id)) {
+            BitSet either = (BitSet) used[hart].clone();
+            either.or(used[oldHart]);
+            id = either.nextClearBit(FIRST_DEVICE_ID);
+        }
         if (id > identities) {
             return -1;
         }

@@ -146,10 +146,14 @@ public final class ImsicParent implements MsiParent {
         return own(irq, cpu, matrix.allocate(cpu));
     }
 
-    /** The new identity of a two-step move: free on the old hart too, so the interim message reaches nobody else. */
+    /**
+     * The new identity of a two-step move: Linux's lowest free one (no interim if it is the old identity), unless the
+     * interim (old hart, new identity) would reach another interrupt of the old hart, where Linux retriggers that
+     * one too; then the lowest free on both harts.
+     */
     @Override
     public int allocateForMove(ParentIrq irq, int oldCpu, int oldId, int cpu) {
-        int id = matrix.allocateAlsoFreeOn(cpu, oldCpu);
+        int id = matrix.allocateForMove(cpu, oldCpu, oldId);
         return id < 0 ? -1 : own(irq, cpu, id);
     }
 

@@ -43,13 +43,14 @@ class IdentityMatrixTest {
     }
 
     @Test
-    void anInterimIdentityIsFreeOnBothHarts() {
-        IdentityMatrix m = new IdentityMatrix(2, 63);
-        m.allocate(0); // 2 on hart 0
-        m.allocate(0); // 3 on hart 0
-        assertEquals(4, m.allocateAlsoFreeOn(1, 0));
+    void aMoveTakesTheLowestFreeIdentityUnlessItsInterimWouldHitAnotherInterruptOfTheOldHart() {
+        IdentityMatrix m = new IdentityMatrix(3, 63);
+        assertEquals(2, m.allocate(0));
+        assertEquals(2, m.allocateForMove(1, 0, 2), "the old identity: only the address changes");
+        assertEquals(3, m.allocate(0));
+        assertEquals(4, m.allocateForMove(2, 0, 3), "2 is another interrupt's on hart 0, 3 too: the lowest free on both");
+        assertEquals(3, m.allocateForMove(1, 2, 4), "3 is free on the old hart 2");
         assertEquals(2, m.used(0), "nothing taken on the old hart");
-        assertEquals(1, m.used(1));
     }
 
     @Test

@@ -240,6 +240,26 @@ class ImsicDomainTest {
     }
 
     @Test
+    void aNonMaskableMsiThatKeepsItsIdentityMovesWithoutAnInterim() {
+        PciFunction ahci = pci(AHCI);
+        int irq = domain.allocate(AHCI, 1)[0];
+        count(irq);
+        assertEquals(0, info(irq).cpu());
+        List<int[]> states = new CopyOnWriteArrayList<>();
+        ahci.setWriteObserver(() -> {
+            states.add(new int[] { ahci.pciConfig().read32(0x84), ahci.pciConfig().read16(0x88) });
+            ahci.raise(0);
+        });
+        domain.setAffinity(irq, 2);
+        ahci.setWriteObserver(null);
+        // imsic_irq_set_affinity writes no interim when the new identity is the old one: only the address changes
+        assertEquals(2, info(irq).vector());
+        assertTrue(states.stream().allMatch(s -> s[1] == 2), "the data never changed");
+        assertEquals(states.size(), handled.size() + machine.coalescedMessages(), "nothing lost: " + handled);
+        assertEquals(0, machine.lostMessages());
+    }
+
+    @Test
     void aHartGoingOfflineHandsItsInterruptsOverWithWhatReachedItMeanwhile() {
         PciFunction nic = pci(NIC);
         int irq = domain.allocate(NIC, 1, "msix")[0];
