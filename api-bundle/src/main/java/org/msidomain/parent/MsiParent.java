@@ -37,7 +37,7 @@ public interface MsiParent {
 
     /**
      * The prefix of a storage's chip name under this parent (Linux's {@code msi_parent_ops.prefix}:
-     * {@code IR-}, {@code ITS-}, {@code GICv2m-}, {@code IMSIC-}; x86's vector domain has none).
+     * {@code IR-}, {@code ITS-}, {@code GICv2m-}; x86's vector domain and the RISC-V IMSIC have none).
      */
     String prefix(ParentDevice device);
 
@@ -148,7 +148,8 @@ public interface MsiParent {
     /**
      * Whether a message for {@code id} is held on a CPU whose interrupts are held off or that is offline, clearing
      * it (x86: the IRR bit). The domain sends such a message again to the interrupt's new target before it
-     * releases the old one.
+     * releases the old one. A parent whose controller can hold more than one event for an id (an IMSIC's pending bit
+     * beside one the hart has not taken) may carry the others to the new target itself, in {@link #release}.
      */
     default boolean takeHeld(int cpu, int id) {
         return false;
