@@ -128,7 +128,9 @@ final class StorageWriter {
         int cpu = parent.bestCpu(d, mask);
         try {
             if (cpu < 0) {
-                throw new IllegalStateException("no free vector on any CPU of " + CpuMask.list(mask));
+                throw new IllegalStateException(mask.intersects(online.mask())
+                        ? "no free vector on any CPU of " + CpuMask.list(mask)
+                        : "every CPU of " + CpuMask.list(mask) + " is offline");
             }
             releases.add(retarget(d, desc, cpu));
             desc.affinity = mask;
