@@ -406,7 +406,12 @@ final class StorageWriter {
             return;
         }
         MsiMsg msg = d.has(StorageFlag.REMAPPING_UNIT) ? vectors.composeUpper(cpu, vector) : vectors.compose(cpu, vector);
-        d.provider().ops().writeMsg(d.storage(), desc, msg);
+        MsiStorageOps ops = d.provider().ops();
+        ops.writeMsg(d.storage(), desc, msg);
+        if (d.has(StorageFlag.HYPERVISOR_OWNED)) {
+            // pseries_msi_compose_msg: the hypervisor chose the message; the irq's is what the device holds
+            msg = ops.readMsg(d.storage(), desc).orElse(msg);
+        }
         desc.setMsg(msg);
     }
 
