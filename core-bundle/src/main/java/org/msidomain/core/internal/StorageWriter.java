@@ -405,10 +405,16 @@ final class StorageWriter {
      */
     private void write(DeviceState d, IrqDesc desc, int cpu, int vector) {
         MsiMsg msg = parent.activate(desc, cpu, vector);
-        if (!msg.equals(desc.msg())) {
-            d.provider().ops().writeMsg(d.storage(), desc, msg);
-            desc.setMsg(msg);
+        if (msg.equals(desc.msg())) {
+            return;
         }
+        MsiStorageOps ops = d.provider().ops();
+        ops.writeMsg(d.storage(), desc, msg);
+        if (d.has(StorageFlag.HYPERVISOR_OWNED)) {
+            // pseries_msi_compose_msg: the hypervisor chose the message; the irq's is what the device holds
+            msg = ops.readMsg(d.storage(), desc).orElse(msg);
+        }
+        desc.setMsg(msg);
     }
 
     /** Gives back what the parent took for descriptors being freed (remapping entries, ITS events). */

@@ -54,8 +54,7 @@ public final class PciStorageOps implements MsiStorageOps {
             case MSIX -> {
                 require(device, msix, "MSI-X");
                 if (device.hypervisor().isPresent()) {
-                    return new HypervisorMsixStorage(device, device.hypervisor().get(),
-                            (config.read16(msix + 2) & 0x7FF) + 1, request.vectors());
+                    return new HypervisorMsixStorage(device, device.hypervisor().get(), config, msix, request.vectors());
                 }
                 turnOff(config, msi, 0x0001);
                 return new MsixStorage(device, config, msix, request.vectors(), request.adopt());
