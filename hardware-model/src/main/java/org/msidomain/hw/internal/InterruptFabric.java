@@ -186,7 +186,8 @@ public final class InterruptFabric {
         return coalesced.get();
     }
 
-    void lostOne() {
+    /** A message lost outside the fabric's own checks: a function without Bus Master Enable sent none, an APIC refused it. */
+    public void lostOne() {
         lost.incrementAndGet();
     }
 
