@@ -7,14 +7,16 @@ import org.msidomain.hw.ConfigSpace;
 /**
  * The standard capability list as pciutils 3.9.0 prints it (ls-caps.c {@code show_caps}): every
  * {@code Capabilities: [xx]} line in full, the MSI, MSI-X, HyperTransport MSI Mapping and Power Management
- * blocks in full; the other capabilities' detail lines are not printed. Then the extended list where pciutils walks it.
+ * blocks in full, and the PCI Express registers ({@link ExpressLines}); the other capabilities' detail lines
+ * are not printed. Then the extended list where pciutils walks it.
  */
 final class Capabilities {
 
     private Capabilities() {
     }
 
-    static void print(ConfigSpace c, int pointer, int verbosity, StringBuilder out) {
+    /** @param device and {@code function}: the function's slot, which the Express link registers depend on */
+    static void print(ConfigSpace c, int pointer, int device, int function, int verbosity, StringBuilder out) {
         boolean extended = false;
         int expressType = -1;
         if ((c.read16(0x06) & 0x10) != 0) {
@@ -52,6 +54,9 @@ final class Capabilities {
                         extended = true;
                         expressType = (cap >> 4) & 0xF;
                         out.append(express(cap, verbosity));
+                        if (verbosity >= 2) {
+                            ExpressLines.print(c, where, cap, device, function, out);
+                        }
                     }
                     default -> out.append(line(c, where, id, cap, verbosity));
                 }
@@ -59,7 +64,7 @@ final class Capabilities {
             }
         }
         if (extended) {
-            ExtendedCapabilities.print(c, verbosity, out);
+            ExtendedCapabilities.print(c, verbosity, expressType, out);
         }
     }
 
