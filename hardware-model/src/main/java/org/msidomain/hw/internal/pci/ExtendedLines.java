@@ -9,7 +9,7 @@ import org.msidomain.hw.ConfigSpace;
  * The detail lines of the smaller extended capabilities as pciutils 3.9.0's {@code lspci -vv} prints them
  * (ls-ecaps.c {@code cap_acs}, {@code cap_ari}, {@code cap_ats}, {@code cap_pri}, {@code cap_pasid},
  * {@code cap_ltr}, {@code cap_sec}, {@code cap_sriov}, {@code cap_dpc}, {@code cap_rebar}, {@code cap_tph},
- * {@code cap_l1pm}, {@code cap_ptm}; Virtual Channel in {@link VirtualChannelLines}); register layouts from the PCIe base
+ * {@code cap_l1pm}, {@code cap_ptm}, {@code cap_rclink}, {@code cap_rcec}; Virtual Channel in {@link VirtualChannelLines}); register layouts from the PCIe base
  * specification as lib/header.h names them. Nothing where the registers are not all in the dump.
  */
 final class ExtendedLines {
@@ -35,6 +35,8 @@ final class ExtendedLines {
             case 0x17 -> tph(c, where, out);
             case 0x1E -> l1pm(c, where, out);
             case 0x1F -> ptm(c, where, out);
+            case 0x05 -> rootComplexLink(c, where, out);
+            case 0x07 -> eventCollectorAssociation(c, where, out);
             default -> {
             }
         }
@@ -311,5 +313,80 @@ final class ExtendedLines {
     private static String barSize(int ld2) {
         String[] units = { "MB", "GB", "TB", "PB", "EB" };
         return ld2 >= 0 && ld2 < 44 ? " " + (1 << (ld2 % 10)) + units[ld2 / 10] : " <unknown>";
+    }
+
+    private static final String[] ELEMENT_TYPES = { "Config", "Egress", "Internal" };
+
+    private static void rootComplexLink(ConfigSpace c, int where, StringBuilder out) {
+        if (!present(c, where + 4, 0x0C)) {
+            return;
+        }
+        int esd = c.read32(where + 4);
+        int type = esd & 0xFF;
+        out.append(String.format("\t\tDesc:\tPortNumber=%02x ComponentID=%02x EltType=%s\n", esd >>> 24, (esd >> 16) & 0xFF,
+                type < ELEMENT_TYPES.length ? ELEMENT_TYPES[type] : "??" + type));
+        int links = (esd >> 8) & 0xFF;
+        for (int i = 0; i < links; i++) {
+            int pos = where + 0x10 + 16 * i;
+            out.append("\t\tLink").append(i).append(":\t");
+            if (!present(c, pos, 16)) {
+                out.append("<unreadable>\n");
+                return;
+            }
+            int desc = c.read32(pos);
+            int lo = c.read32(pos + 8);
+            int hi = c.read32(pos + 12);
+            out.append(String.format("Desc:\tTargetPort=%02x TargetComponent=%02x AssocRCRB%c LinkType=%s LinkValid%c\n",
+                    desc >>> 24, (desc >> 16) & 0xFF, flag(desc, 4), (desc & 2) != 0 ? "Config" : "MemMapped", flag(desc, 1)));
+            if ((desc & 2) != 0) {
+                int n = (lo & 7) == 0 ? 8 : lo & 7;
+                out.append(String.format("\t\t\tAddr:\t%02x:%02x.%d  CfgSpace=%08x%08x\n", (lo >>> 20) & ((1 << n) - 1),
+                        (lo >> 15) & 0x1F, (lo >> 12) & 7, hi, lo));
+            } else {
+                out.append(String.format("\t\t\tAddr:\t%08x%08x\n", hi, lo));
+            }
+        }
+    }
+
+    /** cap_rcec: the RCiEP bitmap as device ranges ("1, 3-5"), and from version 2 the associated bus numbers. */
+    private static void eventCollectorAssociation(ConfigSpace c, int where, StringBuilder out) {
+        if (!present(c, where, 12)) {
+            return;
+        }
+        int version = (c.read32(where) >> 16) & 0xF;
+        int bitmap = c.read32(where + 4);
+        out.append("\t\tRCiEPBitmap: ");
+        if (bitmap != 0) {
+            out.append("RCiEP at Device(s):");
+            boolean matched = false;
+            int run = 0;
+            int previous = 0;
+            for (int dev = 0; dev < 32; dev++) {
+                if ((bitmap & (1 << dev)) != 0) {
+                    if (run == 0) {
+                        out.append(matched ? "," : "").append(' ').append(dev);
+                    }
+                    run++;
+                    previous = dev;
+                    matched = true;
+                } else {
+                    if (run > 1) {
+                        out.append('-').append(previous);
+                    }
+                    run = 0;
+                }
+            }
+        } else {
+            out.append("[none]");
+        }
+        out.append('\n');
+        if (version < 2) {
+            return;
+        }
+        int busn = c.read32(where + 8);
+        int last = (busn >> 16) & 0xFF;
+        int next = (busn >> 8) & 0xFF;
+        out.append(last == 0 && next == 0xFF ? "\t\tAssociatedBusNumbers: [none]\n"
+                : String.format("\t\tAssociatedBusNumbers: %02x-%02x\n", next, last));
     }
 }

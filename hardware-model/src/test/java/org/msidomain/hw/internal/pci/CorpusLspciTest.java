@@ -172,6 +172,8 @@ class CorpusLspciTest {
                 + " detail lines of capabilities the model does not decode");
         assertEquals(List.of(), differ);
         assertEquals(156, identical);
+        // -vv whole for 37 dumps: the others have VPD, DVSEC, DOE, vendor-specific or HyperTransport detail lines
+        assertTrue(whole >= 141, "outputs identical with nothing left out: " + whole);
     }
 
     @Test

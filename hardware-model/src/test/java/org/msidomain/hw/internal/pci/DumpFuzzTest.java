@@ -49,6 +49,10 @@ class DumpFuzzTest {
             + "|Reserved steering table location)"
             + "|\\t\\t(L1SubCap|L1SubCtl1|PTMCap|PTMClockGranularity|PTMControl|PTMEffectiveGranularity): .*"
             + "|\\t\\tL1SubCtl2:( T_PwrOn=.*)?|\\t\\t<unreadable>"
+            // PCI Advanced Features (Capabilities), Root Complex Link and RCEC Endpoint Association (ExtendedLines)
+            + "|\\t\\tAFCap: TP[+-] FLR[+-]|\\t\\tAFCtrl: FLR[+-]|\\t\\tAFStatus: TP[+-]"
+            + "|\\t\\t(Desc|Link[0-9]+):\\t.*|\\t\\t(RCiEPBitmap|AssociatedBusNumbers): .*"
+            + "|\\t\\tEntry [0-9]+: Enable[+-] Writable[+-] EntrySize=[0-7]"
             + "|\\t<access denied to the rest>|"
             + "| routed to IRQ [0-9]+"); // after a pin letter that is a line break (a C char: 'A' + pin - 1)
 

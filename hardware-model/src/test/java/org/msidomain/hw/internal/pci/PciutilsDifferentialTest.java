@@ -134,9 +134,9 @@ class PciutilsDifferentialTest {
         Arbitrary<Integer> length = Arbitraries.of(64, 128, 192, 256, 256, 256, 4096); // short dumps: <access denied>
         // the extended list: random bytes, or up to three of the extended capabilities the model decodes (AER, ACS,
         // ARI, ATS, SR-IOV, PRI, LTR, Secondary PCI Express, PASID, DPC, VC, Resizable BAR, TPH, L1 PM Substates,
-        // PTM) at 0x100 and ascending offsets
+        // PTM, Root Complex Link, RCEC Endpoint Association) at 0x100 and ascending offsets
         Arbitrary<List<Integer>> extended = Arbitraries.of(0x01, 0x01, 0x0D, 0x0E, 0x0F, 0x10, 0x13, 0x18, 0x19, 0x1B, 0x1D,
-                0x02, 0x09, 0x15, 0x24, 0x17, 0x1E, 0x1F).list().ofMinSize(0).ofMaxSize(3);
+                0x02, 0x09, 0x15, 0x24, 0x17, 0x1E, 0x1F, 0x05, 0x07).list().ofMinSize(0).ofMaxSize(3);
         Arbitrary<List<Integer>> extendedAt = Arbitraries.integers().between(0x11, 0xFF).list().ofSize(2);
         return Combinators.combine(bytes, chain, ids, length, extended, extendedAt).as((b, at, id, size, ext, extAt) -> {
             int where = 0x100;

@@ -9,8 +9,9 @@ import java.util.regex.Pattern;
  * an ID database ({@code -i EMPTY -O hwdb.disable=1}, so ids are printed as numbers) except the detail lines of
  * capabilities the model does not decode (it decodes MSI, MSI-X, HyperTransport MSI Mapping, Power Management,
  * PCI Express, Advanced Error Reporting, ACS, ARI, ATS, SR-IOV, PRI, LTR, Secondary PCI Express, PASID, DPC, Virtual
- * Channel, Resizable BAR, TPH, L1 PM Substates and PTM): the lines indented by two tabs or more that follow any
- * other {@code Capabilities:} line (VPD, Enhanced Allocation, HyperTransport other than MSI Mapping, DVSEC...),
+ * Channel, Resizable BAR, TPH, L1 PM Substates, PTM, Root Complex Link, RCEC Endpoint Association, PCI Advanced
+ * Features and Enhanced Allocation): the lines indented by two tabs or more that follow any other
+ * {@code Capabilities:} line (VPD, HyperTransport other than MSI Mapping, DVSEC, DOE, vendor-specific),
  * which the model does not decode. Every other line, the device line, {@code Subsystem:}, {@code Control:},
  * {@code Status:}, {@code Latency:}, {@code Interrupt:}, {@code Region}, the bridge windows and every
  * {@code Capabilities:} line in full, must be identical byte for byte, in the same order.
@@ -25,7 +26,8 @@ final class PciutilsOutput {
                     + "|Page Request Interface \\(PRI\\)$|Latency Tolerance Reporting$|Secondary PCI Express$"
                     + "|Process Address Space ID \\(PASID\\)$|Downstream Port Containment$|Virtual Channel$"
                     + "|Physical Resizable BAR$|Virtual Resizable BAR$|Transaction Processing Hints$|L1 PM Substates$"
-                    + "|Precision Time Measurement$).*");
+                    + "|Precision Time Measurement$|Root Complex Link$|Root Complex Event Collector Endpoint Association$"
+                    + "|PCI Advanced Features$|Enhanced Allocation \\(EA\\): ).*");
 
     private PciutilsOutput() {
     }
