@@ -51,6 +51,7 @@ public final class InterruptFabric implements Cpus {
         return coalesced.get();
     }
 
+    /** A message lost outside the fabric's own checks: a function without Bus Master Enable sent none, an APIC refused it. */
     @Override
     public void lostOne() {
         lost.incrementAndGet();

@@ -47,6 +47,9 @@ public final class PciStorageOps implements MsiStorageOps {
     @Override
     public MsiStorage createStorage(HwDevice device, StorageRequest request) {
         ConfigSpace config = config(device);
+        if (!request.adopt()) {
+            CommandRegister.setMaster(config); // the driver's probe; an adopted function keeps what its driver set
+        }
         int msix = PciCapabilities.find(config, PciCapabilities.MSIX);
         int msi = PciCapabilities.find(config, PciCapabilities.MSI);
         String variant = request.variant().isEmpty() ? choose(config, msi, msix, request.adopt()) : request.variant();
