@@ -12,13 +12,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.msidomain.api.MsiMsg;
+import org.msidomain.core.internal.MsiDomainImpl;
 import org.msidomain.hw.HwDevice;
 import org.msidomain.hw.irqchip.GicIts;
 import org.msidomain.hw.internal.MachineLoader;
+import org.msidomain.hw.internal.SimMachine;
+import org.msidomain.provider.pci.internal.PciStorageOps;
+import org.msidomain.spi.MsiStorageOps;
 
 /**
  * The ITS parent on the bundled ITS machine with the real core domain and providers. Expected values come from the
@@ -234,6 +239,38 @@ class ItsParentTest {
             assertEquals(8192, rig.parent.free(0), "nothing kept");
             assertTrue(rig.domain.irqs().isEmpty());
         }
+    }
+
+    /** A core restart: the new domain's connect resets the ITS, and the parent maps its collections and devices again. */
+    @Test
+    void aNewDomainOnTheSameMachineStartsFromAFreshItsWithTheSameEventIds() throws Exception {
+        SimMachine machine = new SimMachine(MachineLoader.build(MachineLoader.bundled(ItsParent.ARCH)));
+        ItsParent parent = new ItsParent(machine);
+        GicIts its = machine.irqchip(GicIts.class).orElseThrow();
+        MsiDomainImpl first = domain(machine, parent);
+        first.allocate("00:04.0", 2);
+        first.deactivate();
+        MsiDomainImpl second = domain(machine, parent);
+        try {
+            int[] irqs = second.allocate("00:04.0", 2);
+            assertEquals(new MsiMsg((int) ItsRig.TRANSLATER, 0, 1), second.irq(irqs[1]).orElseThrow().msg(),
+                    "EventID = index again: the old domain's events went with the reset");
+            AtomicLong handled = new AtomicLong();
+            second.setHandler(irqs[1], "count", (irq, cpu) -> handled.incrementAndGet());
+            machine.device("00:04.0").orElseThrow().raise(1);
+            assertEquals(1, handled.get(), () -> "errors: " + its.lastTranslationErrors());
+            assertEquals(0, its.translationErrors());
+        } finally {
+            second.deactivate();
+        }
+    }
+
+    private static MsiDomainImpl domain(SimMachine machine, ItsParent parent) throws InterruptedException {
+        MsiDomainImpl domain = new MsiDomainImpl(machine, parent);
+        domain.bindStorageOps(new PciStorageOps(), Map.of("service.id", 1L, MsiStorageOps.STORAGE_TYPE, "pci",
+                "msi.provider.name", "pci"));
+        assertTrue(domain.awaitSettled(10_000));
+        return domain;
     }
 
     @Test
