@@ -39,7 +39,7 @@ import org.msidomain.hw.internal.pci.SysfsReader;
 /**
  * Decides what machine to build from the launcher's framework properties: {@code msi.machine.file} (a
  * JSON description), else {@code msi.machine.dumps} and {@code msi.machine.sysfs}, else the embedded
- * default machine. A dump that cannot be read is left out with a one-line problem naming it; the rest
+ * machine of {@code msi.machine.arch} (the default machine for x86 or none). A dump that cannot be read is left out with a one-line problem naming it; the rest
  * of the machine boots. A file that is not a dump at all ({@link DumpFormatException#notADump()}) refuses
  * the description, as does a {@code --dump}/{@code --sysfs} machine left with no PCI function. A
  * description that cannot be read is an error naming its JSON path.
@@ -56,6 +56,8 @@ public final class MachineLoader {
     public static final String DUMPS = "msi.machine.dumps";
     public static final String SYSFS = "msi.machine.sysfs";
     public static final String CPUS = "msi.machine.cpus";
+    /** The bundled machine of this architecture ({@code x86}: the default machine), when no other input is given. */
+    public static final String ARCH = "msi.machine.arch";
     /** {@code true}: the machine boots without the OS's enumeration, its PCI functions as their dumps are. */
     public static final String AS_DUMPED = "msi.machine.asDumped";
     /** Separates the dump paths in {@link #DUMPS}: a newline, since sysfs-style names contain colons. */
@@ -190,7 +192,8 @@ public final class MachineLoader {
         if ((dumps != null && !dumps.isEmpty()) || (sysfs != null && !sysfs.isEmpty())) {
             return fromDumps(dumps, sysfs, cpus(properties.apply(CPUS)));
         }
-        return bundled("default");
+        String arch = properties.apply(ARCH);
+        return bundled(arch == null || arch.isEmpty() || arch.equals(ArchSpec.X86) ? "default" : arch);
     }
 
     /**

@@ -109,6 +109,15 @@ class MachineArchTest {
         assertThrows(IllegalArgumentException.class, () -> MachineLoader.bundled("sparc"));
     }
 
+    @Test
+    void theArchPropertyBootsTheBundledMachineOfThatArchitecture() {
+        SimMachine its = new SimMachine(MachineLoader.load(Map.of(MachineLoader.ARCH, "arm64-gicv3-its")::get));
+        assertEquals("arm64-gicv3-its", its.arch());
+        assertTrue(its.device("00:00.0").isPresent(), "the N1SDP root port");
+        assertEquals("x86", new SimMachine(MachineLoader.load(Map.of(MachineLoader.ARCH, "x86")::get)).arch());
+        assertTrue(new SimMachine(MachineLoader.load(Map.of(MachineLoader.ARCH, "x86")::get)).device("hpet").isPresent());
+    }
+
     /**
      * The N1SDP root port (a real ARM dump, Arm vendor 13b5) on the ITS machine, programmed as Linux's PCI MSI code
      * with the ITS's compose_msi_msg would: address GITS_TRANSLATER, data the EventID; lspci shows the translater and
