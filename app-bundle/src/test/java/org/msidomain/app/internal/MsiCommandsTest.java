@@ -103,6 +103,15 @@ class MsiCommandsTest {
 
     private final MsiCommands commands = new MsiCommands(domain, machine, null);
 
+    /** The id of a target as each architecture names it (x86 vector in hex; GIC INTIDs and IMSIC identities in decimal). */
+    @Test
+    void aTargetIsNamedInItsArchitecturesWords() {
+        assertEquals("vector 0x21", MsiCommands.target("x86", 0x21));
+        assertEquals("LPI 8194", MsiCommands.target("arm64-gicv3-its", 8194));
+        assertEquals("SPI 84", MsiCommands.target("arm64-gicv2m", 84));
+        assertEquals("identity 3", MsiCommands.target("riscv-aia-imsic", 3));
+    }
+
     @Test
     void fireReachesTheStorageNamedOrTheOneTheIrqBelongsTo() {
         assertEquals("00:06.0/1: fired 3", commands.fire("", "00:06.0", "1", "3"), "today's form: the default storage");
