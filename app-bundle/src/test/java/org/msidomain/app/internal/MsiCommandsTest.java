@@ -76,6 +76,7 @@ class MsiCommandsTest {
     private final Machine machine = (Machine) Proxy.newProxyInstance(getClass().getClassLoader(),
             new Class<?>[] { Machine.class }, (proxy, method, args) -> switch (method.getName()) {
                 case "device" -> args[0].equals("nvme0") ? Optional.empty() : Optional.of(device((String) args[0]));
+                case "arch" -> "x86";
                 default -> throw new UnsupportedOperationException(method.getName());
             });
 
