@@ -27,4 +27,26 @@ public interface VectorSink {
      */
     default void merged(int cpu, int vector) {
     }
+
+    /**
+     * As {@link #merged(int, int)}, naming the writer: its requester id (-1 if the write carried none) and the entry
+     * of its storage that sent (MSI vector, MSI-X entry, timer, slot; -1 if not said). Two writers can send the very
+     * same message (a non-maskable move's interim vector is another interrupt's on the old CPU): for the accounts
+     * the writer tells whose the message was. Hot path, as {@link #accept}.
+     *
+     * @since 1.3
+     */
+    default void merged(int cpu, int vector, int requesterId, int entry) {
+        merged(cpu, vector);
+    }
+
+    /**
+     * A message with {@code vector} reached CPU {@code cpu} while its interrupts were disabled and set the vector's
+     * IRR bit, clear until then; the writer as in {@link #merged(int, int, int, int)}. For the accounts only: the
+     * message is delivered when interrupts are enabled again. Hot path, as {@link #accept}.
+     *
+     * @since 1.3
+     */
+    default void requested(int cpu, int vector, int requesterId, int entry) {
+    }
 }

@@ -13,10 +13,11 @@
  * ({@link org.msidomain.hw.MachineListener}, {@link org.msidomain.hw.WaitingDevice}), several storages per
  * device ({@link org.msidomain.hw.HwDevice#storageTypes()}) and raised each
  * ({@link org.msidomain.hw.HwDevice#raise(String, int)}). 1.2: merges counted per interrupt
- * ({@link org.msidomain.hw.HwDevice#merged(String, int)}, {@link org.msidomain.hw.VectorSink#merged(int, int)}).
+ * ({@link org.msidomain.hw.HwDevice#merged(String, int)}, {@link org.msidomain.hw.VectorSink#merged(int, int)}). 1.3: an IRR test that leaves the bit
+ * ({@link org.msidomain.hw.LocalApic#irrSet(int)}).
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.msidomain.hw;
 
 import org.osgi.annotation.bundle.Export;

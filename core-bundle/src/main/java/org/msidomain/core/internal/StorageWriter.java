@@ -78,11 +78,28 @@ final class StorageWriter {
     /**
      * Rewrites every live descriptor's message and mask state through a newly bound storage, the way
      * Linux restores MSI state after resume; affinity changes deferred while unbound take effect here.
+     *
+     * @param resume a restore of the device's state ({@code MsiDomain#restore}, Linux's {@code pci_restore_msi_state}),
+     *               announced to the storage around the writes; false for a storage just bound, which adopted the
+     *               live table
      */
-    void restore(DeviceState d) {
+    void restore(DeviceState d, boolean resume) {
         MsiStorageOps ops = d.provider().ops();
         MsiStorage s = d.storage();
         List<Runnable> releases = new java.util.ArrayList<>();
+        if (resume) {
+            s.restoreBegin(); // MSI-X: Function Mask on before the first entry is written
+        }
+        rewrite(d, ops, s, releases); // a failure fails the device: it is restored again once a provider serves it
+        if (resume) {
+            s.restoreEnd(); // after the last write (and a bus-locked storage's push at unlock)
+        }
+        releases.forEach(Runnable::run);
+        releaseStrays(d);
+        s.enable();
+    }
+
+    private void rewrite(DeviceState d, MsiStorageOps ops, MsiStorage s, List<Runnable> releases) {
         ops.lock(s);
         try {
             for (IrqDesc desc : d.descriptors()) {
@@ -112,9 +129,6 @@ final class StorageWriter {
         } finally {
             ops.unlock(s);
         }
-        releases.forEach(Runnable::run);
-        releaseStrays(d);
-        s.enable();
     }
 
     /**
@@ -159,10 +173,8 @@ final class StorageWriter {
         // whose mask loses events (HPET) cannot be masked around the update either: it takes two steps.
         boolean canMask = d.has(StorageFlag.CAN_MASK) && !d.has(StorageFlag.LOSSY_MASK);
         boolean twoSteps = !d.remapped && !canMask && cpu != oldCpu;
-        int vector = twoSteps ? vectors.allocateBlock(cpu, 1, oldCpu) : vectors.allocate(cpu);
-        if (vector < 0) {
-            throw new IllegalStateException("no free vector on CPU " + cpu + " that is also free on CPU " + oldCpu);
-        }
+        // irq_matrix_alloc: the lowest free vector of the target CPU, whatever the old CPU holds under that number
+        int vector = vectors.allocate(cpu);
         table.install(cpu, vector, desc);
         // If a write of the move is abandoned, the device may already use the new slot: it stays
         // installed, as a stray released when the device is next restored or freed.
@@ -239,6 +251,9 @@ final class StorageWriter {
      * the old destination (only data changes), then the new destination (only the address changes).
      * The device always holds (old CPU, old vector), (old CPU, new vector) or (new CPU, new vector); a
      * message that hit the middle state sits in the old CPU's IRR and is retriggered on the new CPU.
+     * As x86 {@code msi_set_affinity}, the interim slot is marked (VECTOR_RETRIGGERED) only if no interrupt owns
+     * it; if one does, the IRR bit stays and is delivered to that owner when the CPU enables interrupts (on a
+     * dying CPU, when the owner's vector there is released): a spurious interrupt for it, counted as unhandled.
      */
     private void moveInTwoSteps(DeviceState d, IrqDesc desc, int oldCpu, int cpu, int vector) {
         LocalApic apic = machine.localApic(oldCpu);
@@ -247,21 +262,37 @@ final class StorageWriter {
         if (!dying) {
             apic.disableInterrupts();
         }
+        IrqDesc owner = table.owner(oldCpu, vector);
+        boolean shared = owner != null && owner.retriggerOf == null; // !IS_ERR_OR_NULL(vector_irq[vector])
         // Undone once, here or by the watchdog if a write of this move is abandoned: the old CPU must not
         // stay with interrupts disabled.
         ProviderGuard.Once undo = new ProviderGuard.Once(() -> {
-            table.uninstall(oldCpu, vector);
+            if (shared) {
+                table.giveBack();
+            } else {
+                table.uninstall(oldCpu, vector);
+            }
             if (!dying) {
                 apic.enableInterrupts();
             }
         });
         guard.repairWith(undo);
         try {
-            table.install(oldCpu, vector, desc.retriggerMarker()); // VECTOR_RETRIGGERED, knowing whose it is
+            if (shared) {
+                table.borrow(oldCpu, vector, desc, d.hw.requesterId()); // merges are told apart by the writer
+            } else {
+                table.install(oldCpu, vector, desc.retriggerMarker()); // VECTOR_RETRIGGERED, knowing whose it is
+            }
             write(d, desc, oldCpu, vector);
             write(d, desc, cpu, vector);
-            if (apic.testAndClearIrr(vector)) {
-                table.accept(cpu, vector); // irq_retrigger: an IPI with the vector to the new target
+            if (!shared) {
+                if (apic.testAndClearIrr(vector)) {
+                    table.accept(cpu, vector); // irq_retrigger: an IPI with the vector to the new target
+                }
+            } else if (apic.irrSet(vector)) { // lapic_vector_set_in_irr: the bit stays for its owner
+                table.accept(cpu, vector);
+                // One delivery each: the one whose message did not set the bit gets a spurious one.
+                (table.giveBack() ? owner : desc).countUnhandled();
             }
         } finally {
             guard.clear(undo);

@@ -20,6 +20,18 @@ final class VectorTable implements VectorSink {
     private final AtomicReferenceArray<IrqDesc>[] slots;
     private final AtomicLongArray[] counts;
     private final AtomicLongArray spurious;
+    /**
+     * The interrupt using a vector another owns as the interim vector of a two-step move (one at a time: moves run
+     * under the control lock), null if none; then the slot, the mover's requester id, and who set the IRR bit first
+     * in the window. Written before {@code mover} is published and after it is cleared.
+     */
+    private volatile IrqDesc mover;
+    private int windowCpu;
+    private int windowVector;
+    private int moverRid;
+    private int moverEntry;
+    /** Whether the IRR bit of the window's slot was first set by the mover's own message. */
+    private volatile boolean moverFirst;
 
     @SuppressWarnings("unchecked")
     VectorTable(int cpus) {
@@ -53,6 +65,20 @@ final class VectorTable implements VectorSink {
     /** A message merged in a disabled CPU's IRR: counted for the interrupt whose vector it is. */
     @Override
     public void merged(int cpu, int vector) {
+        merged(cpu, vector, -1, -1);
+    }
+
+    /**
+     * The same, knowing the writer: in a shared interim window the message is the mover's if the writer is the
+     * mover's device and entry, else the owner's (a writer that names no entry is taken for the owner).
+     */
+    @Override
+    public void merged(int cpu, int vector, int requesterId, int entry) {
+        IrqDesc m = mover;
+        if (m != null && cpu == windowCpu && vector == windowVector && movers(requesterId, entry)) {
+            m.countMerge();
+            return;
+        }
         IrqDesc desc = slots[cpu].get(vector);
         if (desc != null) {
             (desc.retriggerOf != null ? desc.retriggerOf : desc).countMerge();
@@ -64,6 +90,43 @@ final class VectorTable implements VectorSink {
         if (!slots[cpu].compareAndSet(vector, null, desc)) {
             throw new IllegalStateException("vector " + vector + " of CPU " + cpu + " is already in use");
         }
+    }
+
+    /** The interrupt a slot belongs to (or a move's marker), null if free. Control path. */
+    IrqDesc owner(int cpu, int vector) {
+        return slots[cpu].get(vector);
+    }
+
+    /** The IRR bit of a slot set by a message: in a shared interim window, note whether it was the mover's. */
+    @Override
+    public void requested(int cpu, int vector, int requesterId, int entry) {
+        IrqDesc m = mover;
+        if (m != null && cpu == windowCpu && vector == windowVector) {
+            moverFirst = movers(requesterId, entry);
+        }
+    }
+
+    private boolean movers(int requesterId, int entry) {
+        return requesterId == moverRid && entry == moverEntry;
+    }
+
+    /**
+     * Opens a shared interim window: {@code by}, whose device writes with {@code requesterId} from its entry
+     * {@code by.index}, uses the slot another interrupt owns. A bit already set is the owner's. Control path.
+     */
+    void borrow(int cpu, int vector, IrqDesc by, int requesterId) {
+        windowCpu = cpu;
+        windowVector = vector;
+        moverRid = requesterId;
+        moverEntry = by.index;
+        moverFirst = false;
+        mover = by;
+    }
+
+    /** Closes the window; returns whether the mover's message set the IRR bit first. Control path. */
+    boolean giveBack() {
+        mover = null;
+        return moverFirst;
     }
 
     /** Frees a slot and returns the count it accumulated for its interrupt. */

@@ -72,7 +72,7 @@ final class FakeHardware {
             if (type.equals(storageType())) {
                 raise(index);
             } else if (!gone) {
-                machine.send(banks.get(type)[index]);
+                machine.send(banks.get(type)[index], index);
             }
         }
 
@@ -125,14 +125,14 @@ final class FakeHardware {
                 pending[index] = true;
                 return;
             }
-            machine.send(msgs[index]);
+            machine.send(msgs[index], index);
         }
 
         synchronized void setMasked(int index, boolean m) {
             masked[index] = m;
             if (!m && pending[index]) {
                 pending[index] = false;
-                machine.send(msgs[index]);
+                machine.send(msgs[index], index);
             }
         }
     }
@@ -208,13 +208,14 @@ final class FakeHardware {
 
         final Apic[] apics;
 
-        void send(MsiMsg msg) {
+        /** A message written by a device's entry {@code entry} (fake devices carry no requester id). */
+        void send(MsiMsg msg, int entry) {
             VectorSink s = sink;
             if (s == null || !X86Msi.isCompatibility(msg) || X86Msi.destination(msg) >= cpus) {
                 lost++;
                 return;
             }
-            apics[X86Msi.destination(msg)].accept(X86Msi.vector(msg));
+            apics[X86Msi.destination(msg)].accept(X86Msi.vector(msg), entry);
         }
 
         @Override
@@ -232,10 +233,12 @@ final class FakeHardware {
                 this.cpu = cpu;
             }
 
-            void accept(int vector) {
+            void accept(int vector, int entry) {
                 if (disabled) {
                     if (irr.get(vector)) {
-                        sink.merged(cpu, vector); // merges with the one requested
+                        sink.merged(cpu, vector, -1, entry); // merges with the one requested
+                    } else {
+                        sink.requested(cpu, vector, -1, entry);
                     }
                     irr.set(vector);
                 } else {
@@ -260,6 +263,11 @@ final class FakeHardware {
                     irr.clear(v);
                     sink.accept(cpu, v);
                 }
+            }
+
+            @Override
+            public boolean irrSet(int vector) {
+                return irr.get(vector);
             }
 
             @Override
@@ -302,7 +310,7 @@ final class FakeHardware {
 
         @Override
         public String injectMessage(long address, int data, String fromDevice) {
-            send(new MsiMsg((int) address, (int) (address >>> 32), data));
+            send(new MsiMsg((int) address, (int) (address >>> 32), data), -1);
             return "sent";
         }
 

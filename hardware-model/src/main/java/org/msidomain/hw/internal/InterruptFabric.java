@@ -44,6 +44,14 @@ public final class InterruptFabric {
      * @param requesterId the writing device's requester id, or -1
      */
     public void write(int addressLo, int addressHi, int data, int requesterId) {
+        write(addressLo, addressHi, data, requesterId, -1);
+    }
+
+    /**
+     * The same, naming the entry of the device's storage that writes ({@code -1}: not said), so that a CPU's IRR
+     * can say whose message merged when two entries send the very same message. Allocation-free.
+     */
+    public void write(int addressLo, int addressHi, int data, int requesterId, int entry) {
         RemappingTable ir = remapping;
         if ((addressLo >>> 20) == 0xFEE && ir != null) {
             if ((addressLo & 0x10) != 0) {
@@ -64,7 +72,7 @@ public final class InterruptFabric {
             lost.incrementAndGet();
             return;
         }
-        apic.accept(vector);
+        apic.accept(vector, requesterId, entry);
     }
 
     /** Address bit 2: the destination id is a logical one. */

@@ -36,8 +36,13 @@ final class SimLocalApic implements LocalApic {
     }
 
     void accept(int vector) {
+        accept(vector, -1, -1);
+    }
+
+    /** A message from a writer (requester id and storage entry, -1 if unknown): the IRR's accounts name it. */
+    void accept(int vector, int requesterId, int entry) {
         if (disabled) {
-            setIrr(vector);
+            setIrr(vector, requesterId, entry);
             // Interrupts may have been enabled between the check and the set: then deliver it here.
             if (disabled || !testAndClearIrr(vector)) {
                 return;
@@ -78,13 +83,22 @@ final class SimLocalApic implements LocalApic {
         return irr.testAndClear(vector);
     }
 
-    private void setIrr(int vector) {
-        if (!irr.set(vector)) {
-            fabric.coalescedOne(); // a message for a vector already requested merges with it
-            VectorSink s = sink.get();
+    @Override
+    public boolean irrSet(int vector) {
+        return irr.get(vector);
+    }
+
+    private void setIrr(int vector, int requesterId, int entry) {
+        VectorSink s = sink.get();
+        if (irr.set(vector)) {
             if (s != null) {
-                s.merged(cpu, vector); // the domain knows whose vector it is
+                s.requested(cpu, vector, requesterId, entry);
             }
+            return;
+        }
+        fabric.coalescedOne(); // a message for a vector already requested merges with it
+        if (s != null) {
+            s.merged(cpu, vector, requesterId, entry); // the domain knows whose vector it is (and the writer, whose message)
         }
     }
 }

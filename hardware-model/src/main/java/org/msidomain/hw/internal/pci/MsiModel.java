@@ -146,7 +146,7 @@ public final class MsiModel implements PciConfig.WriteHook {
         int lo = config.peek32(cap + 4);
         int hi = is64 ? config.peek32(cap + 8) : 0;
         int data = config.peek16(dataOffset);
-        fabric.write(lo, hi, (data & ~(n - 1)) | k, requesterId);
+        fabric.write(lo, hi, (data & ~(n - 1)) | k, requesterId, k);
     }
 
     @Override

@@ -144,7 +144,7 @@ public final class MsixModel implements PciConfig.WriteHook {
             int hi = table.get(base + 1);
             int data = table.get(base + 2);
             if (writes.get(k) == w) {
-                fabric.write(lo, hi, data, requesterId);
+                fabric.write(lo, hi, data, requesterId, k);
                 return;
             }
         }

@@ -102,7 +102,7 @@ public final class SlotTable {
             int hi = read(slot, HI);
             int data = read(slot, DATA);
             if (writes.get(slot) == w) {
-                fabric.write(lo, hi, data, requesterId);
+                fabric.write(lo, hi, data, requesterId, slot);
                 return;
             }
         }
