@@ -276,7 +276,7 @@ public final class StressJob implements BiFunction<String, PrintStream, Integer>
             long pooledMerged = merged;
             for (int i = 0; i < w.vectors.size(); i++) {
                 long f = w.fired.get(i);
-                long d = w.delivered.get(i);
+                long d = w.delivered.get(i) - w.unhandled(domain, i); // not its own events: another's move
                 long m = w.merged(domain, i);
                 if (m < 0) {
                     pooledShortfall += f - d;
