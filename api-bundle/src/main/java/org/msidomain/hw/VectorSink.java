@@ -29,24 +29,27 @@ public interface VectorSink {
     }
 
     /**
-     * As {@link #merged(int, int)}, naming the writer: its requester id (-1 if the write carried none) and the entry
-     * of its storage that sent (MSI vector, MSI-X entry, timer, slot; -1 if not said). Two writers can send the very
-     * same message (a non-maskable move's interim vector is another interrupt's on the old CPU): for the accounts
-     * the writer tells whose the message was. Hot path, as {@link #accept}.
+     * As {@link #merged(int, int)}, naming the writer: the device ({@link HwDevice#id()}), its storage type and the
+     * entry of that storage that sent (MSI vector, MSI-X entry, timer, slot, event source), as in
+     * {@link HwDevice#raise(String, int)}; {@code device} is null and {@code entry} -1 where the sender is not known
+     * (a message that went through a remapping entry). Two writers can send the very same message (a
+     * non-maskable move's interim vector is another interrupt's on the old CPU): for the accounts the writer tells
+     * whose the message was; a requester id would not (sources without one, and a function's IMS slots beside its
+     * MSI-X entries, share it). Hot path, as {@link #accept}: the strings are the device's own, never built here.
      *
      * @since 1.3
      */
-    default void merged(int cpu, int vector, int requesterId, int entry) {
+    default void merged(int cpu, int vector, String device, String storageType, int entry) {
         merged(cpu, vector);
     }
 
     /**
      * A message with {@code vector} reached CPU {@code cpu} while its interrupts were disabled and set the vector's
-     * IRR bit, clear until then; the writer as in {@link #merged(int, int, int, int)}. For the accounts only: the
-     * message is delivered when interrupts are enabled again. Hot path, as {@link #accept}.
+     * IRR bit, clear until then; the writer as in {@link #merged(int, int, String, String, int)}. For the accounts
+     * only: the message is delivered when interrupts are enabled again. Hot path, as {@link #accept}.
      *
      * @since 1.3
      */
-    default void requested(int cpu, int vector, int requesterId, int entry) {
+    default void requested(int cpu, int vector, String device, String storageType, int entry) {
     }
 }

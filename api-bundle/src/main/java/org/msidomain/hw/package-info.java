@@ -14,7 +14,8 @@
  * device ({@link org.msidomain.hw.HwDevice#storageTypes()}) and raised each
  * ({@link org.msidomain.hw.HwDevice#raise(String, int)}). 1.2: merges counted per interrupt
  * ({@link org.msidomain.hw.HwDevice#merged(String, int)}, {@link org.msidomain.hw.VectorSink#merged(int, int)}). 1.3: an IRR test that leaves the bit
- * ({@link org.msidomain.hw.LocalApic#irrSet(int)}).
+ * ({@link org.msidomain.hw.LocalApic#irrSet(int)}) and the writer of a message held in an IRR
+ * ({@link org.msidomain.hw.VectorSink#requested}, {@link org.msidomain.hw.VectorSink#merged(int, int, String, String, int)}).
  */
 @Export
 @Version("1.3.0")

@@ -98,7 +98,7 @@ public final class MainJob implements Function<PrintStream, Integer> {
             }
         }
         out.print(InterruptsTable.format(domain));
-        out.printf("fired=%d delivered=%d lost=%d duplicated=%d swaps=%d%n", w.totalFired(), w.totalDelivered(), lost,
+        out.printf("fired=%d delivered=%d lost=%d duplicated=%d swaps=%d%n", w.totalFired(), w.totalOwnDelivered(domain), lost,
                 duplicated, swaps);
         return lost == 0 && duplicated == 0 && misrouted == 0 ? 0 : 1;
     }

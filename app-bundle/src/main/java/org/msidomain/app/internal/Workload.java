@@ -180,4 +180,16 @@ final class Workload {
         }
         return sum;
     }
+
+    /**
+     * The events delivered to their own vector's handler since {@link #baseline}: every handler call but the
+     * unhandled ones ({@link #unhandled}), so that, over all vectors as for each, fired = delivered + merged.
+     */
+    long totalOwnDelivered(MsiDomain domain) {
+        long sum = 0;
+        for (int i = 0; i < delivered.length(); i++) {
+            sum += delivered.get(i) - unhandled(domain, i);
+        }
+        return sum;
+    }
 }

@@ -279,7 +279,7 @@ final class StorageWriter {
         guard.repairWith(undo);
         try {
             if (shared) {
-                table.borrow(oldCpu, vector, desc, d.hw.requesterId()); // merges are told apart by the writer
+                table.borrow(oldCpu, vector, desc, d.id(), d.type()); // merges are told apart by the writer
             } else {
                 table.install(oldCpu, vector, desc.retriggerMarker()); // VECTOR_RETRIGGERED, knowing whose it is
             }

@@ -22,15 +22,20 @@ final class VectorTable implements VectorSink {
     private final AtomicLongArray spurious;
     /**
      * The interrupt using a vector another owns as the interim vector of a two-step move (one at a time: moves run
-     * under the control lock), null if none; then the slot, the mover's requester id, and who set the IRR bit first
-     * in the window. Written before {@code mover} is published and after it is cleared.
+     * under the control lock), null if none; then the slot and the mover's writer (device, storage type, entry).
+     * Written before {@code mover} is published.
      */
     private volatile IrqDesc mover;
     private int windowCpu;
     private int windowVector;
-    private int moverRid;
+    private String moverDevice;
+    private String moverStorage;
     private int moverEntry;
-    /** Whether the IRR bit of the window's slot was first set by the mover's own message. */
+    /**
+     * Whether the mover's own message set the IRR bit of the window's slot. Only ever set to true in a window (by
+     * the mover's message, all of which the move's read-back flushed before the window closes): a late callback of
+     * another writer's message cannot undo it.
+     */
     private volatile boolean moverFirst;
 
     @SuppressWarnings("unchecked")
@@ -65,17 +70,18 @@ final class VectorTable implements VectorSink {
     /** A message merged in a disabled CPU's IRR: counted for the interrupt whose vector it is. */
     @Override
     public void merged(int cpu, int vector) {
-        merged(cpu, vector, -1, -1);
+        merged(cpu, vector, null, null, -1);
     }
 
     /**
      * The same, knowing the writer: in a shared interim window the message is the mover's if the writer is the
-     * mover's device and entry, else the owner's (a writer that names no entry is taken for the owner).
+     * mover's device, storage and entry, else the owner's (a writer not named is taken for the owner: only a
+     * remapped message is, and a remapped interrupt never moves in two steps).
      */
     @Override
-    public void merged(int cpu, int vector, int requesterId, int entry) {
+    public void merged(int cpu, int vector, String device, String storageType, int entry) {
         IrqDesc m = mover;
-        if (m != null && cpu == windowCpu && vector == windowVector && movers(requesterId, entry)) {
+        if (m != null && cpu == windowCpu && vector == windowVector && movers(device, storageType, entry)) {
             m.countMerge();
             return;
         }
@@ -99,25 +105,26 @@ final class VectorTable implements VectorSink {
 
     /** The IRR bit of a slot set by a message: in a shared interim window, note whether it was the mover's. */
     @Override
-    public void requested(int cpu, int vector, int requesterId, int entry) {
+    public void requested(int cpu, int vector, String device, String storageType, int entry) {
         IrqDesc m = mover;
-        if (m != null && cpu == windowCpu && vector == windowVector) {
-            moverFirst = movers(requesterId, entry);
+        if (m != null && cpu == windowCpu && vector == windowVector && movers(device, storageType, entry)) {
+            moverFirst = true;
         }
     }
 
-    private boolean movers(int requesterId, int entry) {
-        return requesterId == moverRid && entry == moverEntry;
+    private boolean movers(String device, String storageType, int entry) {
+        return entry == moverEntry && moverDevice.equals(device) && moverStorage.equals(storageType);
     }
 
     /**
-     * Opens a shared interim window: {@code by}, whose device writes with {@code requesterId} from its entry
-     * {@code by.index}, uses the slot another interrupt owns. A bit already set is the owner's. Control path.
+     * Opens a shared interim window: {@code by}, sent by entry {@code by.index} of storage {@code storageType} of
+     * {@code device}, uses the slot another interrupt owns. A bit already set is the owner's. Control path.
      */
-    void borrow(int cpu, int vector, IrqDesc by, int requesterId) {
+    void borrow(int cpu, int vector, IrqDesc by, String device, String storageType) {
         windowCpu = cpu;
         windowVector = vector;
-        moverRid = requesterId;
+        moverDevice = device;
+        moverStorage = storageType;
         moverEntry = by.index;
         moverFirst = false;
         mover = by;

@@ -72,7 +72,7 @@ final class FakeHardware {
             if (type.equals(storageType())) {
                 raise(index);
             } else if (!gone) {
-                machine.send(banks.get(type)[index], index);
+                machine.send(banks.get(type)[index], id, type, index);
             }
         }
 
@@ -125,14 +125,14 @@ final class FakeHardware {
                 pending[index] = true;
                 return;
             }
-            machine.send(msgs[index], index);
+            machine.send(msgs[index], id, storageType(), index);
         }
 
         synchronized void setMasked(int index, boolean m) {
             masked[index] = m;
             if (!m && pending[index]) {
                 pending[index] = false;
-                machine.send(msgs[index], index);
+                machine.send(msgs[index], id, storageType(), index);
             }
         }
     }
@@ -208,14 +208,14 @@ final class FakeHardware {
 
         final Apic[] apics;
 
-        /** A message written by a device's entry {@code entry} (fake devices carry no requester id). */
-        void send(MsiMsg msg, int entry) {
+        /** A message written by entry {@code entry} of a device's storage (fake devices carry no requester id). */
+        void send(MsiMsg msg, String device, String storageType, int entry) {
             VectorSink s = sink;
             if (s == null || !X86Msi.isCompatibility(msg) || X86Msi.destination(msg) >= cpus) {
                 lost++;
                 return;
             }
-            apics[X86Msi.destination(msg)].accept(X86Msi.vector(msg), entry);
+            apics[X86Msi.destination(msg)].accept(X86Msi.vector(msg), device, storageType, entry);
         }
 
         @Override
@@ -233,12 +233,12 @@ final class FakeHardware {
                 this.cpu = cpu;
             }
 
-            void accept(int vector, int entry) {
+            void accept(int vector, String device, String storageType, int entry) {
                 if (disabled) {
                     if (irr.get(vector)) {
-                        sink.merged(cpu, vector, -1, entry); // merges with the one requested
+                        sink.merged(cpu, vector, device, storageType, entry); // merges with the one requested
                     } else {
-                        sink.requested(cpu, vector, -1, entry);
+                        sink.requested(cpu, vector, device, storageType, entry);
                     }
                     irr.set(vector);
                 } else {
@@ -310,7 +310,7 @@ final class FakeHardware {
 
         @Override
         public String injectMessage(long address, int data, String fromDevice) {
-            send(new MsiMsg((int) address, (int) (address >>> 32), data), -1);
+            send(new MsiMsg((int) address, (int) (address >>> 32), data), null, null, -1);
             return "sent";
         }
 

@@ -133,6 +133,34 @@ class InterimVectorTest {
         assertEquals(1, total(owner) + domain.merged(owner) - domain.unhandled(owner));
     }
 
+    /**
+     * The owner's message sets the bit in the window and the mover's merges with it: each handler gets one call
+     * and it is its own event. The two devices carry no requester id and send from entry 0 (as an HPET timer and a
+     * platform device's slot 2 do without remapping): only the writer's device and storage tell them apart.
+     */
+    @Test
+    void theOwnersMessageInTheWindowIsTheOwnersThoughBothWritersLackARequesterIdAndSendFromTheSameEntry()
+            throws Exception {
+        int[] irqs = boot();
+        int mover = irqs[0];
+        int owner = irqs[1];
+        assertEquals(-1, ahci.requesterId());
+        assertEquals(-1, other.requesterId());
+        ops.beforeWrite.add(() -> { }); // the interim write
+        ops.beforeWrite.add(() -> {
+            other.raise(0); // (CPU 0, 0x21): the owner's own message sets the IRR bit
+            ahci.raise(0); // the interim message, the same one: merges with it
+        });
+        domain.setAffinity(mover, 2);
+
+        assertEquals(1, on(owner, 0), "the bit, delivered to its owner when CPU 0 enables");
+        assertEquals(0, domain.unhandled(owner), "the owner's own event: not a spurious call");
+        assertEquals(1, total(owner) + domain.merged(owner) - domain.unhandled(owner), "the owner raised one");
+        assertEquals(1, on(mover, 2), "the IRR bit set: the mover is retriggered on its new CPU");
+        assertEquals(1, total(mover) + domain.merged(mover) - domain.unhandled(mover), "the mover raised one");
+        assertEquals(0, domain.spurious(0) + domain.spurious(2));
+    }
+
     @Test
     void onADyingCpuTheBitStaysForTheOwnerAndIsResentWhenTheOwnersVectorThereIsReleased() throws Exception {
         int[] irqs = boot();

@@ -44,14 +44,17 @@ public final class InterruptFabric {
      * @param requesterId the writing device's requester id, or -1
      */
     public void write(int addressLo, int addressHi, int data, int requesterId) {
-        write(addressLo, addressHi, data, requesterId, -1);
+        write(addressLo, addressHi, data, requesterId, null, null, -1);
     }
 
     /**
-     * The same, naming the entry of the device's storage that writes ({@code -1}: not said), so that a CPU's IRR
-     * can say whose message merged when two entries send the very same message. Allocation-free.
+     * The same, naming the writer: the device's id, its storage type and the entry of that storage that writes
+     * ({@code null}, {@code -1}: not said), so that a CPU's IRR can say whose message it held when two entries send
+     * the very same message ({@link org.msidomain.hw.VectorSink#requested}). The strings are the device's own,
+     * made once. Allocation-free.
      */
-    public void write(int addressLo, int addressHi, int data, int requesterId, int entry) {
+    public void write(int addressLo, int addressHi, int data, int requesterId, String device, String storageType,
+            int entry) {
         RemappingTable ir = remapping;
         if ((addressLo >>> 20) == 0xFEE && ir != null) {
             if ((addressLo & 0x10) != 0) {
@@ -72,7 +75,7 @@ public final class InterruptFabric {
             lost.incrementAndGet();
             return;
         }
-        apic.accept(vector, requesterId, entry);
+        apic.accept(vector, device, storageType, entry);
     }
 
     /** Address bit 2: the destination id is a logical one. */
@@ -104,6 +107,12 @@ public final class InterruptFabric {
      * 31:8 (VT-d FEUADDR, Linux's destid_8_31), so it can reach x2APIC ids above 255.
      */
     public void writeFromRemappingUnit(int addressLo, int addressHi, int data) {
+        writeFromRemappingUnit(addressLo, addressHi, data, null, null, -1);
+    }
+
+    /** The same, naming the writer as {@link #write(int, int, int, int, String, String, int)} does. */
+    public void writeFromRemappingUnit(int addressLo, int addressHi, int data, String device, String storageType,
+            int entry) {
         if ((addressLo >>> 20) != 0xFEE) {
             lost.incrementAndGet();
             return;
@@ -114,7 +123,7 @@ public final class InterruptFabric {
             lost.incrementAndGet();
             return;
         }
-        apic.accept(data & 0xFF);
+        apic.accept(data & 0xFF, device, storageType, entry);
     }
 
     /** A write as {@link #write} performs it, saying where it went (for the shell, not the hot path). */

@@ -36,13 +36,13 @@ final class SimLocalApic implements LocalApic {
     }
 
     void accept(int vector) {
-        accept(vector, -1, -1);
+        accept(vector, null, null, -1);
     }
 
-    /** A message from a writer (requester id and storage entry, -1 if unknown): the IRR's accounts name it. */
-    void accept(int vector, int requesterId, int entry) {
+    /** A message from a writer (device, storage type, entry; null and -1 if unknown): the IRR's accounts name it. */
+    void accept(int vector, String device, String storageType, int entry) {
         if (disabled) {
-            setIrr(vector, requesterId, entry);
+            setIrr(vector, device, storageType, entry);
             // Interrupts may have been enabled between the check and the set: then deliver it here.
             if (disabled || !testAndClearIrr(vector)) {
                 return;
@@ -88,17 +88,17 @@ final class SimLocalApic implements LocalApic {
         return irr.get(vector);
     }
 
-    private void setIrr(int vector, int requesterId, int entry) {
+    private void setIrr(int vector, String device, String storageType, int entry) {
         VectorSink s = sink.get();
         if (irr.set(vector)) {
             if (s != null) {
-                s.requested(cpu, vector, requesterId, entry);
+                s.requested(cpu, vector, device, storageType, entry);
             }
             return;
         }
         fabric.coalescedOne(); // a message for a vector already requested merges with it
         if (s != null) {
-            s.merged(cpu, vector, requesterId, entry); // the domain knows whose vector it is (and the writer, whose message)
+            s.merged(cpu, vector, device, storageType, entry); // the domain knows whose vector it is (and the writer, whose message)
         }
     }
 }

@@ -90,7 +90,7 @@ public final class DmarUnit extends RegisterDevice implements BootQuiesce {
 
     private void send(int k) {
         pending[k] = false;
-        fabric.writeFromRemappingUnit(address[k], upper[k], data[k]);
+        fabric.writeFromRemappingUnit(address[k], upper[k], data[k], id(), STORAGE_TYPE, k);
     }
 
     @Override
