@@ -57,7 +57,7 @@ smoke="$root/target/archetype-smoke"
 rm -rf "$smoke" && mkdir -p "$smoke"
 say "== archetype-smoke: archetype:generate into ${smoke#"$root"/}"
 if (cd "$smoke" && mvn "${mvn_args[@]}" "$archetype_plugin:generate" -DinteractiveMode=false \
-    -DarchetypeGroupId=org.msidomain -DarchetypeArtifactId=msi-provider-archetype -DarchetypeVersion=1.0.0 \
+    -DarchetypeGroupId=org.msidomain -DarchetypeArtifactId=msi-provider-archetype -DarchetypeVersion=1.1.0 \
     -DgroupId=org.msidomain.smoke -DartifactId=smoke -Dversion=1.0.0-SNAPSHOT -Dpackage=org.msidomain.smoke); then
   verify archetype-smoke "$smoke/smoke"
 else

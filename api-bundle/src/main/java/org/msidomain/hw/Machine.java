@@ -12,6 +12,26 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface Machine {
 
+    /**
+     * The interrupt architecture: {@code x86} (local APICs at 0xFEExxxxx, optionally VT-d remapping),
+     * {@code arm64-gicv3-its}, {@code arm64-gicv2m} or {@code riscv-aia-imsic}.
+     *
+     * @since 1.3
+     */
+    default String arch() {
+        return "x86";
+    }
+
+    /**
+     * The machine's interrupt controller of {@code type} ({@link org.msidomain.hw.irqchip.GicIts},
+     * {@link org.msidomain.hw.irqchip.GicV2m}, {@link org.msidomain.hw.irqchip.Imsic}), if it has one.
+     *
+     * @since 1.3
+     */
+    default <T> Optional<T> irqchip(Class<T> type) {
+        return Optional.empty();
+    }
+
     /** The number of CPUs. */
     int cpuCount();
 
@@ -59,7 +79,9 @@ public interface Machine {
      * requester id on the transaction), or with no requester id if null: anyone can try a forged
      * interrupt.
      *
-     * @return what happened: {@code delivered to CPUn vector 0xvv}, or {@code dropped: <reason>}
+     * @return what happened in the architecture's words: {@code delivered to CPUn vector 0xvv} (x86),
+     *         {@code delivered to CPU1 LPI 8195} (ITS), {@code delivered to CPU0 SPI 83} (v2m),
+     *         {@code delivered to CPU2 identity 5} (IMSIC), {@code held pending ...}, or {@code dropped: <reason>}
      * @throws IllegalArgumentException if {@code fromDevice} is not a device of the machine
      */
     String injectMessage(long address, int data, String fromDevice);

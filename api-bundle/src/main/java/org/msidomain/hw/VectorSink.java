@@ -15,7 +15,9 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface VectorSink {
 
     /**
-     * A message with {@code vector} reached CPU {@code cpu}.
+     * A message with {@code vector} reached CPU {@code cpu}. The number is the architecture's: the vector on x86,
+     * the LPI INTID on a GICv3 ITS machine, the SPI INTID on a GICv2m one, the interrupt identity on an IMSIC one
+     * ({@link Machine#arch()}).
      */
     void accept(int cpu, int vector);
 
@@ -37,7 +39,7 @@ public interface VectorSink {
      * whose the message was; a requester id would not (sources without one, and a function's IMS slots beside its
      * MSI-X entries, share it). Hot path, as {@link #accept}: the strings are the device's own, never built here.
      *
-     * @since 1.3
+     * @since 1.4
      */
     default void merged(int cpu, int vector, String device, String storageType, int entry) {
         merged(cpu, vector);
@@ -48,7 +50,7 @@ public interface VectorSink {
      * IRR bit, clear until then; the writer as in {@link #merged(int, int, String, String, int)}. For the accounts
      * only: the message is delivered when interrupts are enabled again. Hot path, as {@link #accept}.
      *
-     * @since 1.3
+     * @since 1.4
      */
     default void requested(int cpu, int vector, String device, String storageType, int entry) {
     }

@@ -1,5 +1,7 @@
 package org.msidomain.spi;
 
+import java.util.Optional;
+
 import org.msidomain.api.MsiMsg;
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -27,6 +29,20 @@ public interface MsiStorage {
      * message with the old content is still under way. {@link MsiMsg#ZERO} deactivates the vector.
      */
     void writeMsg(MsiDescView desc, MsiMsg msg);
+
+    /**
+     * Reads the message the device holds for a descriptor (Linux {@code __pci_read_msi_msg}). The domain asks a
+     * storage with {@link StorageFlag#HYPERVISOR_OWNED} after each {@link #writeMsg}: the firmware chose the
+     * message, and what the device holds becomes the descriptor's message (pseries {@code pseries_msi_compose_msg}).
+     * Outside D0, where the registers cannot be read, answer the message read last ({@code get_cached_msi_msg}).
+     *
+     * @return the message, or empty if the storage cannot read it back (the default): the domain then keeps the
+     *         message it wrote
+     * @since 1.2
+     */
+    default Optional<MsiMsg> readMsg(MsiDescView desc) {
+        return Optional.empty();
+    }
 
     /**
      * Masks a descriptor at the source; returns when the device is known to be masked (read back after a posted
@@ -67,7 +83,7 @@ public interface MsiStorage {
      * may have cleared is read again here: nothing cached from before a reset is written back. PCI MSI-X sets
      * Enable and Function Mask ({@code __pci_restore_msix_state}), so no entry fires while the table is rewritten.
      *
-     * @since 1.2
+     * @since 1.3
      */
     default void restoreBegin() {
     }
@@ -76,7 +92,7 @@ public interface MsiStorage {
      * The restore's writes are done (after {@link #unlock()}): PCI MSI-X clears Function Mask, and entries that
      * latched meanwhile and are not masked send now, once.
      *
-     * @since 1.2
+     * @since 1.3
      */
     default void restoreEnd() {
     }

@@ -60,6 +60,15 @@ public interface MsiStorageOps {
         storage.writeMsg(desc, msg);
     }
 
+    /**
+     * Reads back a descriptor's message from the device.
+     *
+     * @since 1.2
+     */
+    default Optional<MsiMsg> readMsg(MsiStorage storage, MsiDescView desc) {
+        return storage.readMsg(desc);
+    }
+
     /** Masks a descriptor at the source. */
     default void mask(MsiStorage storage, MsiDescView desc) {
         storage.mask(desc);

@@ -10,7 +10,12 @@ public enum StorageFlag {
     ALLOC_DYNAMIC,
     /** Updates are recorded under {@code lock} and pushed to the device at {@code unlock}. */
     BUS_LOCK,
-    /** A hypervisor owns the table: the OS must never write it nor zero it on deactivation. */
+    /**
+     * A hypervisor owns the table's messages: it chooses them ({@code writeMsg} only names the destination), the
+     * OS never writes them nor zeroes them on deactivation, and the domain takes each descriptor's message from
+     * the device ({@link MsiStorage#readMsg}, Linux's pseries {@code pseries_msi_compose_msg}). The mask bits may
+     * still be the OS's ({@link #CAN_MASK}).
+     */
     HYPERVISOR_OWNED,
     /** Events raised while masked at the source are lost, not latched (HPET FSB). */
     LOSSY_MASK,

@@ -44,7 +44,7 @@ final class Machines {
     }
 
     static MsiDomainImpl domain(SimMachine machine, MsiStorageOps ops, String type) {
-        MsiDomainImpl domain = new MsiDomainImpl(machine);
+        MsiDomainImpl domain = X86Domains.domain(machine);
         bind(domain, ops, type, 1);
         return domain;
     }

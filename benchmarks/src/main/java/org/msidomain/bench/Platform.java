@@ -16,7 +16,7 @@ final class Platform {
 
     Platform() {
         machine = new SimMachine(MachineLoader.load(k -> null));
-        domain = new MsiDomainImpl(machine);
+        domain = X86Domains.domain(machine);
         domain.bindStorageOps(new PciStorageOps(),
                 Map.of("service.id", 1L, MsiStorageOps.STORAGE_TYPE, "pci", "msi.provider.name", "pci"));
         try {

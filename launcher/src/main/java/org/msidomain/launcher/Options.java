@@ -26,6 +26,9 @@ public final class Options {
     static final String SYSFS = "msi.machine.sysfs";
     static final String MACHINE = "msi.machine.file";
     static final String CPUS = "msi.machine.cpus";
+    static final String ARCH = "msi.machine.arch";
+    /** The machine description's {@code "arch"} values: each has a bundled machine ({@code x86}: the default one). */
+    static final List<String> ARCHES = List.of("x86", "arm64-gicv3-its", "arm64-gicv2m", "riscv-aia-imsic");
     static final String AS_DUMPED = "msi.machine.asDumped";
     static final String DEPLOY = "msi.deploy.dir";
     static final String STRESS = "msi.stress.seconds";
@@ -52,6 +55,10 @@ public final class Options {
 
     @Option(names = "--machine", paramLabel = "FILE", description = "Build the machine from a JSON description.")
     Path machine;
+
+    @Option(names = "--arch", paramLabel = "NAME", description = "Boot the bundled machine of this architecture: "
+            + "x86 (the default machine), arm64-gicv3-its, arm64-gicv2m or riscv-aia-imsic.")
+    String arch;
 
     @Option(names = "--cpus", paramLabel = "N", description = "CPUs of a machine built from --dump or --sysfs (default 4).")
     Integer cpus;
@@ -111,6 +118,12 @@ public final class Options {
         }
         if (machine != null && (!dumps.isEmpty() || sysfs != null)) {
             return "--machine cannot be combined with --dump or --sysfs";
+        }
+        if (arch != null && !ARCHES.contains(arch)) {
+            return "--arch " + arch + ": not an architecture (" + String.join(", ", ARCHES) + ")";
+        }
+        if (arch != null && (machine != null || !dumps.isEmpty() || sysfs != null)) {
+            return "--arch cannot be combined with --machine, --dump or --sysfs (it names a bundled machine)";
         }
         if (sysfs != null && (!Files.isDirectory(sysfs) || !Files.isReadable(sysfs))) {
             return sysfs + ": not a readable directory";
@@ -189,6 +202,9 @@ public final class Options {
         }
         if (machine != null) {
             props.put(MACHINE, machine.toAbsolutePath().toString());
+        }
+        if (arch != null) {
+            props.put(ARCH, arch);
         }
         if (cpus != null) {
             props.put(CPUS, cpus.toString());

@@ -57,6 +57,20 @@ class OptionsTest {
     }
 
     @Test
+    void archNamesABundledMachineAndIsRefusedWhenUnknownOrBesideAnotherMachineInput(@TempDir Path dir) throws IOException {
+        assertEquals("arm64-gicv3-its", parse("--arch", "arm64-gicv3-its").frameworkProperties().get("msi.machine.arch"));
+        assertNull(parse("--arch", "x86").problem());
+        assertFalse(parse().frameworkProperties().containsKey("msi.machine.arch"));
+        assertEquals("--arch sparc: not an architecture (x86, arm64-gicv3-its, arm64-gicv2m, riscv-aia-imsic)",
+                parse("--arch", "sparc").problem());
+        Path machine = Files.writeString(dir.resolve("machine.json"), "{}");
+        assertEquals("--arch cannot be combined with --machine, --dump or --sysfs (it names a bundled machine)",
+                parse("--arch", "arm64-gicv2m", "--machine", machine.toString()).problem());
+        assertEquals("--arch cannot be combined with --machine, --dump or --sysfs (it names a bundled machine)",
+                parse("--arch", "x86", "--sysfs", dir.toString()).problem());
+    }
+
+    @Test
     void everyOptionReachesTheBundlesAsAFrameworkProperty(@TempDir Path dir) throws IOException {
         Path machine = Files.writeString(dir.resolve("machine.json"), "{}");
         Path deploy = Files.createDirectory(dir.resolve("drop"));

@@ -392,7 +392,20 @@ public final class MsiCommands {
 
     private String describe(int irq) {
         IrqInfo i = domain.irq(irq).orElseThrow();
-        return String.format("irq %d: %s CPU%d vector 0x%02x", i.irq(), name(irq, "/"), i.cpu(), i.vector());
+        return String.format("irq %d: %s CPU%d %s", i.irq(), name(irq, "/"), i.cpu(), target(machine.arch(), i.vector()));
+    }
+
+    /**
+     * The id of a target in the architecture's words: an x86 vector in hex as before, an LPI or SPI by its INTID, an
+     * IMSIC interrupt identity.
+     */
+    static String target(String arch, int id) {
+        return switch (arch) {
+            case "arm64-gicv3-its" -> "LPI " + id;
+            case "arm64-gicv2m" -> "SPI " + id;
+            case "riscv-aia-imsic" -> "identity " + id;
+            default -> String.format("vector 0x%02x", id);
+        };
     }
 
     /**

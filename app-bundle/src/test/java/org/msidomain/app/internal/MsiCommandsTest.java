@@ -76,6 +76,7 @@ class MsiCommandsTest {
     private final Machine machine = (Machine) Proxy.newProxyInstance(getClass().getClassLoader(),
             new Class<?>[] { Machine.class }, (proxy, method, args) -> switch (method.getName()) {
                 case "device" -> args[0].equals("nvme0") ? Optional.empty() : Optional.of(device((String) args[0]));
+                case "arch" -> "x86";
                 default -> throw new UnsupportedOperationException(method.getName());
             });
 
@@ -102,6 +103,15 @@ class MsiCommandsTest {
     }
 
     private final MsiCommands commands = new MsiCommands(domain, machine, null);
+
+    /** The id of a target as each architecture names it (x86 vector in hex; GIC INTIDs and IMSIC identities in decimal). */
+    @Test
+    void aTargetIsNamedInItsArchitecturesWords() {
+        assertEquals("vector 0x21", MsiCommands.target("x86", 0x21));
+        assertEquals("LPI 8194", MsiCommands.target("arm64-gicv3-its", 8194));
+        assertEquals("SPI 84", MsiCommands.target("arm64-gicv2m", 84));
+        assertEquals("identity 3", MsiCommands.target("riscv-aia-imsic", 3));
+    }
 
     @Test
     void fireReachesTheStorageNamedOrTheOneTheIrqBelongsTo() {

@@ -50,6 +50,42 @@ class WorkloadTest {
         assertEquals(2, w.vectors.size());
     }
 
+    @Test
+    void aDeviceTheParentHasNoRoomForGetsOneVectorAsADriverFallsBack() {
+        // a GICv2m frame with too few aligned SPIs for AHCI's 16-vector MSI block: ahci_init_msi takes a single MSI
+        List<String> calls = new ArrayList<>();
+        MsiDomain domain = proxy(MsiDomain.class, (p, m, args) -> switch (m.getName()) {
+            case "devices" -> List.of(new DeviceInfo("00:1f.2", "pci", BindingState.BOUND, "pci", 0, ""));
+            case "maxVectors" -> 16;
+            case "allocate" -> {
+                calls.add("allocate " + args[0] + " " + args[1]);
+                if ((int) args[1] > 1) {
+                    throw new IllegalStateException("no 16 aligned free SPIs left in the GICv2m frame (SPIs 80-143)"
+                            + " for the MSI block of 00:1f.2");
+                }
+                yield new int[] { 24 };
+            }
+            case "cpuCount" -> 4;
+            case "setAffinity", "setHandler" -> null;
+            default -> throw new UnsupportedOperationException(m.getName());
+        });
+        HwDevice ahci = proxy(HwDevice.class, (p, m, args) -> switch (m.getName()) {
+            case "id" -> "00:1f.2";
+            case "storageType" -> "pci";
+            default -> throw new UnsupportedOperationException(m.getName());
+        });
+        Machine machine = proxy(Machine.class, (p, m, args) -> switch (m.getName()) {
+            case "device" -> Optional.of(ahci);
+            default -> throw new UnsupportedOperationException(m.getName());
+        });
+
+        Workload w = Workload.allocate(domain, machine);
+
+        assertEquals(List.of("allocate 00:1f.2 16", "allocate 00:1f.2 1"), calls);
+        assertEquals(1, w.vectors.size());
+        assertEquals(24, w.vectors.get(0).irq());
+    }
+
     @SuppressWarnings("unchecked")
     private static <T> T proxy(Class<T> type, InvocationHandler handler) {
         return (T) Proxy.newProxyInstance(WorkloadTest.class.getClassLoader(), new Class<?>[] { type }, (p, m, args) -> {

@@ -6,54 +6,51 @@ import java.util.BitSet;
 import java.util.List;
 
 import org.msidomain.api.CpuInfo;
-import org.msidomain.hw.Machine;
+import org.msidomain.parent.MsiParent;
 
 /**
  * CPU hotplug: a CPU going offline hands every interrupt steered to it to an online CPU (x86 {@code fixup_irqs}
  * and the generic {@code irq_migrate_all_off_this_cpu} / {@code migrate_one_irq}); one coming online takes
- * vectors again. The dying CPU has interrupts disabled from the start and keeps them so while offline, so a
- * message that still reaches it waits in its IRR; each old vector is freed only after that IRR bit was checked
- * and, if set, sent again to the new target ({@link StorageWriter#retarget} and its release do both).
+ * targets again. The parent keeps the dying CPU's interrupts off from the start and while it is offline, so a
+ * message that still reaches it is held there (x86: its IRR); each old target is freed only after that was checked
+ * and, if held, sent again to the new target ({@link StorageWriter#retarget} and its release do both).
  *
  * <p>Threads: every method but {@link #cpus} is called holding the control lock. The delivery path reads no
- * state of this class: the dying CPU's disabled APIC is what holds its messages.
+ * state of this class: the dying CPU's controller is what holds its messages.
  */
 final class CpuHotplug {
 
     private static final System.Logger LOG = System.getLogger("org.msidomain.core");
 
-    private final VectorDomain vectors;
+    private final MsiParent parent;
+    private final OnlineCpus online;
     private final IrqTable irqs;
     private final StorageWriter writer;
     private final Containment containment;
-    private final Machine machine;
-    /** The online CPUs as the queries read them, replaced whole under the control lock. */
-    private volatile BitSet onlineView;
 
-    CpuHotplug(VectorDomain vectors, IrqTable irqs, StorageWriter writer, Containment containment, Machine machine) {
-        this.vectors = vectors;
+    CpuHotplug(MsiParent parent, OnlineCpus online, IrqTable irqs, StorageWriter writer, Containment containment) {
+        this.parent = parent;
+        this.online = online;
         this.irqs = irqs;
         this.writer = writer;
         this.containment = containment;
-        this.machine = machine;
-        onlineView = vectors.onlineMask();
     }
 
     /** Linux's CPU hot-unplug as far as interrupts go: no new vectors there, then every interrupt moved off it. */
     void offline(int cpu) {
-        vectors.checkCpu(cpu);
-        if (!vectors.online(cpu)) {
+        online.check(cpu);
+        if (!online.online(cpu)) {
             return; // already offline: Linux's online file takes 0 again without complaint
         }
-        if (vectors.onlineMask().cardinality() == 1) {
+        if (online.mask().cardinality() == 1) {
             throw new IllegalStateException("CPU " + cpu + " is the last online CPU: it cannot go offline");
         }
-        machine.localApic(cpu).disableInterrupts(); // the dying CPU runs fixup_irqs with interrupts off
-        vectors.setOnline(cpu, false); // set_cpu_online(false) comes first: the matrix no longer offers it
-        onlineView = vectors.onlineMask();
+        // the dying CPU runs fixup_irqs with interrupts off; set_cpu_online(false) comes first: no new targets there
+        parent.cpuOffline(cpu);
+        online.set(cpu, false);
         for (IrqDesc desc : irqs.values()) {
             if (!desc.reserved && desc.cpu == cpu) {
-                if (desc.managed && desc.device.writable() && !desc.affinity.intersects(vectors.onlineMask())) {
+                if (desc.managed && desc.device.writable() && !desc.affinity.intersects(online.mask())) {
                     shutdownManaged(desc);
                 } else {
                     migrate(desc, cpu);
@@ -78,9 +75,9 @@ final class CpuHotplug {
         int vector = desc.vector;
         writer.releaseNow(desc, cpu, vector); // its IRR bit is delivered to the old slot: held as pending
         desc.managedDown = true;
-        desc.reserved = true; // no vector until it starts again
+        desc.reserved = true; // no target until it starts again
         desc.cpu = 0;
-        desc.vector = X86Msi.RESERVATION_VECTOR;
+        desc.vector = parent.reservationId();
     }
 
     /**
@@ -101,22 +98,21 @@ final class CpuHotplug {
 
     /** Linux's CPU online as far as interrupts go: the CPU takes interrupts and vectors again. */
     void online(int cpu) {
-        vectors.checkCpu(cpu);
-        if (vectors.online(cpu)) {
+        online.check(cpu);
+        if (online.online(cpu)) {
             return;
         }
-        vectors.setOnline(cpu, true);
-        onlineView = vectors.onlineMask();
-        machine.localApic(cpu).enableInterrupts();
+        online.set(cpu, true);
+        parent.cpuOnline(cpu);
         startManaged(cpu);
     }
 
     /** Every CPU with its state and vectors in use (a query: no lock; the counts are a moment's). */
     List<CpuInfo> cpus() {
-        BitSet online = onlineView;
-        List<CpuInfo> out = new ArrayList<>(vectors.cpus());
-        for (int cpu = 0; cpu < vectors.cpus(); cpu++) {
-            out.add(new CpuInfo(cpu, online.get(cpu), vectors.used(cpu)));
+        BitSet up = online.view();
+        List<CpuInfo> out = new ArrayList<>(online.cpus());
+        for (int cpu = 0; cpu < online.cpus(); cpu++) {
+            out.add(new CpuInfo(cpu, up.get(cpu), parent.used(cpu)));
         }
         return out;
     }
@@ -126,12 +122,12 @@ final class CpuHotplug {
      * the affinity broken (the mask becomes the online CPUs, as {@code irq_do_set_affinity} stores it).
      */
     private void migrate(IrqDesc desc, int dying) {
-        BitSet online = vectors.onlineMask();
-        BitSet targets = desc.affinity == null ? online : (BitSet) desc.affinity.clone();
-        targets.and(online);
+        BitSet up = online.mask();
+        BitSet targets = desc.affinity == null ? up : (BitSet) desc.affinity.clone();
+        targets.and(up);
         boolean broken = targets.isEmpty();
         if (broken) {
-            targets = online;
+            targets = up;
         }
         DeviceState d = desc.device;
         if (!d.writable()) {
@@ -147,11 +143,10 @@ final class CpuHotplug {
         }
     }
 
-    /** Moves to the target CPU with the most free vectors, else the next ones (a two-step move needs a shared one). */
+    /** Moves to the target CPU the parent chooses, else the next ones (a two-step move needs a shared id). */
     private boolean moveWithin(DeviceState d, IrqDesc desc, BitSet targets) {
         BitSet left = (BitSet) targets.clone();
-        boolean x2apic = d.remapped || d.has(org.msidomain.spi.StorageFlag.REMAPPING_UNIT);
-        for (int cpu = vectors.emptiestCpuIn(left, x2apic); cpu >= 0; cpu = vectors.emptiestCpuIn(left, x2apic)) {
+        for (int cpu = parent.bestCpu(d, left); cpu >= 0; cpu = parent.bestCpu(d, left)) {
             int to = cpu;
             Runnable[] release = new Runnable[1];
             try {

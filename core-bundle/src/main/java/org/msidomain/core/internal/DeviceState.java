@@ -15,7 +15,7 @@ import org.msidomain.spi.StorageInfo;
  * while a provider serves it, the provider and the storage it created. Written under the control lock;
  * read by queries via volatiles.
  */
-final class DeviceState {
+final class DeviceState implements org.msidomain.parent.ParentDevice {
 
     final HwDevice hw;
     /** The storage type this state serves: the device's default one or a secondary one. */
@@ -36,10 +36,9 @@ final class DeviceState {
     volatile String variant = "";
     /** The power-of-two block of vectors a multi-message device uses on one CPU; 1 otherwise. */
     int blockSize = 1;
-    /** Whether the device's messages go through the interrupt-remapping domain. */
-    volatile boolean remapped;
-    /** Whether the warning for remapping entries without a source id was logged. */
-    final java.util.concurrent.atomic.AtomicBoolean noSourceIdWarned = new java.util.concurrent.atomic.AtomicBoolean();
+    /** What the parent supports for the attached storage, and the prefix of its chip name (set at attach). */
+    volatile java.util.Set<org.msidomain.parent.ParentFeature> parentFeatures = java.util.Set.of();
+    volatile String parentPrefix = "";
     /** Releases of vector slots an abandoned move left installed (control path only). */
     final java.util.List<Runnable> strays = new java.util.ArrayList<>();
     /** When the device last stopped being served (unbound or failed); null while bound. */
@@ -72,7 +71,34 @@ final class DeviceState {
         this.defaultStorage = null;
     }
 
-    String id() {
+    /** Whether the parent supports a feature for the attached storage. */
+    boolean parentHas(org.msidomain.parent.ParentFeature feature) {
+        return parentFeatures.contains(feature);
+    }
+
+    @Override
+    public String storageType() {
+        return type();
+    }
+
+    @Override
+    public int requesterId() {
+        return hw.requesterId();
+    }
+
+    @Override
+    public int blockSize() {
+        return blockSize;
+    }
+
+    @Override
+    public int hwsize() {
+        StorageInfo i = info;
+        return i == null ? 0 : i.hwsize();
+    }
+
+    @Override
+    public String id() {
         return hw.id();
     }
 
@@ -118,7 +144,8 @@ final class DeviceState {
         return info;
     }
 
-    boolean has(StorageFlag flag) {
+    @Override
+    public boolean has(StorageFlag flag) {
         StorageInfo i = info;
         return i != null && i.has(flag);
     }
@@ -197,7 +224,7 @@ final class DeviceState {
     /**
      * The irq chip's name, as Linux names a per-device MSI domain ({@code msi_create_device_irq_domain}:
      * {@code "%s%s-%s"}, the parent's prefix, the template's chip name, the device name): {@code IR-} when
-     * remapped, then the provider's chip name, or {@code TYPE-MSI-<device>} while there is no storage. A
+     * remapped (the parent's prefix), then the provider's chip name, or {@code TYPE-MSI-<device>} while there is no storage. A
      * secondary storage whose provider names its chip as the default storage's is named by its type
      * ({@code IMS-MSI-0000:00:04.0}), so two storages of one device never show the same chip.
      */
@@ -210,7 +237,7 @@ final class DeviceState {
                 own = fallbackChip();
             }
         }
-        return (remapped ? "IR-" : "") + own;
+        return parentPrefix + own;
     }
 
     private String fallbackChip() {

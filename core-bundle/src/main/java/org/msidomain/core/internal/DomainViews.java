@@ -24,19 +24,19 @@ final class DomainViews {
     private final Machine machine;
     private final DeviceTable devices;
     private final IrqTable irqs;
-    private final VectorDomain vectors;
+    private final OnlineCpus online;
     private final VectorTable table;
     private final ProviderRegistry registry;
     /** Knows since when a device waits for its kind or has been leaving. */
     private final DeviceHotplug hotplug;
     private final DomainLookup lookup;
 
-    DomainViews(Machine machine, DeviceTable devices, IrqTable irqs, VectorDomain vectors, VectorTable table,
+    DomainViews(Machine machine, DeviceTable devices, IrqTable irqs, OnlineCpus online, VectorTable table,
             ProviderRegistry registry, DeviceHotplug hotplug, DomainLookup lookup) {
         this.machine = machine;
         this.devices = devices;
         this.irqs = irqs;
-        this.vectors = vectors;
+        this.online = online;
         this.table = table;
         this.registry = registry;
         this.hotplug = hotplug;
@@ -124,7 +124,7 @@ final class DomainViews {
     }
 
     int cpuCount() {
-        return vectors.cpus();
+        return online.cpus();
     }
 
     long mergedWhileMasked() {
@@ -132,15 +132,17 @@ final class DomainViews {
     }
 
     long spurious(int cpu) {
-        vectors.checkCpu(cpu);
+        online.check(cpu);
         return table.spurious(cpu);
     }
 
     private IrqInfo info(IrqDesc desc) {
-        int cpus = vectors.cpus();
+        int cpus = online.cpus();
         long[] counts = desc.historyCopy(cpus);
         int cpu = desc.cpu;
-        counts[cpu] += table.count(cpu, desc.vector);
+        if (!desc.reserved) {
+            counts[cpu] += table.count(cpu, desc.vector);
+        }
         List<Long> perCpu = new ArrayList<>(cpus);
         for (long c : counts) {
             perCpu.add(c);

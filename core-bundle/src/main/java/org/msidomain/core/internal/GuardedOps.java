@@ -57,6 +57,13 @@ final class GuardedOps implements MsiStorageOps {
     }
 
     @Override
+    public java.util.Optional<MsiMsg> readMsg(MsiStorage storage, MsiDescView desc) {
+        Storage s = (Storage) storage;
+        java.util.Optional<MsiMsg> msg = guard.call(device(s), provider, "readMsg", () -> ops.readMsg(s.storage, desc));
+        return msg == null ? java.util.Optional.empty() : msg;
+    }
+
+    @Override
     public void mask(MsiStorage storage, MsiDescView desc) {
         Storage s = (Storage) storage;
         guard.run(device(s), provider, "mask", () -> ops.mask(s.storage, desc));
@@ -108,6 +115,11 @@ final class GuardedOps implements MsiStorageOps {
         @Override
         public void writeMsg(MsiDescView desc, MsiMsg msg) {
             GuardedOps.this.writeMsg(this, desc, msg);
+        }
+
+        @Override
+        public java.util.Optional<MsiMsg> readMsg(MsiDescView desc) {
+            return GuardedOps.this.readMsg(this, desc);
         }
 
         @Override

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.msidomain.api.IrqHandler;
 import org.msidomain.api.MsiEvents;
+import org.msidomain.parent.MsiParent;
 import org.msidomain.spi.StorageFlag;
 import org.msidomain.spi.StorageRequest;
 
@@ -19,7 +20,8 @@ final class IrqControl {
 
     private static final System.Logger LOG = System.getLogger("org.msidomain.core");
 
-    private final VectorDomain vectors;
+    private final MsiParent parent;
+    private final OnlineCpus online;
     private final VectorTable table;
     private final StorageWriter writer;
     private final DeviceTable devices;
@@ -29,9 +31,10 @@ final class IrqControl {
     /** Attaches a storage created to restore through (remapped or not). */
     private final VectorAllocator allocator;
 
-    IrqControl(VectorDomain vectors, VectorTable table, StorageWriter writer, DeviceTable devices, EventPoster events,
-            Containment containment, DomainLookup lookup, VectorAllocator allocator) {
-        this.vectors = vectors;
+    IrqControl(MsiParent parent, OnlineCpus online, VectorTable table, StorageWriter writer, DeviceTable devices,
+            EventPoster events, Containment containment, DomainLookup lookup, VectorAllocator allocator) {
+        this.parent = parent;
+        this.online = online;
         this.table = table;
         this.writer = writer;
         this.devices = devices;
@@ -81,7 +84,7 @@ final class IrqControl {
 
     void setAffinity(int irq, int cpu) {
         IrqDesc desc = lookup.desc(irq);
-        vectors.checkCpu(cpu);
+        online.check(cpu);
         java.util.BitSet one = new java.util.BitSet();
         one.set(cpu);
         apply(desc, one);
@@ -89,13 +92,13 @@ final class IrqControl {
 
     void setAffinity(int irq, java.util.Set<Integer> cpus) {
         IrqDesc desc = lookup.desc(irq);
-        apply(desc, CpuMask.of(irq, cpus, vectors.cpus()));
+        apply(desc, CpuMask.of(irq, cpus, online.cpus()));
     }
 
     /**
-     * Linux's {@code irq_do_set_affinity} on x86 ({@code apic_set_affinity}, {@code assign_vector_locked}): an irq
-     * whose CPU is in the new mask stays where it is; otherwise {@code irq_matrix_alloc} takes a vector on the CPU
-     * of the mask with the most free vectors, and the effective affinity is that one CPU. The mask is stored only
+     * Linux's {@code irq_do_set_affinity} (on x86 {@code apic_set_affinity}, {@code assign_vector_locked}): an irq
+     * whose CPU is in the new mask stays where it is; otherwise the parent takes a target on the CPU of the mask it
+     * chooses (x86: the one with the most free vectors), and the effective affinity is that one CPU. The mask is stored only
      * when that succeeded ({@code -ENOSPC} leaves the old one).
      */
     private void apply(IrqDesc desc, java.util.BitSet mask) {
@@ -104,7 +107,7 @@ final class IrqControl {
             throw new IllegalStateException("irq " + desc.irq + " is managed: its affinity " + CpuMask.list(desc.affinity)
                     + " is fixed by its spread");
         }
-        if (!mask.intersects(vectors.onlineMask())) {
+        if (!mask.intersects(online.mask())) {
             // irq_do_set_affinity hands the chip only online CPUs and refuses an empty rest (-EINVAL)
             throw new IllegalStateException("irq " + desc.irq + ": no online CPU in " + CpuMask.list(mask));
         }
@@ -122,16 +125,16 @@ final class IrqControl {
             desc.pendingAffinity = mask; // applied when a provider binds and restores
             return;
         }
-        // One CPU is taken as asked (an x2APIC one the message cannot reach is refused by the write, as before);
+        // One CPU is taken as asked (one the message cannot reach is refused by the parent's compose, as before);
         // among several only the CPUs the message reaches count, as Linux searches the online ones and brings
-        // no x2APIC CPU online without remapping.
-        java.util.BitSet online = (java.util.BitSet) mask.clone();
-        online.and(vectors.onlineMask());
-        int cpu = online.cardinality() == 1 ? online.nextSetBit(0)
-                : vectors.emptiestCpuIn(online, d.remapped || d.has(StorageFlag.REMAPPING_UNIT));
-        if (cpu < 0 || vectors.free(cpu) == 0) {
-            throw new IllegalStateException("no free vector on " + (online.cardinality() == 1 ? "CPU " + online.nextSetBit(0)
-                    : "any CPU of " + CpuMask.list(online)));
+        // no CPU online that the message cannot address (x86: no x2APIC CPU without remapping).
+        java.util.BitSet up = (java.util.BitSet) mask.clone();
+        up.and(online.mask());
+        // Whether the CPU has room is the parent's to say (allocate refuses): a move keeps a global id (an LPI, an
+        // SPI) and needs no new one, even where every id is taken.
+        int cpu = up.cardinality() == 1 ? up.nextSetBit(0) : parent.bestCpu(d, up);
+        if (cpu < 0) {
+            throw new IllegalStateException("no free vector on any CPU of " + CpuMask.list(up));
         }
         Runnable[] releaseOld = new Runnable[1];
         containment.underBusLock(d, () -> releaseOld[0] = writer.retarget(d, desc, cpu));
@@ -143,7 +146,7 @@ final class IrqControl {
     java.util.Set<Integer> affinityMask(int irq) {
         IrqDesc desc = lookup.desc(irq);
         java.util.BitSet pending = desc.pendingAffinity;
-        return CpuMask.set(pending != null ? pending : desc.affinity, vectors.cpus());
+        return CpuMask.set(pending != null ? pending : desc.affinity, online.cpus());
     }
 
     void mask(int irq) {
@@ -153,6 +156,9 @@ final class IrqControl {
         if (d.writable() && d.has(StorageFlag.CAN_MASK)) {
             containment.underBusLock(d, () -> d.provider().ops().mask(d.storage(), desc));
             desc.sourceMasked = true;
+        }
+        if (!desc.reserved && desc.started) {
+            writer.maskAtDestination(d, desc, true); // after the source, as pci_msi_mask then cond_mask_parent
         }
         if (!desc.sourceMasked || d.has(StorageFlag.MASK_PARENT)) {
             desc.parentMasked = true;
@@ -166,9 +172,12 @@ final class IrqControl {
         if (!desc.started || desc.managedDown) {
             return; // unmasked at startup, when the handler is attached or a CPU of its mask comes online
         }
+        if (!desc.reserved) {
+            writer.maskAtDestination(d, desc, false); // before the source, as cond_unmask_parent then pci_msi_unmask
+        }
         if (desc.parentMasked) {
             desc.parentMasked = false;
-            if (desc.takePending()) {
+            if (!desc.reserved && desc.takePending()) {
                 table.accept(desc.cpu, desc.vector); // resend, as Linux does for IRQS_PENDING
             }
         }

@@ -7,13 +7,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 import org.msidomain.api.IrqHandler;
 import org.msidomain.api.MsiMsg;
-import org.msidomain.spi.MsiDescView;
 
 /**
  * One interrupt: Linux's {@code irq_desc} and {@code msi_desc} in one object. The control fields are
  * written only under the domain's control lock; the hot path reads them through volatiles.
  */
-final class IrqDesc implements MsiDescView {
+final class IrqDesc implements org.msidomain.parent.ParentIrq {
 
     private static final VarHandle PENDING;
     private static final VarHandle MERGED;
@@ -90,8 +89,6 @@ final class IrqDesc implements MsiDescView {
      * the source, no vector (held as reserved), started again when a CPU of its mask comes online.
      */
     volatile boolean managedDown;
-    /** The interrupt remapping table entry, or -1 while the interrupt is not remapped. */
-    int irte = -1;
 
     private volatile IrqHandler handler;
     private volatile String action = "";
@@ -207,6 +204,11 @@ final class IrqDesc implements MsiDescView {
     long[] historyCopy(int cpus) {
         long[] h = history;
         return h == null ? new long[cpus] : Arrays.copyOf(h, cpus);
+    }
+
+    @Override
+    public org.msidomain.parent.ParentDevice device() {
+        return device;
     }
 
     @Override

@@ -14,6 +14,7 @@ import org.msidomain.api.MsiDomain;
 import org.msidomain.api.ProviderInfo;
 import org.msidomain.hw.HwDevice;
 import org.msidomain.hw.Machine;
+import org.msidomain.parent.MsiParent;
 import org.msidomain.spi.MsiStorageOps;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.event.EventAdmin;
@@ -49,11 +50,12 @@ public final class MsiDomainImpl implements MsiDomain {
     static final long DEFAULT_PROVIDER_TIMEOUT_MS = 2_000;
 
     private final Machine machine;
-    private final VectorDomain vectors;
+    /** The parent domain: the interrupt controller side of every message (x86 vectors, ITS, ...). */
+    private final MsiParent parent;
+    /** The CPUs and which are online. */
+    private final OnlineCpus online;
     private final VectorTable table;
     private final StorageWriter writer;
-    /** The interrupt-remapping parent domain, if the machine remaps interrupts. */
-    private final RemapDomain remap;
     private final ProviderRegistry registry = new ProviderRegistry();
     /** The devices by id, each as its storages; devices join and leave while the domain runs. */
     private final DeviceTable devices = new DeviceTable();
@@ -87,49 +89,54 @@ public final class MsiDomainImpl implements MsiDomain {
     private final BindingNotifier notifier;
 
     /** A domain outside a framework, for tests and benchmarks: bind providers with {@link #bindStorageOps}. */
-    public MsiDomainImpl(Machine machine) {
-        this(machine, null, DEFAULT_PROVIDER_TIMEOUT_MS);
+    public MsiDomainImpl(Machine machine, MsiParent parent) {
+        this(machine, parent, null, DEFAULT_PROVIDER_TIMEOUT_MS);
     }
 
     /**
      * A domain outside a framework whose provider calls may take at most {@code providerTimeoutMillis}
      * (0: without bound, and no watchdog thread).
      */
-    public MsiDomainImpl(Machine machine, long providerTimeoutMillis) {
-        this(machine, null, providerTimeoutMillis);
+    public MsiDomainImpl(Machine machine, MsiParent parent, long providerTimeoutMillis) {
+        this(machine, parent, null, providerTimeoutMillis);
     }
 
+    /**
+     * The domain of the machine, on the parent of the machine's architecture: a parent bundle registers its
+     * parent only for a machine it serves, so the domain waits until the machine's parent is there.
+     */
     @Activate
-    public MsiDomainImpl(@Reference(name = "machine") Machine machine, BundleContext context) {
-        this(machine, context, providerTimeout(context));
+    public MsiDomainImpl(@Reference(name = "machine") Machine machine, @Reference(name = "parent") MsiParent parent,
+            BundleContext context) {
+        this(machine, parent, context, providerTimeout(context));
     }
 
-    private MsiDomainImpl(Machine machine, BundleContext context, long providerTimeoutMillis) {
+    private MsiDomainImpl(Machine machine, MsiParent parent, BundleContext context, long providerTimeoutMillis) {
         this.context = context;
         this.machine = machine;
+        this.parent = parent;
+        if (parent.cpus() != machine.cpuCount()) {
+            throw new IllegalArgumentException("the parent domain " + parent.name() + " has " + parent.cpus()
+                    + " CPUs, the machine " + machine.cpuCount());
+        }
         guard = new ProviderGuard(control, providerTimeoutMillis, this::onAbandoned);
         containment = new Containment(control, guard, events, devices);
         lockTimeoutMillis = providerTimeoutMillis == 0 ? Long.MAX_VALUE / 2_000_000 : 2 * providerTimeoutMillis + 10_000;
         binder = new BinderQueue(this::locked);
-        int[] apicIds = new int[machine.cpuCount()];
-        for (int cpu = 0; cpu < apicIds.length; cpu++) {
-            apicIds[cpu] = machine.apicId(cpu);
-        }
-        vectors = new VectorDomain(apicIds);
-        table = new VectorTable(apicIds.length);
-        remap = machine.remapping().map(RemapDomain::new).orElse(null);
-        writer = new StorageWriter(vectors, table, machine, remap, guard);
+        online = new OnlineCpus(machine.cpuCount());
+        table = new VectorTable(online.cpus(), parent.ids());
+        writer = new StorageWriter(parent, online, table, guard);
         lookup = new DomainLookup(machine, devices, irqs);
-        allocator = new VectorAllocator(devices, irqs, vectors, table, writer, remap, containment, lookup,
+        allocator = new VectorAllocator(devices, irqs, parent, online, table, writer, containment, lookup,
                 this::locked);
-        irqControl = new IrqControl(vectors, table, writer, devices, events, containment, lookup, allocator);
-        cpuHotplug = new CpuHotplug(vectors, irqs, writer, containment, machine);
+        irqControl = new IrqControl(parent, online, table, writer, devices, events, containment, lookup, allocator);
+        cpuHotplug = new CpuHotplug(parent, online, irqs, writer, containment);
         storageBinder = new StorageBinder(registry, devices, events, irqControl::restoreThrough,
                 containment::stillOwner);
         hotplug = new DeviceHotplug(devices, storageBinder, events, this::forgetRemoved,
                 containment::stillOwner, binder::post);
         joinMachine();
-        views = new DomainViews(machine, devices, irqs, vectors, table, registry, hotplug, lookup);
+        views = new DomainViews(machine, devices, irqs, online, table, registry, hotplug, lookup);
         notifier = new BindingNotifier(devices.all(), binder::submit, views::deviceInfo);
         machine.connect(table);
     }
@@ -444,9 +451,14 @@ public final class MsiDomainImpl implements MsiDomain {
         return binder.queued();
     }
 
-    /** For tests: the vector domain. */
-    VectorDomain vectorDomain() {
-        return vectors;
+    /** For tests: the free targets on the online CPUs. */
+    int freeTargets() {
+        java.util.BitSet up = online.mask();
+        int sum = 0;
+        for (int cpu = up.nextSetBit(0); cpu >= 0; cpu = up.nextSetBit(cpu + 1)) {
+            sum += parent.free(cpu);
+        }
+        return sum;
     }
 
     /**

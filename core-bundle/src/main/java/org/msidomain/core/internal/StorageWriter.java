@@ -4,8 +4,8 @@ import java.util.Collection;
 import java.util.List;
 
 import org.msidomain.api.MsiMsg;
-import org.msidomain.hw.LocalApic;
-import org.msidomain.hw.Machine;
+import org.msidomain.parent.MsiParent;
+import org.msidomain.parent.ParentFeature;
 import org.msidomain.spi.MsiStorage;
 import org.msidomain.spi.MsiStorageOps;
 import org.msidomain.spi.StorageFlag;
@@ -17,17 +17,15 @@ import org.msidomain.spi.StorageFlag;
  */
 final class StorageWriter {
 
-    private final VectorDomain vectors;
+    private final MsiParent parent;
+    private final OnlineCpus online;
     private final VectorTable table;
-    private final Machine machine;
-    private final RemapDomain remap;
     private final ProviderGuard guard;
 
-    StorageWriter(VectorDomain vectors, VectorTable table, Machine machine, RemapDomain remap, ProviderGuard guard) {
-        this.vectors = vectors;
+    StorageWriter(MsiParent parent, OnlineCpus online, VectorTable table, ProviderGuard guard) {
+        this.parent = parent;
+        this.online = online;
         this.table = table;
-        this.machine = machine;
-        this.remap = remap;
         this.guard = guard;
     }
 
@@ -42,7 +40,7 @@ final class StorageWriter {
      */
     static boolean reservationMode(DeviceState d) {
         return d.writable() && d.primary && "pci".equals(d.type()) && d.has(StorageFlag.CAN_MASK)
-                && !d.has(StorageFlag.HYPERVISOR_OWNED);
+                && !d.has(StorageFlag.HYPERVISOR_OWNED) && d.parentHas(ParentFeature.RESERVATION_MODE);
     }
 
     /**
@@ -132,7 +130,7 @@ final class StorageWriter {
     }
 
     /**
-     * A deferred affinity mask at restore, to the CPU of the mask with the most free vectors. Without room it is
+     * A deferred affinity mask at restore, to the CPU of the mask the parent chooses. Without room it is
      * dropped (logged) and the mask in force stays, as Linux keeps the affinity when applying a pending mask
      * fails ({@code irq_move_masked_irq}); the restore goes on.
      */
@@ -141,10 +139,12 @@ final class StorageWriter {
             desc.affinity = mask; // its CPU is in the mask: no move (x86 assign_vector_locked)
             return;
         }
-        int cpu = vectors.emptiestCpuIn(mask, d.remapped || d.has(StorageFlag.REMAPPING_UNIT));
+        int cpu = parent.bestCpu(d, mask);
         try {
             if (cpu < 0) {
-                throw new IllegalStateException("no free vector on any CPU of " + CpuMask.list(mask));
+                throw new IllegalStateException(mask.intersects(online.mask())
+                        ? "no free vector on any CPU of " + CpuMask.list(mask)
+                        : "every CPU of " + CpuMask.list(mask) + " is offline");
             }
             releases.add(retarget(d, desc, cpu));
             desc.affinity = mask;
@@ -159,9 +159,9 @@ final class StorageWriter {
      * Moves a descriptor to a CPU. The new slot is installed before the message changes; the old one may
      * be released only once the device uses the new message, which is after the bus unlock (a bus-locked
      * storage pushes its changes then, and the read-back flushes messages sent with the old content).
-     * Storage that cannot mask is moved in Linux's two steps (x86 {@code msi_set_affinity}). An irq of a
-     * multi-message block moves alone: such a block exists only under remapping, where each irq has its
-     * own vector and its own entry (Linux {@code intel_ir_set_affinity} rewrites that irq's IRTE only).
+     * Where the message names the target, storage that cannot mask is moved in two steps if the parent says so
+     * ({@link ParentFeature#INTERIM_MOVE}, x86 {@code msi_set_affinity}). An irq of a multi-message block moves
+     * alone: each irq has its own target (Linux {@code intel_ir_set_affinity} rewrites that irq's IRTE only).
      * Caller holds the bus lock.
      *
      * @return what the caller must run after the bus unlock: the release of the old slot
@@ -169,12 +169,19 @@ final class StorageWriter {
     Runnable retarget(DeviceState d, IrqDesc desc, int cpu) {
         int oldCpu = desc.cpu;
         int oldVector = desc.vector;
-        // Under remapping only the entry changes, never the device: no race, no interim vector. Storage
-        // whose mask loses events (HPET) cannot be masked around the update either: it takes two steps.
+        // Where the message does not name the target (a remapping handle, an ITS event) only the controller
+        // changes, never the device: no race, no interim target. Storage whose mask loses events (HPET) cannot
+        // be masked around the update either: it takes two steps.
         boolean canMask = d.has(StorageFlag.CAN_MASK) && !d.has(StorageFlag.LOSSY_MASK);
-        boolean twoSteps = !d.remapped && !canMask && cpu != oldCpu;
-        // irq_matrix_alloc: the lowest free vector of the target CPU, whatever the old CPU holds under that number
-        int vector = vectors.allocate(cpu);
+        boolean perTarget = d.parentHas(ParentFeature.MESSAGE_PER_TARGET);
+        boolean twoSteps = perTarget && !canMask && cpu != oldCpu && d.parentHas(ParentFeature.INTERIM_MOVE);
+        // the interim id may be another interrupt's on the old CPU (x86 irq_matrix_alloc takes the target CPU's
+        // lowest free vector, whatever the old CPU holds under that number): moveInTwoSteps shares that slot
+        int vector = twoSteps ? parent.allocateForMove(desc, oldCpu, oldVector, cpu) : parent.allocate(desc, cpu);
+        if (vector < 0) {
+            throw new IllegalStateException("no free vector on CPU " + cpu
+                    + (parent.free(cpu) == 0 ? "" : " that is also free on CPU " + oldCpu));
+        }
         table.install(cpu, vector, desc);
         // If a write of the move is abandoned, the device may already use the new slot: it stays
         // installed, as a stray released when the device is next restored or freed.
@@ -183,14 +190,14 @@ final class StorageWriter {
         try {
             if (twoSteps && vector != oldVector) {
                 moveInTwoSteps(d, desc, oldCpu, cpu, vector);
-            } else if (!d.remapped && canMask) {
+            } else if (perTarget && canMask) {
                 moveMasked(d, desc, cpu, vector);
             } else {
                 write(d, desc, cpu, vector);
             }
         } catch (RuntimeException e) {
             table.uninstall(cpu, vector);
-            vectors.release(cpu, vector);
+            parent.release(cpu, vector);
             throw e;
         } finally {
             guard.clear(strand);
@@ -202,16 +209,16 @@ final class StorageWriter {
 
     /**
      * Frees a slot a descriptor was installed in, keeping the counts it took. On a CPU that went offline (its
-     * interrupts stay disabled) a message that reached the old vector sits in its IRR: it is sent again to the
-     * descriptor's new target before the slot goes (x86 {@code fixup_irqs}, and {@code __vector_cleanup}, which
-     * frees no vector still pending in the IRR).
+     * interrupts stay disabled) a message that reached the old target is held there (x86: in its IRR): it is sent
+     * again to the descriptor's new target before the slot goes (x86 {@code fixup_irqs}, and
+     * {@code __vector_cleanup}, which frees no vector still pending in the IRR).
      */
     private void releaseSlot(IrqDesc desc, int cpu, int vector) {
-        if (!vectors.online(cpu) && machine.localApic(cpu).testAndClearIrr(vector)) {
+        if (!online.online(cpu) && parent.takeHeld(cpu, vector)) {
             table.accept(desc.cpu, desc.vector); // irq_retrigger: an IPI with the vector to the new target
         }
         desc.fold(cpu, table.uninstall(cpu, vector), table.cpus());
-        vectors.release(cpu, vector);
+        parent.release(cpu, vector);
     }
 
     /** Frees a slot now (the IRR check of an offline CPU first): a managed interrupt's shutdown. */
@@ -247,20 +254,20 @@ final class StorageWriter {
     }
 
     /**
-     * The non-maskable move, run "on the old CPU with interrupts disabled": first the new vector with
-     * the old destination (only data changes), then the new destination (only the address changes).
-     * The device always holds (old CPU, old vector), (old CPU, new vector) or (new CPU, new vector); a
-     * message that hit the middle state sits in the old CPU's IRR and is retriggered on the new CPU.
+     * The non-maskable move ({@link ParentFeature#INTERIM_MOVE}), run "on the old CPU with interrupts held off":
+     * first the new id with the old CPU (x86: only data changes), then the new CPU (only the address changes).
+     * The device always holds (old CPU, old id), (old CPU, new id) or (new CPU, new id); a message that hit the
+     * middle state is held on the old CPU and retriggered on the new one.
      * As x86 {@code msi_set_affinity}, the interim slot is marked (VECTOR_RETRIGGERED) only if no interrupt owns
-     * it; if one does, the IRR bit stays and is delivered to that owner when the CPU enables interrupts (on a
-     * dying CPU, when the owner's vector there is released): a spurious interrupt for it, counted as unhandled.
+     * it; if one does, the held message stays for that owner and is delivered to it when the CPU takes interrupts
+     * again (on a dying CPU, when the owner's id there is released): a spurious interrupt for it, counted as
+     * unhandled.
      */
     private void moveInTwoSteps(DeviceState d, IrqDesc desc, int oldCpu, int cpu, int vector) {
-        LocalApic apic = machine.localApic(oldCpu);
-        // A CPU going offline already has interrupts disabled, for good (fixup_irqs runs on it that way).
-        boolean dying = !vectors.online(oldCpu);
+        // A CPU going offline already has interrupts held off, for good (fixup_irqs runs on it that way).
+        boolean dying = !online.online(oldCpu);
         if (!dying) {
-            apic.disableInterrupts();
+            parent.holdCpu(oldCpu);
         }
         IrqDesc owner = table.owner(oldCpu, vector);
         boolean shared = owner != null && owner.retriggerOf == null; // !IS_ERR_OR_NULL(vector_irq[vector])
@@ -273,7 +280,7 @@ final class StorageWriter {
                 table.uninstall(oldCpu, vector);
             }
             if (!dying) {
-                apic.enableInterrupts();
+                parent.resumeCpu(oldCpu);
             }
         });
         guard.repairWith(undo);
@@ -286,12 +293,12 @@ final class StorageWriter {
             write(d, desc, oldCpu, vector);
             write(d, desc, cpu, vector);
             if (!shared) {
-                if (apic.testAndClearIrr(vector)) {
+                if (parent.takeHeld(oldCpu, vector)) {
                     table.accept(cpu, vector); // irq_retrigger: an IPI with the vector to the new target
                 }
-            } else if (apic.irrSet(vector)) { // lapic_vector_set_in_irr: the bit stays for its owner
+            } else if (parent.isHeld(oldCpu, vector)) { // lapic_vector_set_in_irr: the message stays for its owner
                 table.accept(cpu, vector);
-                // One delivery each: the one whose message did not set the bit gets a spurious one.
+                // One delivery each: the one whose message was not held there gets a spurious one.
                 (table.giveBack() ? owner : desc).countUnhandled();
             }
         } finally {
@@ -301,37 +308,29 @@ final class StorageWriter {
     }
 
     /**
-     * Activates a reserved descriptor with the shared reservation vector, masked at the source. Under
-     * remapping the device holds its handle and the remapping entry points at the reservation vector
-     * (x86 {@code vector_assign_managed_shutdown}, then {@code intel_irq_remapping_activate}).
+     * Activates a reserved descriptor with the parent's shared reservation target, masked at the source (x86
+     * {@code vector_assign_managed_shutdown}; under remapping the device holds its handle and the entry points at
+     * the reservation vector, {@code intel_irq_remapping_activate}). Always written: a storage created to restore
+     * starts with an empty shadow.
      */
     private void writeReserved(DeviceState d, IrqDesc desc) {
         MsiStorageOps ops = d.provider().ops();
-        if (d.remapped) {
-            MsiMsg held = desc.msg();
-            writeRemapped(d, desc, 0, X86Msi.RESERVATION_VECTOR);
-            if (desc.msg().equals(held)) {
-                ops.writeMsg(d.storage(), desc, held); // a storage created to restore starts with an empty shadow
-            }
-        } else {
-            MsiMsg msg = vectors.compose(0, X86Msi.RESERVATION_VECTOR);
-            ops.writeMsg(d.storage(), desc, msg);
-            desc.setMsg(msg);
-        }
+        MsiMsg msg = parent.reserve(desc);
+        ops.writeMsg(d.storage(), desc, msg);
+        desc.setMsg(msg);
         ops.mask(d.storage(), desc);
         desc.sourceMasked = true;
     }
 
     /**
      * Starts a descriptor when its handler is attached (Linux {@code irq_startup}): a reserved one first
-     * gets a real vector on the CPU of its affinity mask with the most free vectors (any CPU if none has room) and a freshly composed
+     * gets a real target on the CPU of its affinity mask the parent chooses (any CPU if none has room) and a freshly composed
      * message ({@code x86_vector_activate} -> {@code activate_reserved}); then the source is unmasked
      * unless the driver masked it, and an arrival the core held meanwhile is resent once
      * ({@code check_irq_resend}). Caller holds the bus lock.
      */
     void startup(DeviceState d, IrqDesc desc) {
-        boolean x2 = d.remapped || d.has(StorageFlag.REMAPPING_UNIT);
-        if (desc.managed && desc.reserved && (desc.managedDown || vectors.emptiestCpuIn(desc.affinity, x2) < 0)) {
+        if (desc.managed && desc.reserved && (desc.managedDown || parent.bestCpu(d, desc.affinity) < 0)) {
             // no CPU of its mask online: a managed interrupt stays shut down (irq_startup's IRQ_STARTUP_ABORT)
             desc.managedDown = true;
             if (d.has(StorageFlag.CAN_MASK)) {
@@ -344,24 +343,26 @@ final class StorageWriter {
         if (desc.reserved) {
             // x86 assign_irq_vector_any_locked: the CPU of the affinity mask with the most free vectors,
             // else any CPU
-            boolean x2apic = d.remapped || d.has(StorageFlag.REMAPPING_UNIT);
-            int cpu = vectors.emptiestCpuIn(desc.affinity, x2apic);
-            cpu = cpu >= 0 ? cpu : vectors.emptiestCpu(x2apic);
+            int cpu = parent.bestCpu(d, desc.affinity);
+            cpu = cpu >= 0 ? cpu : parent.bestCpu(d, null);
             if (cpu < 0) {
                 throw new IllegalStateException("no free vector on any CPU");
             }
-            int vector = vectors.allocate(cpu);
+            int vector = parent.allocate(desc, cpu);
             table.install(cpu, vector, desc);
             try {
                 write(d, desc, cpu, vector);
             } catch (RuntimeException e) {
                 table.uninstall(cpu, vector);
-                vectors.release(cpu, vector);
+                parent.release(cpu, vector);
                 throw e;
             }
             desc.cpu = cpu;
             desc.vector = vector;
             desc.reserved = false;
+        }
+        if (!desc.masked) {
+            maskAtDestination(d, desc, false); // irq_startup -> unmask: the parent first
         }
         applyMask(d.provider().ops(), d.storage(), d, desc);
         desc.started = true;
@@ -374,7 +375,7 @@ final class StorageWriter {
             return; // the driver's mask holds it at the destination, as mask() does
         }
         desc.parentMasked = false;
-        if (desc.takePending()) {
+        if (!desc.reserved && desc.takePending()) {
             table.accept(desc.cpu, desc.vector); // IRQS_PENDING resent at startup
         }
     }
@@ -389,6 +390,9 @@ final class StorageWriter {
      * @return what the caller must run after the bus unlock: the release of a real vector given back
      */
     Runnable shutdown(DeviceState d, IrqDesc desc) {
+        if (!desc.reserved) {
+            maskAtDestination(d, desc, true);
+        }
         if (!d.has(StorageFlag.CAN_MASK)) {
             return () -> { };
         }
@@ -403,7 +407,7 @@ final class StorageWriter {
         writeReserved(d, desc);
         desc.reserved = true; // its affinity mask stays: the next startup chooses within it again
         desc.cpu = 0;
-        desc.vector = X86Msi.RESERVATION_VECTOR;
+        desc.vector = parent.reservationId();
         return () -> releaseSlot(desc, cpu, vector);
     }
 
@@ -431,61 +435,46 @@ final class StorageWriter {
         }
     }
 
+    /**
+     * Points a descriptor at (CPU, id): the parent programs its controller and names the message; the storage is
+     * written only when that message is new (a remapping handle or an ITS event stays the same across moves).
+     */
     private void write(DeviceState d, IrqDesc desc, int cpu, int vector) {
-        if (d.remapped) {
-            writeRemapped(d, desc, cpu, vector);
+        MsiMsg msg = parent.activate(desc, cpu, vector);
+        if (msg.equals(desc.msg())) {
             return;
         }
-        MsiMsg msg = d.has(StorageFlag.REMAPPING_UNIT) ? vectors.composeUpper(cpu, vector) : vectors.compose(cpu, vector);
-        d.provider().ops().writeMsg(d.storage(), desc, msg);
+        MsiStorageOps ops = d.provider().ops();
+        ops.writeMsg(d.storage(), desc, msg);
+        if (d.has(StorageFlag.HYPERVISOR_OWNED)) {
+            // pseries_msi_compose_msg: the hypervisor chose the message; the irq's is what the device holds
+            msg = ops.readMsg(d.storage(), desc).orElse(msg);
+        }
         desc.setMsg(msg);
     }
 
-    /**
-     * Points the interrupt's remapping entry at (CPU, vector); the device's storage is written only when
-     * its message (the handle) is new. A multi-message block takes consecutive entries: the device adds
-     * the vector number to the handle as a sub-handle.
-     */
-    private void writeRemapped(DeviceState d, IrqDesc desc, int cpu, int vector) {
-        if (desc.irte < 0) {
-            if (d.blockSize > 1 && desc.index > 0) {
-                desc.irte = d.descs.first().irte + desc.index;
-            } else {
-                desc.irte = remap.allocate(d.blockSize);
-            }
-        }
-        int requesterId = d.hw.requesterId();
-        if (requesterId < 0 && d.noSourceIdWarned.compareAndSet(false, true)) {
-            // Linux's pr_warn when set_hpet_sid finds no scope: the entry validates nothing
-            System.getLogger("org.msidomain.core").log(System.Logger.Level.WARNING, "{0}: no source id (requester id): its remapping entries validate no source",
-                    d.id());
-        }
-        remap.program(desc.irte, vectors.apicId(cpu), vector, RemapDomain.sourceValidation(d.type(), requesterId));
-        MsiMsg msg = RemapDomain.message(desc.irte - (d.blockSize > 1 ? desc.index : 0));
-        if (!msg.equals(desc.msg())) {
-            d.provider().ops().writeMsg(d.storage(), desc, msg);
-            desc.setMsg(msg);
+    /** Gives back what the parent took for descriptors being freed (remapping entries, ITS events). */
+    void releaseEntries(DeviceState d, List<IrqDesc> descs) {
+        if (!descs.isEmpty()) {
+            parent.deactivate(descs);
         }
     }
 
-    /** Gives back the remapping entries of descriptors being freed (a block as a whole). */
-    void releaseEntries(DeviceState d, List<IrqDesc> descs) {
-        if (remap == null || descs.isEmpty()) {
+    /**
+     * Masks or unmasks at the destination where the parent masks there in hardware
+     * ({@link ParentFeature#MASK_AT_DESTINATION}: an ITS LPI's enable bit, a GIC distributor's SPI enable, an IMSIC
+     * identity's enable bit); what arrives meanwhile is latched there and delivered once on unmask. A target
+     * starts masked there and is unmasked at startup.
+     */
+    void maskAtDestination(DeviceState d, IrqDesc desc, boolean mask) {
+        if (!d.parentHas(ParentFeature.MASK_AT_DESTINATION)) {
             return;
         }
-        if (d.blockSize > 1) {
-            IrqDesc first = descs.get(0);
-            if (first.irte >= 0) {
-                remap.free(first.irte - first.index, d.blockSize);
-            }
+        if (mask) {
+            parent.mask(desc);
         } else {
-            for (IrqDesc desc : descs) {
-                if (desc.irte >= 0) {
-                    remap.free(desc.irte, 1);
-                }
-            }
+            parent.unmask(desc);
         }
-        descs.forEach(desc -> desc.irte = -1);
     }
 
     /** Masks a vector that is not started yet at the source, where the storage can. */

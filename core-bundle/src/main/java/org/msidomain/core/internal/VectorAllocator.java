@@ -6,12 +6,14 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import org.msidomain.api.MsiDomain;
+import org.msidomain.parent.MsiParent;
+import org.msidomain.parent.ParentFeature;
 import org.msidomain.spi.StorageFlag;
 import org.msidomain.spi.StorageRequest;
 
 /**
- * Allocation: gives a device's storage irq numbers, CPU vectors and entries (Linux's
- * {@code msi_domain_alloc_irqs}, with x86's reservation mode) and takes them back, through the device's
+ * Allocation: gives a device's storage irq numbers and targets from the parent (Linux's
+ * {@code msi_domain_alloc_irqs}, with the parent's reservation mode) and takes them back, through the device's
  * provider or, for a device that left, in the domain only.
  *
  * <p>Threads: every method is called holding the control lock (a control operation, or a binding event
@@ -24,24 +26,23 @@ final class VectorAllocator {
 
     private final DeviceTable devices;
     private final IrqTable irqs;
-    private final VectorDomain vectors;
+    private final MsiParent parent;
+    private final OnlineCpus online;
     private final VectorTable table;
     private final StorageWriter writer;
-    /** The interrupt-remapping parent domain, if the machine remaps interrupts. */
-    private final RemapDomain remap;
     private final Containment containment;
     private final DomainLookup lookup;
     /** Runs a change under the control lock (the domain's lock wrapper). */
     private final Consumer<Runnable> locked;
 
-    VectorAllocator(DeviceTable devices, IrqTable irqs, VectorDomain vectors, VectorTable table, StorageWriter writer,
-            RemapDomain remap, Containment containment, DomainLookup lookup, Consumer<Runnable> locked) {
+    VectorAllocator(DeviceTable devices, IrqTable irqs, MsiParent parent, OnlineCpus online, VectorTable table,
+            StorageWriter writer, Containment containment, DomainLookup lookup, Consumer<Runnable> locked) {
         this.devices = devices;
         this.irqs = irqs;
-        this.vectors = vectors;
+        this.parent = parent;
+        this.online = online;
         this.table = table;
         this.writer = writer;
-        this.remap = remap;
         this.containment = containment;
         this.lookup = lookup;
         this.locked = locked;
@@ -52,7 +53,7 @@ final class VectorAllocator {
      * (every CPU, not managed); the others are managed, each with its group of CPUs.
      */
     int[] allocateAffinity(String device, int count, String word, int pre, int post) {
-        java.util.BitSet[] masks = spread(count, pre, post, vectors.cpus());
+        java.util.BitSet[] masks = spread(count, pre, post, online.cpus());
         spreadMasks = masks;
         try {
             return allocate(device, count, word);
@@ -99,9 +100,10 @@ final class VectorAllocator {
             throw new IllegalStateException("device " + device + " already has " + d.descs.size()
                     + " vectors; free them first");
         }
-        if (count > vectors.freeTotal()) {
+        int free = freeTotal();
+        if (count > free) {
             throw new IllegalStateException("cannot allocate " + count + " vectors for " + device + ": only "
-                    + vectors.freeTotal() + " free");
+                    + free + " free");
         }
         boolean writable = d.provider() != null;
         if (writable) {
@@ -114,12 +116,12 @@ final class VectorAllocator {
                 throw new IllegalArgumentException("cannot allocate " + count + " vectors for " + device
                         + ": its storage " + chip + " holds " + room);
             }
-            if (count > 1 && d.has(StorageFlag.MULTI_MESSAGE) && !d.remapped) {
-                // Linux's x86 MSI parent lacks MSI_FLAG_MULTI_PCI_MSI: only the remapping parent has it
+            if (count > 1 && d.has(StorageFlag.MULTI_MESSAGE) && !d.parentHas(ParentFeature.MULTI_PCI_MSI)) {
+                // a parent without MSI_FLAG_MULTI_PCI_MSI (Linux's x86 MSI parent without remapping)
+                String why = parent.unsupported(ParentFeature.MULTI_PCI_MSI, d);
                 abandonStorage(d);
                 throw new IllegalArgumentException("cannot allocate " + count + " MSI vectors for " + device
-                        + ": multi-message MSI needs interrupt remapping (x86 without IR supports one MSI"
-                        + " vector per function); ask for 1 or use MSI-X");
+                        + ": " + why + "; ask for 1 or use MSI-X");
             }
         }
         if (spreadMasks != null && (!writable || !d.has(StorageFlag.CAN_MASK))) {
@@ -131,13 +133,13 @@ final class VectorAllocator {
                     + (writable ? "storage that can mask" : "a bound provider"));
         }
         List<IrqDesc> fresh = new ArrayList<>(count);
-        // A multi-message block (remapped) is a block of remapping entries; its vectors are each irq's own.
+        // A multi-message block shares one message (a block of remapping entries, of events); its targets are each irq's own.
         d.blockSize = writable && d.has(StorageFlag.MULTI_MESSAGE) && count > 1 ? Integer.highestOneBit(count - 1) << 1 : 1;
         try {
             for (int index = 0; index < count; index++) {
                 java.util.BitSet mask = spreadMasks == null ? null : spreadMasks[index];
                 IrqDesc desc;
-                if (mask != null && !mask.intersects(vectors.onlineMask())) {
+                if (mask != null && !mask.intersects(online.mask())) {
                     desc = newReservedDesc(d, index); // managed, no CPU of its mask online: shut down from the start
                     desc.managedDown = true;
                 } else if (reserves(d)) {
@@ -268,7 +270,7 @@ final class VectorAllocator {
         }
         writer.releaseEntries(d, List.of(desc));
         if (!desc.reserved) {
-            vectors.release(desc.cpu, desc.vector);
+            parent.release(desc.cpu, desc.vector);
         }
         d.descs.remove(desc.index);
         irqs.remove(irq);
@@ -296,40 +298,48 @@ final class VectorAllocator {
     }
 
     private IrqDesc newDesc(DeviceState d, int index) {
-        int cpu = vectors.emptiestCpu(x2apic(d));
+        int cpu = parent.bestCpu(d, null);
         if (cpu < 0) {
             throw new IllegalStateException("no free vector on any CPU");
         }
-        return newDesc(d, index, cpu, vectors.allocate(cpu));
+        return newDesc(d, index, cpu);
     }
 
     private IrqDesc newDescIn(DeviceState d, int index, java.util.BitSet mask) {
-        int cpu = vectors.emptiestCpuIn(mask, x2apic(d));
+        int cpu = parent.bestCpu(d, mask);
         if (cpu < 0) {
             throw new IllegalStateException("no free vector on any CPU of " + CpuMask.list(mask));
         }
-        return newDesc(d, index, cpu, vectors.allocate(cpu));
+        return newDesc(d, index, cpu);
     }
 
     private IrqDesc newReservedDesc(DeviceState d, int index) {
         IrqDesc desc = new IrqDesc(irqs.allocate(), d, index);
         desc.reserved = true;
         desc.cpu = 0;
-        desc.vector = X86Msi.RESERVATION_VECTOR;
+        desc.vector = parent.reservationId();
         desc.blockSize = d.blockSize;
         d.descs.put(desc);
         irqs.put(desc);
         return desc;
     }
 
-    private IrqDesc newDesc(DeviceState d, int index, int cpu, int vector) {
+    private IrqDesc newDesc(DeviceState d, int index, int cpu) {
         IrqDesc desc = new IrqDesc(irqs.allocate(), d, index);
+        desc.blockSize = d.blockSize;
+        int vector;
+        try {
+            vector = parent.allocate(desc, cpu);
+        } catch (IllegalStateException full) {
+            irqs.remove(desc.irq); // the number goes back
+            throw full;
+        }
         desc.cpu = cpu;
         desc.vector = vector;
-        desc.blockSize = d.blockSize;
         try {
             table.install(cpu, vector, desc);
         } catch (IllegalStateException taken) {
+            parent.release(cpu, vector);
             irqs.remove(desc.irq); // the number goes back
             throw taken;
         }
@@ -338,15 +348,21 @@ final class VectorAllocator {
         return desc;
     }
 
-    /** Attaches a storage; its interrupts are remapped if the machine remaps and it is not the remapping unit's own. */
+    /** Attaches a storage and asks the parent what it supports for it (Linux's {@code init_dev_msi_info}). */
     void attach(DeviceState d, org.msidomain.spi.MsiStorage storage) {
         d.attach(storage);
-        d.remapped = remap != null && !d.has(StorageFlag.REMAPPING_UNIT);
+        d.parentFeatures = java.util.Set.copyOf(parent.features(d));
+        d.parentPrefix = parent.prefix(d);
     }
 
-    /** Whether a device's messages can address x2APIC ids (remapped, or the remapping unit's own). */
-    private static boolean x2apic(DeviceState d) {
-        return d.remapped || d.has(StorageFlag.REMAPPING_UNIT);
+    /** Free targets on the online CPUs. */
+    private int freeTotal() {
+        int sum = 0;
+        java.util.BitSet up = online.mask();
+        for (int cpu = up.nextSetBit(0); cpu >= 0; cpu = up.nextSetBit(cpu + 1)) {
+            sum += parent.free(cpu);
+        }
+        return sum;
     }
 
     /** Turns off and releases a storage whose first allocation failed, so the device is left disabled. */
@@ -390,7 +406,7 @@ final class VectorAllocator {
 
     /** Gives the descriptors' vectors back, one by one (a multi-message block's too: each irq has its own). */
     private void releaseVectors(DeviceState d, List<IrqDesc> descs) {
-        descs.stream().filter(desc -> !desc.reserved).forEach(desc -> vectors.release(desc.cpu, desc.vector));
+        descs.stream().filter(desc -> !desc.reserved).forEach(desc -> parent.release(desc.cpu, desc.vector));
         d.blockSize = 1;
     }
 

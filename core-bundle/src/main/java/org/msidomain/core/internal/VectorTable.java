@@ -6,7 +6,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.msidomain.hw.VectorSink;
 
 /**
- * The per-CPU vector tables through which a message that reached a CPU finds its interrupt, and the
+ * The per-CPU dispatch tables (indexed by the id the parent's controller delivers: an x86 vector, an LPI INTID,
+ * an SPI, an IMSIC identity) through which a message that reached a CPU finds its interrupt, and the
  * per-CPU counters. Each CPU owns its own arrays, so delivery on one CPU never writes memory another
  * CPU's delivery writes: the hot path takes no lock and allocates nothing.
  *
@@ -14,8 +15,6 @@ import org.msidomain.hw.VectorSink;
  * per CPU; when an interrupt leaves a slot its count is folded into the descriptor's history.
  */
 final class VectorTable implements VectorSink {
-
-    static final int VECTORS = 256;
 
     private final AtomicReferenceArray<IrqDesc>[] slots;
     private final AtomicLongArray[] counts;
@@ -39,12 +38,12 @@ final class VectorTable implements VectorSink {
     private volatile boolean moverFirst;
 
     @SuppressWarnings("unchecked")
-    VectorTable(int cpus) {
+    VectorTable(int cpus, int ids) {
         slots = new AtomicReferenceArray[cpus];
         counts = new AtomicLongArray[cpus];
         for (int cpu = 0; cpu < cpus; cpu++) {
-            slots[cpu] = new AtomicReferenceArray<>(VECTORS);
-            counts[cpu] = new AtomicLongArray(VECTORS);
+            slots[cpu] = new AtomicReferenceArray<>(ids);
+            counts[cpu] = new AtomicLongArray(ids);
         }
         // One counter per cache line, so CPUs do not share a line.
         spurious = new AtomicLongArray(cpus * 8);

@@ -36,7 +36,7 @@ class AffinityMaskTest {
     void boot() throws InterruptedException {
         machine = new FakeMachine(4);
         nic = machine.add("00:04.0", 8);
-        domain = new MsiDomainImpl(machine);
+        domain = X86Domains.domain(machine);
         ops = new Ops(StorageFlag.CAN_MASK, StorageFlag.ALLOC_DYNAMIC);
         domain.bindStorageOps(ops, FakeHardware.props(1, 0));
         assertTrue(domain.awaitSettled(5000));
@@ -126,7 +126,7 @@ class AffinityMaskTest {
     void aMaskWithoutAFreeVectorIsRefusedAndChangesNothing() throws InterruptedException {
         FakeMachine three = new FakeMachine(3); // 3 x 208 device vectors
         three.add("00:0a.0", 624);
-        MsiDomainImpl full = new MsiDomainImpl(three);
+        MsiDomainImpl full = X86Domains.domain(three);
         try {
             full.bindStorageOps(new Ops(), FakeHardware.props(3, 0)); // cannot mask: vectors at allocation
             assertTrue(full.awaitSettled(5000));
@@ -193,7 +193,7 @@ class AffinityMaskTest {
     void aReservedIrqWhoseMaskIsFullStartsElsewhereAsLinuxFallsBackToEveryCpu() throws InterruptedException {
         FakeMachine two = new FakeMachine(2); // 2 x 208 device vectors
         two.add("00:0a.0", 209, List.of("pci")); // reservation mode is PCI/MSI's only
-        MsiDomainImpl d2 = new MsiDomainImpl(two);
+        MsiDomainImpl d2 = X86Domains.domain(two);
         try {
             d2.bindStorageOps(new Ops(StorageFlag.CAN_MASK).ofType("pci"), FakeHardware.props(3, 0, "pci"));
             assertTrue(d2.awaitSettled(5000));

@@ -43,7 +43,7 @@ class BindingListenerTest {
         machine = new FakeMachine(2);
         machine.add("00:04.0", 4);
         machine.add("00:05.0", 4);
-        domain = new MsiDomainImpl(machine);
+        domain = X86Domains.domain(machine);
     }
 
     @AfterEach

@@ -36,7 +36,7 @@ class CpuHotplugTest {
     private void boot(StorageFlag... flags) throws InterruptedException {
         machine = new FakeMachine(4);
         nic = machine.add("00:04.0", 8);
-        domain = new MsiDomainImpl(machine);
+        domain = X86Domains.domain(machine);
         ops = new Ops(flags);
         domain.bindStorageOps(ops, FakeHardware.props(1, 0));
         assertTrue(domain.awaitSettled(5000));

@@ -25,7 +25,7 @@ class DeactivationTest {
     void awaitSettledBehindADroppedEventReturnsAtDeactivation() throws Exception {
         FakeMachine machine = new FakeMachine(1);
         machine.add("00:04.0", 1);
-        MsiDomainImpl domain = new MsiDomainImpl(machine);
+        MsiDomainImpl domain = X86Domains.domain(machine);
         CountDownLatch inListener = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         BindingListener busy = device -> {

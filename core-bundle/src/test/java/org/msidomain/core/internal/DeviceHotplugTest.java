@@ -39,7 +39,7 @@ class DeviceHotplugTest {
         machine = new FakeMachine(2);
         nic = machine.add("00:04.0", 8);
         machine.await("00:07.0", "nvme-fake");
-        domain = new MsiDomainImpl(machine);
+        domain = X86Domains.domain(machine);
         domain.bindEventAdmin(events);
         ops = new Ops(StorageFlag.CAN_MASK, StorageFlag.ALLOC_DYNAMIC);
         domain.bindStorageOps(ops, FakeHardware.props(1, 0));
@@ -89,7 +89,7 @@ class DeviceHotplugTest {
         int nicIrq = domain.allocate("00:04.0", 1)[0];
         AtomicLong nicHandled = new AtomicLong();
         domain.setHandler(nicIrq, "nic", (i, cpu) -> nicHandled.incrementAndGet());
-        int freeBefore = domain.vectorDomain().freeTotal();
+        int freeBefore = domain.freeTargets();
 
         Device nvme = machine.plug("00:07.0", 4, List.of("fake"));
         assertTrue(domain.awaitSettled(10_000));
@@ -107,7 +107,7 @@ class DeviceHotplugTest {
         }
         IrqInfo old = domain.irq(irqs[0]).orElseThrow();
         MsiMsg oldMsg = nvme.msgs[0];
-        assertTrue(freeBefore - 3 == domain.vectorDomain().freeTotal());
+        assertTrue(freeBefore - 3 == domain.freeTargets());
 
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch firing = new CountDownLatch(1000);
@@ -142,7 +142,7 @@ class DeviceHotplugTest {
         assertEquals(0, lateCalls.get(), "no handler of the removed device ran after the removal returned");
         assertTrue(nvmeHandled.get() > 0);
         assertEquals(nicRaised.get(), nicHandled.get(), "the other device lost nothing");
-        assertEquals(freeBefore, domain.vectorDomain().freeTotal(), "every vector is back in the vector domain");
+        assertEquals(freeBefore, domain.freeTargets(), "every vector is back in the vector domain");
         for (int irq : irqs) {
             assertTrue(domain.irq(irq).isEmpty(), "irq " + irq + " is released");
             assertEquals("no irq " + irq, assertThrows(IllegalArgumentException.class,
@@ -166,17 +166,17 @@ class DeviceHotplugTest {
     void aProviderThatThrowsWhileReleasingTheStorageOfARemovedDeviceChangesNothing() throws InterruptedException {
         Device nvme = machine.plug("00:07.0", 4, List.of("fake"));
         assertTrue(domain.awaitSettled(10_000));
-        int freeBefore = domain.vectorDomain().freeTotal();
+        int freeBefore = domain.freeTargets();
         for (int irq : domain.allocate("00:07.0", 2)) {
             domain.setHandler(irq, "nvme", (i, cpu) -> { }); // out of reservation mode: real vectors
         }
-        assertEquals(freeBefore - 2, domain.vectorDomain().freeTotal());
+        assertEquals(freeBefore - 2, domain.freeTargets());
         ops.releaseThrows = new IllegalStateException("device gone");
 
         machine.unplug(nvme, "nvme-fake");
         assertTrue(domain.awaitSettled(10_000));
 
-        assertEquals(freeBefore, domain.vectorDomain().freeTotal());
+        assertEquals(freeBefore, domain.freeTargets());
         assertEquals(List.of(BindingState.BOUND, BindingState.WAITING),
                 domain.devices().stream().map(DeviceInfo::state).toList());
         assertEquals("active", domain.providers().get(0).state());

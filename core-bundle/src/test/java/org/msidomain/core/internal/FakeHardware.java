@@ -211,11 +211,15 @@ final class FakeHardware {
         /** A message written by entry {@code entry} of a device's storage (fake devices carry no requester id). */
         void send(MsiMsg msg, String device, String storageType, int entry) {
             VectorSink s = sink;
-            if (s == null || !X86Msi.isCompatibility(msg) || X86Msi.destination(msg) >= cpus) {
+            // Intel SDM 11.11.1: a compatibility-format MSI address is 0xFEE in bits 31:20, the destination APIC id
+            // in bits 19:12, bit 4 clear (not remappable); the vector is data bits 7:0
+            boolean compatibility = msg.addressHi() == 0 && (msg.addressLo() >>> 20) == 0xFEE && (msg.addressLo() & 0x10) == 0;
+            int destination = (msg.addressLo() >>> 12) & 0xFF;
+            if (s == null || !compatibility || destination >= cpus) {
                 lost++;
                 return;
             }
-            apics[X86Msi.destination(msg)].accept(X86Msi.vector(msg), device, storageType, entry);
+            apics[destination].accept(msg.data() & 0xFF, device, storageType, entry);
         }
 
         @Override

@@ -63,7 +63,7 @@ class InterimVectorTest {
         ahci = machine.add("00:1f.2", 1);
         other = machine.add("00:05.0", 1);
         Device third = machine.add("00:06.0", 1);
-        domain = new MsiDomainImpl(machine);
+        domain = X86Domains.domain(machine);
         ops = new Ops(); // no CAN_MASK
         domain.bindStorageOps(ops, FakeHardware.props(1, 0));
         assertTrue(domain.awaitSettled(5000));

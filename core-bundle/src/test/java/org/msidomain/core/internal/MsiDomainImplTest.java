@@ -35,7 +35,7 @@ class MsiDomainImplTest {
     void boot() throws InterruptedException {
         machine = new FakeMachine(4);
         nic = machine.add("00:04.0", 8);
-        domain = new MsiDomainImpl(machine);
+        domain = X86Domains.domain(machine);
         ops = new Ops(StorageFlag.CAN_MASK, StorageFlag.ALLOC_DYNAMIC);
         domain.bindStorageOps(ops, FakeHardware.props(1, 0));
         assertTrue(domain.awaitSettled(5000));
@@ -104,7 +104,7 @@ class MsiDomainImplTest {
     void scenario14StorageThatCannotMaskGetsARealVectorAtOnce() throws InterruptedException {
         Ops plain = new Ops();
         Device ahci = machine.add("00:1f.2", 1);
-        MsiDomainImpl d2 = new MsiDomainImpl(machine);
+        MsiDomainImpl d2 = X86Domains.domain(machine);
         try {
             d2.bindStorageOps(plain, FakeHardware.props(8, 0));
             assertTrue(d2.awaitSettled(5000));
@@ -122,7 +122,7 @@ class MsiDomainImplTest {
         // parents add it), so msi_capability_init answers 1 and an exact request for more gets -ENOSPC
         Ops msi = new Ops(StorageFlag.MULTI_MESSAGE, StorageFlag.CAN_MASK);
         Device ahci = machine.add("00:1f.2", 16);
-        MsiDomainImpl d2 = new MsiDomainImpl(machine);
+        MsiDomainImpl d2 = X86Domains.domain(machine);
         try {
             d2.bindStorageOps(msi, FakeHardware.props(8, 0));
             assertTrue(d2.awaitSettled(5000));
@@ -191,7 +191,7 @@ class MsiDomainImplTest {
     void storageThatCannotMaskIsMaskedAtTheDestination() throws InterruptedException {
         Ops plain = new Ops();
         Device timer = machine.add("00:07.0", 1);
-        MsiDomainImpl d2 = new MsiDomainImpl(machine);
+        MsiDomainImpl d2 = X86Domains.domain(machine);
         try {
             d2.bindStorageOps(plain, FakeHardware.props(7, 0));
             assertTrue(d2.awaitSettled(5000));
@@ -286,7 +286,7 @@ class MsiDomainImplTest {
     void scenario21MaskDeviceThenParentUnmaskParentThenDevice() throws InterruptedException {
         Ops both = new Ops(StorageFlag.CAN_MASK, StorageFlag.MASK_PARENT);
         Device gic = machine.add("00:08.0", 2);
-        MsiDomainImpl d2 = new MsiDomainImpl(machine);
+        MsiDomainImpl d2 = X86Domains.domain(machine);
         try {
             d2.bindStorageOps(both, FakeHardware.props(9, 0));
             assertTrue(d2.awaitSettled(5000));
@@ -312,7 +312,7 @@ class MsiDomainImplTest {
         one.add("00:0a.0", 300);
         one.add("00:0b.0", 20);
         Device maskable = one.add("00:0c.0", 4, List.of("pci")); // reservation mode is PCI/MSI's only
-        MsiDomainImpl d1 = new MsiDomainImpl(one);
+        MsiDomainImpl d1 = X86Domains.domain(one);
         try {
             d1.bindStorageOps(new Ops(), FakeHardware.props(3, 0));
             assertTrue(d1.awaitSettled(5000));
@@ -350,7 +350,7 @@ class MsiDomainImplTest {
     @Test
     void aFaultyProviderIsContainedAndAHealthyOneRecoversTheDevice() throws InterruptedException {
         Device other = machine.add("00:05.0", 2);
-        MsiDomainImpl d2 = new MsiDomainImpl(machine);
+        MsiDomainImpl d2 = X86Domains.domain(machine);
         try {
             Ops faulty = new Ops(StorageFlag.CAN_MASK);
             d2.bindStorageOps(faulty, FakeHardware.props(11, 0));

@@ -38,7 +38,7 @@ class MultiStorageTest {
         machine = new FakeMachine(2);
         machine.add("00:04.0", 8);
         dev = machine.add("00:06.0", 8, List.of("fake", "ims"));
-        domain = new MsiDomainImpl(machine);
+        domain = X86Domains.domain(machine);
         pci = new Ops(StorageFlag.CAN_MASK, StorageFlag.ALLOC_DYNAMIC);
         ims = new Ops().ofType("ims");
         domain.bindStorageOps(pci, FakeHardware.props(1, 0));

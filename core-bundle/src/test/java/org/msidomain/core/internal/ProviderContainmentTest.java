@@ -43,7 +43,7 @@ class ProviderContainmentTest {
         machine = new FakeMachine(4);
         a = machine.add("00:04.0", 4);
         b = machine.add("00:05.0", 4);
-        domain = new MsiDomainImpl(machine, BOUND_MS);
+        domain = X86Domains.domain(machine, BOUND_MS);
         ops = new Ops(StorageFlag.CAN_MASK);
         domain.bindStorageOps(ops, FakeHardware.props(1, 0));
         assertTrue(domain.awaitSettled(5000));
@@ -158,7 +158,7 @@ class ProviderContainmentTest {
 
     /** Free device vectors over all CPUs, as the vector domain counts them. */
     private int freeVectors() {
-        return domain.vectorDomain().freeTotal();
+        return domain.freeTargets();
     }
 
     @Test
@@ -190,7 +190,7 @@ class ProviderContainmentTest {
         Ops plain = new Ops(); // cannot mask: affinity changes take Linux's two steps
         Device timer = machine.add("00:07.0", 1);
         machine.add("00:08.0", 1);
-        MsiDomainImpl d2 = new MsiDomainImpl(machine, BOUND_MS);
+        MsiDomainImpl d2 = X86Domains.domain(machine, BOUND_MS);
         try {
             d2.bindStorageOps(plain, FakeHardware.props(7, 0));
             assertTrue(d2.awaitSettled(5000));

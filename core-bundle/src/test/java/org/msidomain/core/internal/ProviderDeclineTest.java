@@ -29,7 +29,7 @@ class ProviderDeclineTest {
         machine = new FakeMachine(2);
         nic = machine.add("00:04.0", 8);
         machine.add("00:05.0", 8);
-        domain = new MsiDomainImpl(machine);
+        domain = X86Domains.domain(machine);
         domain.bindEventAdmin(events);
     }
 
@@ -114,7 +114,7 @@ class ProviderDeclineTest {
     @Test
     void aDeclineThatHangsIsAbandonedLikeAnyProviderCallAndTheDomainGoesOn() throws InterruptedException {
         domain.deactivate();
-        domain = new MsiDomainImpl(machine, 200);
+        domain = X86Domains.domain(machine, 200);
         Ops hanging = new Ops();
         hanging.blockIn = "decline";
         hanging.blockOn = "00:04.0";

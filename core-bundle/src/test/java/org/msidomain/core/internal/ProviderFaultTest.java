@@ -35,11 +35,11 @@ class ProviderFaultTest {
     void boot() throws InterruptedException {
         machine = new FakeMachine(2);
         nic = machine.add("00:04.0", 8);
-        domain = new MsiDomainImpl(machine);
+        domain = X86Domains.domain(machine);
         ops = new Ops(StorageFlag.CAN_MASK, StorageFlag.ALLOC_DYNAMIC);
         domain.bindStorageOps(ops, FakeHardware.props(1, 0));
         assertTrue(domain.awaitSettled(5000));
-        freeAtStart = domain.vectorDomain().freeTotal();
+        freeAtStart = domain.freeTargets();
     }
 
     @AfterEach
@@ -63,7 +63,7 @@ class ProviderFaultTest {
         assertEquals(BindingState.FAILED, nic().state());
         assertEquals(refused.getMessage(), nic().reason());
         assertEquals(List.of(), domain.irqs(), "no irq left behind");
-        assertEquals(freeAtStart, domain.vectorDomain().freeTotal(), "no vector left behind");
+        assertEquals(freeAtStart, domain.freeTargets(), "no vector left behind");
     }
 
     @Test
@@ -79,7 +79,7 @@ class ProviderFaultTest {
         domain.freeIrq(irqs[1]);
         domain.free("00:04.0");
         assertEquals(List.of(), domain.irqs());
-        assertEquals(freeAtStart, domain.vectorDomain().freeTotal(), "every vector back, the move's new one too");
+        assertEquals(freeAtStart, domain.freeTargets(), "every vector back, the move's new one too");
     }
 
     @Test
@@ -96,7 +96,7 @@ class ProviderFaultTest {
         assertEquals("cannot allocate 2 vectors for 00:04.0: its storage FAKE-00:04.0 holds 1", refused.getMessage());
         assertEquals(0, writes(), "nothing written to the storage");
         assertEquals(List.of(), domain.irqs());
-        assertEquals(freeAtStart, domain.vectorDomain().freeTotal());
+        assertEquals(freeAtStart, domain.freeTargets());
         assertEquals(BindingState.BOUND, nic().state(), "a refusal, not a fault");
 
         int irq = domain.allocateAt("00:04.0", MsiDomainImpl.ANY_INDEX);

@@ -1,23 +1,17 @@
 package org.msidomain.hw.internal;
 
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.msidomain.hw.internal.dmar.RemappingTable;
+import org.msidomain.hw.internal.irqchip.Cpus;
+import org.msidomain.hw.internal.irqchip.MessagePath;
 
 /**
- * The path of a message write from a device to the local APICs: a dword write to the 0xFEExxxxx window
- * in compatibility format reaches the APIC whose id is in address bits 19:12. Anything else is not an
- * interrupt and is counted as lost.
- *
- * <p>Of the delivery modes in data bits 10:8 (Intel SDM vol. 3, 10.11.2; 11.11.2 in recent editions) the model delivers Fixed and
- * Lowest Priority: with a physical destination lowest priority has one candidate, so it is Fixed to that
- * CPU (QEMU's apic_send_msi arbitrates among the destination set, which here has one member). SMI, NMI,
- * INIT and ExtINT do not deliver a vector and are not modelled; 011 and 110 are reserved. A logical
- * destination (address bit 2; QEMU and KVM honour it whatever the redirection hint) needs the APICs'
- * logical destination registers, which the model has not. Those messages are counted as lost.
+ * Where message writes from devices go: the CPUs (their local APICs, by APIC id and by CPU number) and the
+ * machine's {@link MessagePath}, chosen by its architecture ({@link X86MessagePath} unless the machine installs
+ * another one at build time). Counts what is lost and what merges.
  */
-public final class InterruptFabric {
+public final class InterruptFabric implements Cpus {
 
     private final SimLocalApic[] byApicId = new SimLocalApic[256];
     private final AtomicLong lost = new AtomicLong();
@@ -26,7 +20,17 @@ public final class InterruptFabric {
     /** CPUs whose APIC id is above 255 (x2APIC): reachable only through remapping-unit messages here. */
     private final java.util.Map<Integer, SimLocalApic> x2apic = new java.util.HashMap<>();
 
+    /** The CPUs by number; grown only while the machine is built. */
+    private SimLocalApic[] byCpu = new SimLocalApic[0];
+    private final X86MessagePath x86 = new X86MessagePath(this);
+    /** Set once while the machine is built, before any device exists. */
+    private volatile MessagePath path = x86;
+
     void attach(SimLocalApic apic) {
+        if (apic.cpu() >= byCpu.length) {
+            byCpu = java.util.Arrays.copyOf(byCpu, apic.cpu() + 1);
+        }
+        byCpu[apic.cpu()] = apic;
         int id = apic.apicId();
         if ((id >= 0 && id < byApicId.length && byApicId[id] != null) || x2apic.containsKey(id)) {
             throw new IllegalArgumentException("two CPUs have APIC id " + id);
@@ -38,13 +42,34 @@ public final class InterruptFabric {
         }
     }
 
+    /** An event merged with one already pending (IRR, PBA, pending bits, an open DMAR status episode). */
+    public void coalescedOne() {
+        coalesced.incrementAndGet();
+    }
+
+    long coalesced() {
+        return coalesced.get();
+    }
+
+    /** A message lost outside the fabric's own checks: a function without Bus Master Enable sent none, an APIC refused it. */
+    @Override
+    public void lostOne() {
+        lost.incrementAndGet();
+    }
+
+    /** The path of a non-x86 architecture; called while the machine is built. */
+    void install(MessagePath path) {
+        this.path = path;
+    }
+
     /**
-     * A device performs the message write {@code data -> address}. Allocation-free.
+     * A device performs the message write {@code data -> address}, as the machine's architecture decodes it.
+     * Allocation-free.
      *
      * @param requesterId the writing device's requester id, or -1
      */
     public void write(int addressLo, int addressHi, int data, int requesterId) {
-        write(addressLo, addressHi, data, requesterId, null, null, -1);
+        path.write(addressLo, addressHi, data, requesterId);
     }
 
     /**
@@ -55,156 +80,51 @@ public final class InterruptFabric {
      */
     public void write(int addressLo, int addressHi, int data, int requesterId, String device, String storageType,
             int entry) {
-        RemappingTable ir = remapping;
-        if ((addressLo >>> 20) == 0xFEE && ir != null) {
-            if ((addressLo & 0x10) != 0) {
-                ir.remap(addressLo, addressHi, data, requesterId, remapTarget);
-            } else {
-                ir.compatibility(requesterId); // compatibility format is blocked while remapping is on
-            }
-            return;
-        }
-        if (addressHi != 0 || (addressLo >>> 20) != 0xFEE || (addressLo & (0x10 | DEST_LOGICAL)) != 0
-                || (data & DELIVERY_MODE) > LOWEST_PRIORITY) {
-            lost.incrementAndGet();
-            return;
-        }
-        SimLocalApic apic = byApicId[(addressLo >>> 12) & 0xFF];
-        int vector = data & 0xFF;
-        if (apic == null || vector < 0x10) {
-            lost.incrementAndGet();
-            return;
-        }
-        apic.accept(vector, device, storageType, entry);
+        path.write(addressLo, addressHi, data, requesterId, device, storageType, entry);
     }
 
-    /** Address bit 2: the destination id is a logical one. */
-    static final int DEST_LOGICAL = 1 << 2;
-    /** Data bits 10:8; Fixed is 000, Lowest Priority 001. */
-    static final int DELIVERY_MODE = 0x700;
-    static final int LOWEST_PRIORITY = 0x100;
+    /** A write as {@link #write} performs it, saying where it went (for the shell, not the hot path). */
+    public String inject(int addressLo, int addressHi, int data, int requesterId) {
+        return path.inject(addressLo, addressHi, data, requesterId);
+    }
 
-    private volatile RemappingTable remapping;
-    /** Created once: a method reference made on every message would allocate on the hot path. */
-    private final RemappingTable.Target remapTarget = this::deliverRemapped;
-
-    /** Turns interrupt remapping on: from now on interrupt writes go through this table. */
+    /** Turns interrupt remapping on (x86): from now on interrupt writes go through this table. */
     void enableRemapping(RemappingTable table) {
-        remapping = table;
-    }
-
-    private void deliverRemapped(int apicId, int vector) {
-        SimLocalApic apic = apic(apicId);
-        if (apic == null || vector < 0x10) {
-            lost.incrementAndGet();
-            return;
-        }
-        apic.accept(vector);
+        x86.enableRemapping(table);
     }
 
     /**
-     * A remapping unit's own interrupt: never remapped, and its upper address carries destination bits
+     * A remapping unit's own interrupt (x86): never remapped, and its upper address carries destination bits
      * 31:8 (VT-d FEUADDR, Linux's destid_8_31), so it can reach x2APIC ids above 255.
      */
     public void writeFromRemappingUnit(int addressLo, int addressHi, int data) {
-        writeFromRemappingUnit(addressLo, addressHi, data, null, null, -1);
+        x86.writeFromRemappingUnit(addressLo, addressHi, data, null, null, -1);
     }
 
     /** The same, naming the writer as {@link #write(int, int, int, int, String, String, int)} does. */
     public void writeFromRemappingUnit(int addressLo, int addressHi, int data, String device, String storageType,
             int entry) {
-        if ((addressLo >>> 20) != 0xFEE) {
-            lost.incrementAndGet();
-            return;
-        }
-        int dest = (addressHi & 0xFFFF_FF00) | ((addressLo >>> 12) & 0xFF);
-        SimLocalApic apic = dest >= 0 && dest < byApicId.length ? byApicId[dest] : x2apic.get(dest);
-        if (apic == null || (data & 0xFF) < 0x10) {
-            lost.incrementAndGet();
-            return;
-        }
-        apic.accept(data & 0xFF, device, storageType, entry);
+        x86.writeFromRemappingUnit(addressLo, addressHi, data, device, storageType, entry);
     }
 
-    /** A write as {@link #write} performs it, saying where it went (for the shell, not the hot path). */
-    public String inject(int addressLo, int addressHi, int data, int requesterId) {
-        if (addressHi != 0 || (addressLo >>> 20) != 0xFEE) {
-            write(addressLo, addressHi, data, requesterId);
-            return "dropped: not an interrupt address (0xFEExxxxx)";
-        }
-        RemappingTable ir = remapping;
-        if (ir != null && (addressLo >>> 20) == 0xFEE) {
-            int before = ir.faults().size();
-            write(addressLo, addressHi, data, requesterId);
-            List<RemappingTable.Fault> faults = ir.faults();
-            if (faults.size() > before) {
-                RemappingTable.Fault fault = faults.get(faults.size() - 1);
-                return String.format("dropped: remapping fault 0x%02x (%s%s)", fault.reason(), reason(fault.reason()),
-                        fault.reason() == RemappingTable.SOURCE_ID && requesterId < 0 ? ": the write carries no requester id" : "");
-            }
-            return "remapped and delivered";
-        }
-        if ((addressLo & 0x10) != 0) {
-            write(addressLo, addressHi, data, requesterId);
-            return "dropped: remappable format, but interrupt remapping is off";
-        }
-        if ((addressLo & DEST_LOGICAL) != 0) {
-            write(addressLo, addressHi, data, requesterId);
-            return "dropped: logical destination mode (address bit 2) is not modelled";
-        }
-        String mode = notDelivered((data & DELIVERY_MODE) >>> 8);
-        if (mode != null) {
-            write(addressLo, addressHi, data, requesterId);
-            return "dropped: " + mode;
-        }
-        SimLocalApic apic = byApicId[(addressLo >>> 12) & 0xFF];
-        if (apic == null) {
-            write(addressLo, addressHi, data, requesterId);
-            return String.format("dropped: no CPU has APIC id %d", (addressLo >>> 12) & 0xFF);
-        }
-        if ((data & 0xFF) < 0x10) {
-            write(addressLo, addressHi, data, requesterId);
-            return String.format("dropped: vector 0x%02x is reserved", data & 0xFF);
-        }
-        write(addressLo, addressHi, data, requesterId);
-        return String.format("delivered to CPU%d vector 0x%02x%s", apic.cpu(), data & 0xFF,
-                (data & DELIVERY_MODE) == LOWEST_PRIORITY ? " (lowest priority, one destination: as fixed)" : "");
+    @Override
+    public int count() {
+        return byCpu.length;
     }
 
-    /** Why a delivery mode (data bits 10:8) delivers nothing here, or null for Fixed and Lowest Priority. */
-    private static String notDelivered(int mode) {
-        return switch (mode) {
-            case 0b000, 0b001 -> null;
-            case 0b010 -> "delivery mode SMI (010) is not modelled";
-            case 0b100 -> "delivery mode NMI (100) is not modelled";
-            case 0b101 -> "delivery mode INIT (101) is not modelled";
-            case 0b111 -> "delivery mode ExtINT (111) is not modelled";
-            default -> String.format("delivery mode %s is reserved", Integer.toBinaryString(0b1000 | mode).substring(1));
-        };
+    @Override
+    public void deliver(int cpu, int id) {
+        byCpu[cpu].accept(id);
     }
 
-    private static String reason(int code) {
-        return switch (code) {
-            case RemappingTable.RESERVED_FIELD -> "reserved field set in the request";
-            case RemappingTable.INDEX_BEYOND_TABLE -> "index beyond the table";
-            case RemappingTable.NOT_PRESENT -> "entry not present";
-            case RemappingTable.COMPATIBILITY_BLOCKED -> "compatibility format blocked";
-            case RemappingTable.SOURCE_ID -> "source-id verification failed";
-            default -> "unknown";
-        };
+    @Override
+    public void merged(int cpu, int id) {
+        byCpu[cpu].merged(id);
     }
 
-    /** An event merged with one already pending (IRR, PBA, pending bits, an open DMAR status episode). */
-    public void coalescedOne() {
-        coalesced.incrementAndGet();
-    }
-
-    long coalesced() {
-        return coalesced.get();
-    }
-
-    void lostOne() {
-        lost.incrementAndGet();
+    /** The APIC with an 8-bit (xAPIC) id, or null. */
+    SimLocalApic xapic(int apicId) {
+        return byApicId[apicId];
     }
 
     SimLocalApic apic(int apicId) {

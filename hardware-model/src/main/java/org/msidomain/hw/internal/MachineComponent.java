@@ -155,6 +155,7 @@ public final class MachineComponent implements ConfigurationListener {
             }
             properties.put(GENERATION, ++generation);
             current = machine;
+            describe(machine);
             registration = context.registerService(Machine.class, machine, currentProperties());
         }
     }
@@ -280,6 +281,7 @@ public final class MachineComponent implements ConfigurationListener {
                 current.close(); // its devices' kinds' own work stops; nobody is bound to it any more
             }
             current = machine;
+            describe(machine);
             registration = context.registerService(Machine.class, machine, currentProperties());
             LOG.log(System.Logger.Level.INFO, "machine {0} built from the {1} with the configurations {2}: {3} CPUs, "
                     + "{4} devices", generation, base.name(), overlay.pids(), machine.cpuCount(), machine.devices().size());
@@ -305,6 +307,15 @@ public final class MachineComponent implements ConfigurationListener {
         if (registration != null) {
             registration.setProperties(currentProperties());
         }
+    }
+
+    /**
+     * The service properties parents select the machine by: its architecture and, on x86, whether it remaps
+     * interrupts (the remapping parent stacks on the vector domain then).
+     */
+    private void describe(SimMachine machine) {
+        properties.put(org.msidomain.parent.MsiParent.ARCH, machine.arch());
+        properties.put(org.msidomain.parent.MsiParent.REMAPPING, machine.remapping().isPresent());
     }
 
     private Dictionary<String, Object> currentProperties() {

@@ -16,9 +16,44 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param platform the platform devices with their own message tables
  * @param asDumped boot without the OS's enumeration, so the PCI functions keep their dumps' MSI/MSI-X state
  * @param devices  devices of any kind, each created by its kind's service
+ * @param arch     the interrupt architecture: {@code x86} (absent), {@code arm64-gicv3-its}, {@code arm64-gicv2m},
+ *                 {@code riscv-aia-imsic}
+ * @param its      the ITS's parameters (arch {@code arm64-gicv3-its})
+ * @param gicv2m   the v2m frame's parameters (arch {@code arm64-gicv2m})
+ * @param imsic    the IMSIC's parameters (arch {@code riscv-aia-imsic})
  */
 public record MachineDescription(Integer cpus, List<Integer> apicIds, List<PciEntry> pci, HpetEntry hpet,
-        List<DmarEntry> dmar, List<PlatformEntry> platform, Boolean asDumped, List<DeviceEntry> devices) {
+        List<DmarEntry> dmar, List<PlatformEntry> platform, Boolean asDumped, List<DeviceEntry> devices,
+        String arch, ItsEntry its, GicV2mEntry gicv2m, ImsicEntry imsic) {
+
+    /**
+     * The GICv3 ITS.
+     *
+     * @param base its base address, a hex string ({@code "0x08080000"}), 64 KiB aligned
+     * @param lpis the LPIs of its configuration table (INTIDs 8192 and up), 1-57344
+     */
+    public record ItsEntry(String base, Integer lpis) {
+    }
+
+    /**
+     * The GICv2m MSI frame.
+     *
+     * @param frame    its base address, a hex string, 4 KiB aligned
+     * @param spiBase  its first SPI INTID (MSI_TYPER bits 25:16)
+     * @param spiCount its SPIs (MSI_TYPER bits 9:0)
+     */
+    public record GicV2mEntry(String frame, Integer spiBase, Integer spiCount) {
+    }
+
+    /**
+     * The IMSIC's supervisor interrupt files.
+     *
+     * @param base       hart 0's file, a hex string, 4 KiB aligned
+     * @param stride     the distance between two harts' files, a multiple of 4096
+     * @param identities a file's interrupt identities: 63, 127, ... 2047
+     */
+    public record ImsicEntry(String base, Integer stride, Integer identities) {
+    }
 
     /**
      * A device of any kind ({@code "devices"}).

@@ -39,7 +39,7 @@ import org.msidomain.hw.internal.pci.SysfsReader;
 /**
  * Decides what machine to build from the launcher's framework properties: {@code msi.machine.file} (a
  * JSON description), else {@code msi.machine.dumps} and {@code msi.machine.sysfs}, else the embedded
- * default machine. A dump that cannot be read is left out with a one-line problem naming it; the rest
+ * machine of {@code msi.machine.arch} (the default machine for x86 or none). A dump that cannot be read is left out with a one-line problem naming it; the rest
  * of the machine boots. A file that is not a dump at all ({@link DumpFormatException#notADump()}) refuses
  * the description, as does a {@code --dump}/{@code --sysfs} machine left with no PCI function. A
  * description that cannot be read is an error naming its JSON path.
@@ -56,11 +56,12 @@ public final class MachineLoader {
     public static final String DUMPS = "msi.machine.dumps";
     public static final String SYSFS = "msi.machine.sysfs";
     public static final String CPUS = "msi.machine.cpus";
+    /** The bundled machine of this architecture ({@code x86}: the default machine), when no other input is given. */
+    public static final String ARCH = "msi.machine.arch";
     /** {@code true}: the machine boots without the OS's enumeration, its PCI functions as their dumps are. */
     public static final String AS_DUMPED = "msi.machine.asDumped";
     /** Separates the dump paths in {@link #DUMPS}: a newline, since sysfs-style names contain colons. */
     public static final String DUMP_SEPARATOR = "\n";
-    static final String DEFAULT = "/machines/default/machine.json";
     static final int DEFAULT_CPUS = 4;
     /** The largest machine description read. */
     static final int MAX_DESCRIPTION = 1 << 20;
@@ -191,20 +192,40 @@ public final class MachineLoader {
         if ((dumps != null && !dumps.isEmpty()) || (sysfs != null && !sysfs.isEmpty())) {
             return fromDumps(dumps, sysfs, cpus(properties.apply(CPUS)));
         }
-        try (InputStream in = MachineLoader.class.getResourceAsStream(DEFAULT)) {
-            return new Base("default machine", parse("default machine", in), name -> {
-                if (Path.of(name).isAbsolute()) {
-                    return DumpReader.load(Path.of(name), DumpReader.MAX_FILE);
+        String arch = properties.apply(ARCH);
+        return bundled(arch == null || arch.isEmpty() || arch.equals(ArchSpec.X86) ? "default" : arch);
+    }
+
+    /**
+     * A machine description bundled with the model: {@code default} (x86) or one per other architecture
+     * ({@code /machines/<arch>/machine.json}, e.g. {@code arm64-gicv3-its}), whose dumps are read beside it or else
+     * from the default machine's.
+     *
+     * @throws IllegalArgumentException if there is no such machine
+     */
+    public static Base bundled(String machine) {
+        String dir = "/machines/" + machine + "/";
+        String name = machine.equals("default") ? "default machine" : machine + " machine";
+        try (InputStream in = MachineLoader.class.getResourceAsStream(dir + "machine.json")) {
+            if (in == null) {
+                throw new IllegalArgumentException(machine + ": no such bundled machine (default, "
+                        + String.join(", ", ArchSpec.NAMES.subList(1, ArchSpec.NAMES.size())) + ")");
+            }
+            return new Base(name, parse(name, in), file -> {
+                if (Path.of(file).isAbsolute()) {
+                    return DumpReader.load(Path.of(file), DumpReader.MAX_FILE);
                 }
-                try (InputStream r = MachineLoader.class.getResourceAsStream("/machines/default/" + name)) {
-                    if (r == null) {
-                        throw new IOException("no such resource");
+                for (String d : List.of(dir, "/machines/default/")) {
+                    try (InputStream r = MachineLoader.class.getResourceAsStream(d + file)) {
+                        if (r != null) {
+                            return r.readAllBytes();
+                        }
                     }
-                    return r.readAllBytes();
                 }
+                throw new IOException("no such resource");
             }, List.of(), List.of());
         } catch (IOException e) {
-            throw new IllegalStateException("default machine: " + e.getMessage(), e);
+            throw new IllegalStateException(name + ": " + e.getMessage(), e);
         }
     }
 
@@ -227,6 +248,7 @@ public final class MachineLoader {
      */
     public static MachineSpec build(String name, JsonNode tree, Base base, Predicate<String> strict) {
         MachineDescription d = describe(name, tree);
+        ArchSpec arch = arch(name, d);
         List<String> problems = new ArrayList<>(base.problems());
         Map<PciAddress, PciDump> pci = new LinkedHashMap<>();
         for (PciDump dump : base.preloaded()) {
@@ -265,7 +287,7 @@ public final class MachineLoader {
         Set<String> ids = validate(name, d);
         List<DeviceSpec> devices = devices(name, d, ids, pci.keySet(), base.dir());
         return new MachineSpec(apicIds(name, d, remapping(d)), List.copyOf(pci.values()), owned, d.hpet(), d.dmar(), d.platform(),
-                problems, Boolean.TRUE.equals(d.asDumped()), devices);
+                problems, Boolean.TRUE.equals(d.asDumped()), devices, arch);
     }
 
     /**
@@ -446,6 +468,109 @@ public final class MachineLoader {
         } catch (IOException e) {
             throw new IllegalArgumentException(name + ": not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
+    }
+
+    /**
+     * The architecture and its controller's parameters. HPET and DMAR units are x86 devices, and APIC ids x86's;
+     * a GICv2 distributor addresses at most 8 CPUs; a controller's section goes only with its architecture.
+     */
+    private static ArchSpec arch(String name, MachineDescription d) {
+        String arch = d.arch() == null ? ArchSpec.X86 : d.arch();
+        if (!ArchSpec.NAMES.contains(arch)) {
+            throw new Refused(name, "$.arch", "'" + arch + "' is not an architecture (" + String.join(", ", ArchSpec.NAMES) + ")");
+        }
+        onlyWith(name, "$.its", d.its(), ArchSpec.GICV3_ITS, arch);
+        onlyWith(name, "$.gicv2m", d.gicv2m(), ArchSpec.GICV2M, arch);
+        onlyWith(name, "$.imsic", d.imsic(), ArchSpec.IMSIC, arch);
+        if (arch.equals(ArchSpec.X86)) {
+            return ArchSpec.DEFAULT;
+        }
+        if (d.hpet() != null) {
+            throw new Refused(name, "$.hpet", "the HPET is an x86 device, not part of an " + arch + " machine");
+        }
+        if (d.dmar() != null && !d.dmar().isEmpty()) {
+            throw new Refused(name, "$.dmar", "a DMAR unit is an x86 device, not part of an " + arch + " machine");
+        }
+        List<MachineDescription.DeviceEntry> devices = d.devices() == null ? List.of() : d.devices();
+        for (int i = 0; i < devices.size(); i++) {
+            String kind = devices.get(i) == null ? null : devices.get(i).kind();
+            if ("hpet".equals(kind) || "dmar".equals(kind)) {
+                throw new Refused(name, "$.devices[" + i + "].kind", "'" + kind + "' is an x86 device, not part of an "
+                        + arch + " machine");
+            }
+        }
+        if (d.apicIds() != null) {
+            throw new Refused(name, "$.apicIds", "APIC ids are x86's; an " + arch + " machine numbers its CPUs 0 to cpus-1");
+        }
+        return switch (arch) {
+            case ArchSpec.GICV3_ITS -> {
+                MachineDescription.ItsEntry e = d.its();
+                ArchSpec.Its def = ArchSpec.ITS_DEFAULTS;
+                long base = e == null ? def.base() : address(name, "$.its.base", e.base(), def.base(), 0x10000);
+                int lpis = e == null || e.lpis() == null ? def.lpis() : e.lpis();
+                if (lpis < 1 || lpis > 65536 - org.msidomain.hw.irqchip.GicIts.LPI_BASE) {
+                    throw new Refused(name, "$.its.lpis", "1-57344 LPIs (INTIDs 8192-65535), not " + lpis);
+                }
+                yield new ArchSpec(arch, new ArchSpec.Its(base, lpis), null, null);
+            }
+            case ArchSpec.GICV2M -> {
+                if (d.cpus() != null && d.cpus() > org.msidomain.hw.internal.irqchip.SimGicV2m.MAX_CPUS) {
+                    throw new Refused(name, "$.cpus", d.cpus() + " CPUs: a GICv2 distributor (GICD_ITARGETSR) addresses at most 8");
+                }
+                MachineDescription.GicV2mEntry e = d.gicv2m();
+                ArchSpec.V2m def = ArchSpec.V2M_DEFAULTS;
+                long frame = e == null ? def.frame() : address(name, "$.gicv2m.frame", e.frame(), def.frame(), 0x1000);
+                int first = e == null || e.spiBase() == null ? def.spiBase() : e.spiBase();
+                if (first < 32 || first > 1019) {
+                    throw new Refused(name, "$.gicv2m.spiBase", "an SPI INTID is 32-1019, not " + first);
+                }
+                int count = e == null || e.spiCount() == null ? def.spiCount() : e.spiCount();
+                if (count < 1 || first + count > 1020) {
+                    throw new Refused(name, "$.gicv2m.spiCount", count + " SPIs from INTID " + first + " go beyond INTID 1019");
+                }
+                yield new ArchSpec(arch, null, new ArchSpec.V2m(frame, first, count), null);
+            }
+            default -> {
+                MachineDescription.ImsicEntry e = d.imsic();
+                ArchSpec.Imsic def = ArchSpec.IMSIC_DEFAULTS;
+                long base = e == null ? def.base() : address(name, "$.imsic.base", e.base(), def.base(), 0x1000);
+                int stride = e == null || e.stride() == null ? (int) def.stride() : e.stride();
+                if (stride < 0x1000 || stride % 0x1000 != 0) {
+                    throw new Refused(name, "$.imsic.stride", "a multiple of 4096 (the size of an interrupt file), not " + stride);
+                }
+                int ids = e == null || e.identities() == null ? def.identities() : e.identities();
+                if (ids < 63 || ids > 2047 || (ids + 1) % 64 != 0) {
+                    throw new Refused(name, "$.imsic.identities", "63, 127, ... 2047 (a multiple of 64 minus 1), not " + ids);
+                }
+                yield new ArchSpec(arch, null, null, new ArchSpec.Imsic(base, stride, ids));
+            }
+        };
+    }
+
+    private static void onlyWith(String name, String path, Object section, String owner, String arch) {
+        if (section != null && !owner.equals(arch)) {
+            throw new Refused(name, path, "goes only with arch " + owner + ", not " + arch);
+        }
+    }
+
+    /** An address as a hex string {@code 0x...}, aligned; the default if absent. */
+    private static long address(String name, String path, String value, long absent, long alignment) {
+        if (value == null) {
+            return absent;
+        }
+        long a;
+        try {
+            if (!value.startsWith("0x") && !value.startsWith("0X")) {
+                throw new NumberFormatException();
+            }
+            a = Long.parseUnsignedLong(value.substring(2), 16);
+        } catch (NumberFormatException e) {
+            throw new Refused(name, path, "'" + value + "' is not a hex address 0x...");
+        }
+        if (a < 0 || a >= 1L << 52 || a % alignment != 0) {
+            throw new Refused(name, path, value + " is not a " + (alignment >> 10) + " KiB aligned address below 2^52");
+        }
+        return a;
     }
 
     /** Whether a DMAR unit remaps interrupts (checked by {@link #validate}). */

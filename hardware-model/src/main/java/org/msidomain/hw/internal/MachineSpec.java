@@ -26,13 +26,15 @@ import org.msidomain.hw.internal.pci.PciDump;
  * @param problems inputs that were refused (one line each), so the machine booted without them
  * @param asDumped boot without the OS's enumeration: the PCI functions keep their dumps' MSI and MSI-X state
  * @param devices  the generic device entries ({@code "devices"})
+ * @param arch     the interrupt architecture and its controller's parameters
  */
 public record MachineSpec(List<Integer> apicIds, List<PciDump> pci, Set<PciAddress> hypervisorOwned,
         MachineDescription.HpetEntry hpet, List<MachineDescription.DmarEntry> dmar,
         List<MachineDescription.PlatformEntry> platform, List<String> problems, boolean asDumped,
-        List<DeviceSpec> devices) {
+        List<DeviceSpec> devices, ArchSpec arch) {
 
     public MachineSpec {
+        arch = arch == null ? ArchSpec.DEFAULT : arch;
         apicIds = List.copyOf(apicIds);
         pci = List.copyOf(pci);
         hypervisorOwned = Set.copyOf(hypervisorOwned);
@@ -40,6 +42,14 @@ public record MachineSpec(List<Integer> apicIds, List<PciDump> pci, Set<PciAddre
         platform = platform == null ? List.of() : List.copyOf(platform);
         problems = List.copyOf(problems);
         devices = devices == null ? List.of() : List.copyOf(devices);
+    }
+
+    /** An x86 machine. */
+    public MachineSpec(List<Integer> apicIds, List<PciDump> pci, Set<PciAddress> hypervisorOwned,
+            MachineDescription.HpetEntry hpet, List<MachineDescription.DmarEntry> dmar,
+            List<MachineDescription.PlatformEntry> platform, List<String> problems, boolean asDumped,
+            List<DeviceSpec> devices) {
+        this(apicIds, pci, hypervisorOwned, hpet, dmar, platform, problems, asDumped, devices, ArchSpec.DEFAULT);
     }
 
     /** A machine of the description's sections only. */

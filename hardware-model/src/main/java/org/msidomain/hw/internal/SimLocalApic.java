@@ -9,6 +9,10 @@ import org.msidomain.hw.VectorSink;
  * A CPU's local APIC: accepts a vector from the fabric and enters the domain on that CPU, or, while the
  * CPU has interrupts disabled, sets the vector's IRR bit (several messages for one vector coalesce, as
  * on hardware) and delivers it when interrupts are enabled again.
+ *
+ * <p>On the other architectures it stands for the CPU's interrupt mask the same way (the GIC CPU interface with
+ * PSTATE.I, a hart's sstatus.SIE): its request bits are then the architecture's interrupt numbers (LPI or SPI
+ * INTIDs, IMSIC identities), as many as {@code ids}.
  */
 final class SimLocalApic implements LocalApic {
 
@@ -16,10 +20,16 @@ final class SimLocalApic implements LocalApic {
     private final int apicId;
     private final Supplier<VectorSink> sink;
     private final InterruptFabric fabric;
-    private final AtomicBits irr = new AtomicBits(256);
+    private final AtomicBits irr;
     private volatile boolean disabled;
 
     SimLocalApic(int cpu, int apicId, Supplier<VectorSink> sink, InterruptFabric fabric) {
+        this(cpu, apicId, sink, fabric, 256);
+    }
+
+    /** @param ids the interrupt numbers the CPU can be signalled: 256 vectors on x86 */
+    SimLocalApic(int cpu, int apicId, Supplier<VectorSink> sink, InterruptFabric fabric, int ids) {
+        this.irr = new AtomicBits(ids);
         this.cpu = cpu;
         this.apicId = apicId;
         this.sink = sink;
@@ -89,16 +99,27 @@ final class SimLocalApic implements LocalApic {
     }
 
     private void setIrr(int vector, String device, String storageType, int entry) {
-        VectorSink s = sink.get();
         if (irr.set(vector)) {
+            VectorSink s = sink.get();
             if (s != null) {
-                s.requested(cpu, vector, device, storageType, entry);
+                s.requested(cpu, vector, device, storageType, entry); // the writer whose message the bit holds
             }
             return;
         }
+        merged(vector, device, storageType, entry);
+    }
+
+    /** An event for {@code vector} merged with one already requested: counted, and the domain told whose. */
+    void merged(int vector) {
+        merged(vector, null, null, -1);
+    }
+
+    /** The same, naming the writer of the message that merged (null and -1 if unknown). */
+    private void merged(int vector, String device, String storageType, int entry) {
         fabric.coalescedOne(); // a message for a vector already requested merges with it
+        VectorSink s = sink.get();
         if (s != null) {
-            s.merged(cpu, vector, device, storageType, entry); // the domain knows whose vector it is (and the writer, whose message)
+            s.merged(cpu, vector, device, storageType, entry); // the domain knows whose vector it is, the writer whose message
         }
     }
 }

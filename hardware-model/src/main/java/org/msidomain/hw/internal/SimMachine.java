@@ -20,6 +20,12 @@ import org.msidomain.hw.MachineListener;
 import org.msidomain.hw.VectorSink;
 import org.msidomain.hw.WaitingDevice;
 import org.msidomain.hw.internal.dmar.RemappingTable;
+import org.msidomain.hw.internal.irqchip.ImsicMessagePath;
+import org.msidomain.hw.internal.irqchip.ItsMessagePath;
+import org.msidomain.hw.internal.irqchip.SimGicIts;
+import org.msidomain.hw.internal.irqchip.SimGicV2m;
+import org.msidomain.hw.internal.irqchip.SimImsic;
+import org.msidomain.hw.internal.irqchip.V2mMessagePath;
 import org.msidomain.hw.internal.pci.Lspci;
 import org.msidomain.hw.internal.pci.PciAddress;
 import org.msidomain.hw.internal.pci.PciFunction;
@@ -61,6 +67,9 @@ public final class SimMachine implements Machine {
     private final boolean asDumped;
     private final List<DeviceSpec> described;
     private final RemappingTable remapping;
+    private final ArchSpec arch;
+    /** The interrupt controller of a non-x86 architecture, or null. */
+    private final Object irqchip;
     /** The DMAR unit that carries {@link #remapping}, or null. */
     private final String remappingUnit;
     private volatile VectorSink sink;
@@ -98,9 +107,11 @@ public final class SimMachine implements Machine {
             LOG.log(System.Logger.Level.WARNING, problem);
         }
         apicIds = spec.apicIds().stream().mapToInt(Integer::intValue).toArray();
+        arch = spec.arch();
         for (int cpu = 0; cpu < apicIds.length; cpu++) {
-            fabric.attach(new SimLocalApic(cpu, apicIds[cpu], () -> sink, fabric));
+            fabric.attach(new SimLocalApic(cpu, apicIds[cpu], () -> sink, fabric, arch.ids()));
         }
+        irqchip = irqchip(arch, fabric);
         asDumped = spec.asDumped();
         described = SourceIds.assign(spec.deviceSpecs());
         Set<String> names = new HashSet<>();
@@ -130,6 +141,26 @@ public final class SimMachine implements Machine {
             }
             createWaiting(null); // nobody listens yet
         }
+    }
+
+    /** The architecture's controller, its message path installed in the fabric; null on x86. */
+    private static Object irqchip(ArchSpec arch, InterruptFabric fabric) {
+        if (arch.its() != null) {
+            SimGicIts its = new SimGicIts(arch.its().base(), arch.its().lpis(), fabric);
+            fabric.install(new ItsMessagePath(its, fabric));
+            return its;
+        }
+        if (arch.v2m() != null) {
+            SimGicV2m v2m = new SimGicV2m(arch.v2m().frame(), arch.v2m().spiBase(), arch.v2m().spiCount(), fabric);
+            fabric.install(new V2mMessagePath(v2m, fabric));
+            return v2m;
+        }
+        if (arch.imsic() != null) {
+            SimImsic imsic = new SimImsic(arch.imsic().base(), arch.imsic().stride(), arch.imsic().identities(), fabric);
+            fabric.install(new ImsicMessagePath(imsic, fabric));
+            return imsic;
+        }
+        return null;
     }
 
     private static int irtSize(DeviceSpec d) {
@@ -349,6 +380,16 @@ public final class SimMachine implements Machine {
     }
 
     @Override
+    public String arch() {
+        return arch.name();
+    }
+
+    @Override
+    public <T> Optional<T> irqchip(Class<T> type) {
+        return type.isInstance(irqchip) ? Optional.of(type.cast(irqchip)) : Optional.empty();
+    }
+
+    @Override
     public int cpuCount() {
         return apicIds.length;
     }
@@ -401,6 +442,11 @@ public final class SimMachine implements Machine {
         return Optional.ofNullable(d);
     }
 
+    /** The message fabric, as the devices reach it (tests, benchmarks). */
+    InterruptFabric fabric() {
+        return fabric;
+    }
+
     /** A PCI function by id, with its model internals (tests, benchmarks). */
     public Optional<PciFunction> pciFunction(String id) {
         return model(id, PciFunction.class);
@@ -429,6 +475,13 @@ public final class SimMachine implements Machine {
                     remapping.writeEntry(i, 0, 0);
                 }
                 remapping.invalidate();
+            }
+            if (irqchip instanceof SimGicIts its) {
+                its.reset();
+            } else if (irqchip instanceof SimGicV2m v2m) {
+                v2m.reset();
+            } else if (irqchip instanceof SimImsic imsic) {
+                imsic.reset();
             }
         }
         this.sink = sink;

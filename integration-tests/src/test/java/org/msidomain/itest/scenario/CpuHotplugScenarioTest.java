@@ -155,7 +155,7 @@ class CpuHotplugScenarioTest {
             }
             entries.add(new long[] { index, low });
         });
-        MsiDomainImpl domain = new MsiDomainImpl(machine);
+        MsiDomainImpl domain = X86Domains.domain(machine);
         try {
             domain.bindStorageOps(new PciStorageOps(), java.util.Map.of("service.id", 1L, MsiStorageOps.STORAGE_TYPE, "pci"));
             domain.bindStorageOps(new DmarStorageOps(), java.util.Map.of("service.id", 2L, MsiStorageOps.STORAGE_TYPE, "dmar"));

@@ -44,7 +44,7 @@ public abstract class DescriptorModelCheck {
             throw new IllegalStateException(e);
         }
         machine = new SimMachine(MachineLoader.load(Map.of(MachineLoader.DUMPS, path, MachineLoader.CPUS, "2")::get));
-        domain = new MsiDomainImpl(machine, 0);
+        domain = X86Domains.domain(machine, 0);
         domain.bindStorageOpsNow(new PciStorageOps(), Map.of("service.id", 1L, MsiStorageOps.STORAGE_TYPE, "pci",
                 "msi.provider.name", "pci"));
         device = machine.devices().stream().filter(d -> d.storageType().equals("pci")).findFirst().orElseThrow();

@@ -25,7 +25,7 @@ class DescriptorStateModelCheckTest {
     private static final long INVOCATION_TIMEOUT_MS = 180_000;
 
     private static ModelCheckingOptions options(int threads, int invocations) {
-        return new ModelCheckingOptions().iterations(3 * SCALE).invocationsPerIteration(invocations * SCALE)
+        return new ModelCheckingOptions().iterations(2 * SCALE).invocationsPerIteration(invocations * SCALE)
                 .threads(threads).actorsPerThread(2).actorsBefore(0).actorsAfter(0)
                 .invocationTimeout$lincheck(INVOCATION_TIMEOUT_MS);
     }

@@ -193,8 +193,11 @@ class MsixScenariosTest {
                 + (bar().read32(TABLE + 12) & 1)));
         rig.domain.free(NIC);
         nic.setWriteObserver(null);
-        assertEquals("e1", order.get(order.size() - 1), "disable: entries masked, then Enable cleared");
-        assertTrue(order.subList(0, order.size() - 1).stream().allMatch(s -> s.startsWith("E")));
+        // the last two writes: Enable cleared, then Interrupt Disable cleared (pci_msix_shutdown's pci_intx_for_msi)
+        assertEquals(List.of("e1", "e1"), order.subList(order.size() - 2, order.size()),
+                "disable: entries masked, then Enable cleared, then the Command register");
+        assertTrue(order.subList(0, order.size() - 2).stream().allMatch(s -> s.startsWith("E")));
+        assertEquals(0, nic.pciConfig().read16(0x04) & 0x400, "DisINTx cleared last");
     }
 
     @Test

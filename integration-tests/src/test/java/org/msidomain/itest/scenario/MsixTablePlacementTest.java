@@ -42,7 +42,7 @@ class MsixTablePlacementTest {
         dumps.add(write(dir, "0000:00:0a.0.bin", withTable(virtio, 0xFFFF_F000 | 2, 2, 0xFE00_0000)));
         SimMachine machine = new SimMachine(MachineLoader.load(
                 Map.of(MachineLoader.DUMPS, String.join(MachineLoader.DUMP_SEPARATOR, dumps))::get));
-        MsiDomainImpl domain = new MsiDomainImpl(machine);
+        MsiDomainImpl domain = X86Domains.domain(machine);
         try {
             domain.bindStorageOps(new PciStorageOps(), Map.of("service.id", 1L, MsiStorageOps.STORAGE_TYPE, "pci"));
             assertTrue(domain.awaitSettled(5000));

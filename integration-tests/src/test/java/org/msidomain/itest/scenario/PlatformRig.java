@@ -39,7 +39,7 @@ final class PlatformRig implements AutoCloseable {
         // a description refuses that, as Linux brings no such CPU online, so the rig sets the ids itself
         machine = new SimMachine(new MachineSpec(X2APIC_IDS, spec.pci(), spec.hypervisorOwned(), spec.hpet(),
                 spec.dmar(), spec.platform(), spec.problems()));
-        domain = new MsiDomainImpl(machine);
+        domain = X86Domains.domain(machine);
         bind(1, new PciStorageOps(), "pci");
         bind(2, new HpetStorageOps(), "hpet");
         bind(3, new DmarStorageOps(), "dmar");

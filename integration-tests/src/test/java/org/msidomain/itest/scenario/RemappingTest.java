@@ -41,7 +41,7 @@ class RemappingTest {
     void boot() throws Exception {
         String json = new File(getClass().getResource("/machines/remap.json").toURI()).getAbsolutePath();
         machine = new SimMachine(MachineLoader.load(Map.of(MachineLoader.FILE, json)::get));
-        domain = new MsiDomainImpl(IrteWrites.recording(machine,
+        domain = X86Domains.domain(IrteWrites.recording(machine,
                 (index, low, high) -> irteWrites.add(index + " " + Long.toHexString(low) + " " + Long.toHexString(high))));
         domain.bindStorageOps(new PciStorageOps(), Map.of("service.id", 1L, MsiStorageOps.STORAGE_TYPE, "pci"));
         domain.bindStorageOps(new DmarStorageOps(), Map.of("service.id", 2L, MsiStorageOps.STORAGE_TYPE, "dmar"));

@@ -37,7 +37,7 @@ final class Rig implements AutoCloseable {
         }
         String dumps = String.join(MachineLoader.DUMP_SEPARATOR, paths);
         machine = new SimMachine(MachineLoader.load(Map.of(MachineLoader.DUMPS, dumps)::get));
-        domain = new MsiDomainImpl(machine);
+        domain = X86Domains.domain(machine);
         domain.bindStorageOps(new PciStorageOps(), Map.of("service.id", 1L, MsiStorageOps.STORAGE_TYPE, "pci",
                 "msi.provider.name", "pci"));
         if (!domain.awaitSettled(5000)) {

@@ -56,7 +56,7 @@ class SourceIdTest {
         String json = new File(getClass().getResource("/machines/source-id.json").toURI()).getAbsolutePath();
         machine = new SimMachine(MachineLoader.load(Map.of(MachineLoader.FILE, json)::get));
         irt = (RemappingTable) machine.remapping().orElseThrow();
-        domain = new MsiDomainImpl(IrteWrites.recording(machine, (index, low, high) -> irteHigh.put(index, high)));
+        domain = X86Domains.domain(IrteWrites.recording(machine, (index, low, high) -> irteHigh.put(index, high)));
         bind(1, new PciStorageOps(), "pci");
         bind(2, new HpetStorageOps(), "hpet");
         bind(3, new PlatformStorageOps(), "platform");

@@ -70,6 +70,11 @@ final class SpyOps implements MsiStorageOps {
         }
 
         @Override
+        public Optional<MsiMsg> readMsg(MsiDescView desc) {
+            return inner.readMsg(desc);
+        }
+
+        @Override
         public void mask(MsiDescView desc) {
             inner.mask(desc);
         }
@@ -142,6 +147,11 @@ final class SpyOps implements MsiStorageOps {
             written = true;
         }
         provider.writeMsg(inner(storage), desc, msg);
+    }
+
+    @Override
+    public Optional<MsiMsg> readMsg(MsiStorage storage, MsiDescView desc) {
+        return provider.readMsg(inner(storage), desc);
     }
 
     @Override

@@ -60,8 +60,9 @@ final class BarRegion implements Mmio {
         if (!d0.getAsBoolean()) {
             return; // not decoded outside D0: the write is dropped
         }
-        if (inTable(offset) && hypervisorOwned) {
-            osTableWrites.incrementAndGet(); // the hypervisor owns the table: the OS's write does not reach it
+        if (inTable(offset) && hypervisorOwned && !vectorControl(offset)) {
+            // the hypervisor owns the messages: the OS's write does not reach them (its mask bits do)
+            osTableWrites.incrementAndGet();
         } else if (inTable(offset)) {
             msix.writeTable(offset - msix.tableOffset(), value);
         }
@@ -75,6 +76,11 @@ final class BarRegion implements Mmio {
     private boolean inTable(long offset) {
         return msix != null && msix.tableBar() == bar && offset >= msix.tableOffset()
                 && offset < msix.tableOffset() + msix.tableBytes();
+    }
+
+    /** The Vector Control dword of an entry (offset 12 of 16): a guest masks there even when firmware owns the table. */
+    private boolean vectorControl(long offset) {
+        return ((offset - msix.tableOffset()) & 0xC) == 0xC;
     }
 
     private boolean inPba(long offset) {

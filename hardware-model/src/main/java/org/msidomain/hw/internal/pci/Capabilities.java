@@ -7,14 +7,16 @@ import org.msidomain.hw.ConfigSpace;
 /**
  * The standard capability list as pciutils 3.9.0 prints it (ls-caps.c {@code show_caps}): every
  * {@code Capabilities: [xx]} line in full, the MSI, MSI-X, HyperTransport MSI Mapping and Power Management
- * blocks in full; the other capabilities' detail lines are not printed. Then the extended list where pciutils walks it.
+ * blocks in full, and the PCI Express registers ({@link ExpressLines}); the other capabilities' detail lines
+ * are not printed. Then the extended list where pciutils walks it.
  */
 final class Capabilities {
 
     private Capabilities() {
     }
 
-    static void print(ConfigSpace c, int pointer, int verbosity, StringBuilder out) {
+    /** @param device and {@code function}: the function's slot, which the Express link registers depend on */
+    static void print(ConfigSpace c, int pointer, int device, int function, int verbosity, StringBuilder out) {
         boolean extended = false;
         int expressType = -1;
         if ((c.read16(0x06) & 0x10) != 0) {
@@ -52,6 +54,9 @@ final class Capabilities {
                         extended = true;
                         expressType = (cap >> 4) & 0xF;
                         out.append(express(cap, verbosity));
+                        if (verbosity >= 2) {
+                            ExpressLines.print(c, where, cap, device, function, out);
+                        }
                     }
                     default -> out.append(line(c, where, id, cap, verbosity));
                 }
@@ -59,7 +64,7 @@ final class Capabilities {
             }
         }
         if (extended) {
-            ExtendedCapabilities.print(c, verbosity, out);
+            ExtendedCapabilities.print(c, verbosity, expressType, out);
         }
     }
 
@@ -136,8 +141,8 @@ final class Capabilities {
             case 0x0E -> "AGP3 <?>\n";
             case 0x0F -> "Secure device <?>\n";
             case 0x12 -> sata(c, where, cap, verbosity);
-            case 0x13 -> "PCI Advanced Features\n";
-            case 0x14 -> enhancedAllocation(c, where, cap);
+            case 0x13 -> "PCI Advanced Features\n" + advancedFeatures(c, where, verbosity);
+            case 0x14 -> enhancedAllocation(c, where, cap, verbosity);
             default -> String.format("Capability ID %#x [%04x]\n", id, cap); // 3.9.0 does not know FPB (0x15) yet
         };
     }
@@ -174,14 +179,97 @@ final class Capabilities {
         return head + (bar == 15 ? " InCfgSpace\n" : " BAR??" + bar + "\n");
     }
 
-    private static String enhancedAllocation(ConfigSpace c, int where, int cap) {
-        String head = "Enhanced Allocation (EA): NumEntries=" + (cap & 0x3F);
+    /**
+     * cap_ea: the header line and with {@code -vv} each entry. Where pciutils 3.9.0 reads an entry's base or
+     * offset beyond the dump it stops with "Internal bug" and prints nothing at all; the model stops the entry there.
+     */
+    private static String enhancedAllocation(ConfigSpace c, int where, int cap, int verbosity) {
+        StringBuilder out = new StringBuilder("Enhanced Allocation (EA): NumEntries=" + (cap & 0x3F));
+        int entryBase = where + 4;
         if ((c.read8(0x0E) & 0x7F) == 1) {
+            entryBase += 4;
             if (!present(c, where + 4, 2)) {
-                return head + "\n";
+                return out.append('\n').toString();
             }
-            head += String.format(", secondary=%d, subordinate=%d", c.read8(where + 4), c.read8(where + 5));
+            out.append(String.format(", secondary=%d, subordinate=%d", c.read8(where + 4), c.read8(where + 5)));
         }
-        return head + "\n";
+        out.append('\n');
+        if (verbosity < 2) {
+            return out.toString();
+        }
+        for (int entry = 0; entry < (cap & 0x3F); entry++) {
+            if (!present(c, entryBase, 4)) {
+                break;
+            }
+            int header = c.read32(entryBase);
+            int size = header & 7;
+            int bei = (header >> 4) & 0xF;
+            if (!present(c, entryBase + 4, size * 4)) {
+                break;
+            }
+            out.append(String.format("\t\tEntry %d: Enable%c Writable%c EntrySize=%d\n", entry, flag(header, 1 << 31),
+                    flag(header, 1 << 30), size));
+            out.append("\t\t\t BAR Equivalent Indicator: ").append(bei <= 5 ? "BAR " + bei : switch (bei) {
+                case 6 -> "resource behind function";
+                case 7 -> "not indicated";
+                case 8 -> "expansion ROM";
+                case 15 -> "reserved";
+                default -> "VF-BAR " + (bei - 9);
+            }).append('\n');
+            out.append("\t\t\t PrimaryProperties: ").append(eaProperty((header >> 8) & 0xFF, false)).append('\n');
+            out.append("\t\t\t SecondaryProperties: ").append(eaProperty((header >> 16) & 0xFF, true)).append('\n');
+            if (!present(c, entryBase + 4, 8)) {
+                break;
+            }
+            int base = c.read32(entryBase + 4);
+            int maxOffset = c.read32(entryBase + 8);
+            int maxOffsetHigh = entryBase + 12;
+            out.append("\t\t\t Base: ");
+            if ((base & 2) != 0) {
+                if (!present(c, entryBase + 12, 4)) {
+                    break;
+                }
+                out.append(Integer.toHexString(c.read32(entryBase + 12)));
+                maxOffsetHigh += 4;
+            }
+            out.append(String.format("%08x\n", base & ~3));
+            out.append("\t\t\t MaxOffset: ");
+            if ((maxOffset & 2) != 0) {
+                if (!present(c, maxOffsetHigh, 4)) {
+                    break;
+                }
+                out.append(Integer.toHexString(c.read32(maxOffsetHigh)));
+            }
+            out.append(String.format("%08x\n", maxOffset | 3));
+            entryBase += 4 + 4 * size;
+        }
+        return out.toString();
+    }
+
+    private static String eaProperty(int p, boolean secondary) {
+        return switch (p) {
+            case 0x00 -> "memory space, non-prefetchable";
+            case 0x01 -> "memory space, prefetchable";
+            case 0x02 -> "I/O space";
+            case 0x03 -> "VF memory space, prefetchable";
+            case 0x04 -> "VF memory space, non-prefetchable";
+            case 0x05 -> "allocation behind bridge, non-prefetchable memory";
+            case 0x06 -> "allocation behind bridge, prefetchable memory";
+            case 0x07 -> "allocation behind bridge, I/O space";
+            case 0xFD -> "memory space resource unavailable for use";
+            case 0xFE -> "I/O space resource unavailable for use";
+            case 0xFF -> secondary ? "entry unavailable for use, PrimaryProperties should be used" : "entry unavailable for use";
+            default -> String.format("[%02x]", p);
+        };
+    }
+
+    /** cap_af: the AF capability, control and status bytes (offsets 3 to 5). */
+    private static String advancedFeatures(ConfigSpace c, int where, int verbosity) {
+        if (verbosity < 2 || !present(c, where + 3, 3)) {
+            return "";
+        }
+        int cap = c.read8(where + 3);
+        return String.format("\t\tAFCap: TP%c FLR%c\n\t\tAFCtrl: FLR%c\n\t\tAFStatus: TP%c\n", flag(cap, 1), flag(cap, 2),
+                flag(c.read8(where + 4), 1), flag(c.read8(where + 5), 1));
     }
 }

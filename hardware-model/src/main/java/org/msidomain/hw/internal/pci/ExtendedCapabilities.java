@@ -6,7 +6,8 @@ import org.msidomain.hw.ConfigSpace;
 
 /**
  * The extended capability list (from 0x100) as pciutils 3.9.0 prints it (ls-ecaps.c {@code show_ext_caps}):
- * every {@code Capabilities: [xxx vN]} line in full, no detail lines. Names checked against the real lspci
+ * every {@code Capabilities: [xxx vN]} line in full, Advanced Error Reporting's detail lines ({@link AerLines}) and
+ * those of ACS, ARI, ATS, SR-IOV, PRI, LTR, Secondary PCI Express, PASID and DPC ({@link ExtendedLines}). Names checked against the real lspci
  * for every id from 0x00 to 0x3f.
  */
 final class ExtendedCapabilities {
@@ -14,7 +15,8 @@ final class ExtendedCapabilities {
     private ExtendedCapabilities() {
     }
 
-    static void print(ConfigSpace c, int verbosity, StringBuilder out) {
+    /** @param expressType the type in the function's (last) Express capability, -1 without one */
+    static void print(ConfigSpace c, int verbosity, int expressType, StringBuilder out) {
         int where = 0x100;
         boolean[] seen = new boolean[0x1000];
         do {
@@ -37,6 +39,11 @@ final class ExtendedCapabilities {
             }
             seen[where] = true;
             out.append(name(c, where, id));
+            if (id == 0x01 && verbosity > 1) {
+                AerLines.print(c, where, expressType, out);
+            } else if (verbosity > 1) {
+                ExtendedLines.print(c, where, id, out);
+            }
             where = (header >>> 20) & ~3;
         } while (where != 0);
     }

@@ -165,6 +165,21 @@ final class HeaderLines {
     }
 
     /**
+     * ls-caps.c device_has_memory_space_bar: a BAR fill_info gives an address (a dump has no sizes) that is
+     * not an I/O BAR; six BARs for header type 0, two for a bridge, one for CardBus.
+     */
+    static boolean hasMemoryBar(ConfigSpace c) {
+        int type = c.read8(0x0E) & 0x7F;
+        int count = type == 0 ? 6 : type == 1 ? 2 : type == 2 ? 1 : 0;
+        for (long base : baseAddresses(c, count)) {
+            if (base != 0 && (base & 1) == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * 3.9.0's show_bases: one line per register that is not 0 or all ones, the upper half of a 64-bit BAR too
      * (as the register it is, with no address of its own: {@code <unassigned>}); the address is fill_info's.
      */

@@ -10,8 +10,9 @@ import org.msidomain.hw.ConfigSpace;
  * devices, classes and subsystems by their numbers ({@code Class 0c03: Device 8086:3a34}). With {@code -v}
  * and {@code -vv}: the header's lines ({@link HeaderLines}), every capability line ({@link Capabilities},
  * {@link ExtendedCapabilities}) and the MSI, MSI-X and HyperTransport MSI Mapping blocks in full
- * ({@link MessageCapabilities}), and Power Management's ({@link PowerManagementLines}); the other capabilities'
- * detail lines are left out.
+ * ({@link MessageCapabilities}), Power Management's ({@link PowerManagementLines}), PCI Express's
+ * ({@link ExpressLines}) and those of the extended capabilities {@link ExtendedCapabilities} decodes; the other
+ * capabilities' detail lines are left out.
  */
 public final class Lspci {
 
@@ -33,7 +34,8 @@ public final class Lspci {
             if (verbosity > 0) {
                 int type = c.read8(0x0E) & 0x7F;
                 if (HeaderLines.print(c, verbosity, out)) {
-                    Capabilities.print(c, type == 2 ? 0x14 : 0x34, verbosity, out);
+                    Capabilities.print(c, type == 2 ? 0x14 : 0x34, v.address().device(), v.address().function(),
+                            verbosity, out);
                 }
                 out.append('\n');
             }

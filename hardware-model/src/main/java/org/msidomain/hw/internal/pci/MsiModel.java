@@ -146,6 +146,10 @@ public final class MsiModel implements PciConfig.WriteHook {
     }
 
     private void send(int k, int n) {
+        if (!config.busMaster()) {
+            fabric.lostOne(); // the write never leaves the function; the pending bit is already spent
+            return;
+        }
         int lo = config.peek32(cap + 4);
         int hi = is64 ? config.peek32(cap + 8) : 0;
         int data = config.peek16(dataOffset);

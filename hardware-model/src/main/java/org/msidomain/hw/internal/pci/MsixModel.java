@@ -140,6 +140,10 @@ public final class MsixModel implements PciConfig.WriteHook {
     }
 
     private void send(int k) {
+        if (!config.busMaster()) {
+            fabric.lostOne(); // no Bus Master Enable: the write never leaves the function (PciConfig#busMaster)
+            return;
+        }
         int base = k * 4;
         for (;;) {
             int w = writes.get(k);

@@ -117,6 +117,19 @@ public final class PciConfig implements ConfigSpace {
         return (dwords.get(offset >> 2) >>> ((offset & 3) * 8)) & 0xFFFF;
     }
 
+    /**
+     * Bus Master Enable (Command bit 2), read by the device itself: without it a function issues no memory
+     * write, so no message either. QEMU models it the same way: pci_msi_trigger stores the message through
+     * the function's bus_master_as, whose bus_master_enable_region pci_default_write_config enables only
+     * while PCI_COMMAND_MASTER is set, so the write goes nowhere.
+     */
+    boolean busMaster() {
+        return (dwords.get(0x04 >> 2) & BUS_MASTER) != 0;
+    }
+
+    /** Command register bit 2 (PCI_COMMAND_MASTER). */
+    static final int BUS_MASTER = 0x4;
+
     /** A read by the device itself. */
     int peek32(int offset) {
         return dwords.get(offset >> 2);

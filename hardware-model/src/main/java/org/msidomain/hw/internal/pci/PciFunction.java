@@ -288,7 +288,10 @@ public final class PciFunction implements HwDevice, BootQuiesce {
         return Optional.ofNullable(owner);
     }
 
-    /** Writes the OS made to a hypervisor-owned MSI-X table (ignored by the device). */
+    /**
+     * Writes the OS made to the message words (address, data) of a hypervisor-owned MSI-X table, ignored by the
+     * device; its writes to an entry's Vector Control (the mask bit) take effect and are not counted.
+     */
     public int osTableWrites() {
         return bars.values().stream().mapToInt(BarRegion::osTableWrites).sum();
     }

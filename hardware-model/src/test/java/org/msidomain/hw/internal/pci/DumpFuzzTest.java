@@ -32,6 +32,27 @@ class DumpFuzzTest {
             + "|(Region [0-5]: )?(I/O ports|Memory) at .*|Expansion ROM at .*|Bus: primary=.*"
             + "|(I/O|Memory|Prefetchable memory) behind bridge: .*|(Memory|I/O) window [01]: .*|Secondary status: .*"
             + "|BridgeCtl: .*|16-bit legacy interface ports at [0-9a-f]{4}|!!! .*)"
+            // PCI Express (ExpressLines) and Advanced Error Reporting (AerLines), with their continuation lines
+            + "|\\t\\t(DevCap|DevCtl|DevSta|LnkCap|LnkCtl|LnkSta|SltCap|SltCtl|SltSta|UESta|UEMsk|UESvrt|CESta|CEMsk|AERCap):\\t.*"
+            + "|\\t\\t(RootCap|RootCtl|RootSta|DevCap2|DevCtl2|LnkCap2|LnkCtl2|LnkSta2|HeaderLog|RootCmd|ErrorSrc): .*"
+            + "|\\t\\t\\t[ A-Z].*"
+            // ACS, ARI, ATS, SR-IOV, PRI, LTR, Secondary PCI Express, PASID, DPC (ExtendedLines)
+            + "|\\t\\t(ACSCap|ACSCtl|ARICap|ARICtl|ATSCap|ATSCtl|IOVCap|IOVCtl|IOVSta|DpcCap|DpcCtl|DpcSta|Source):\\t.*"
+            + "|\\t\\t(PRICtl|PRISta|PASIDCap|PASIDCtl|LnkCtl3|LaneErrStat|Max snoop latency|Max no snoop latency"
+            + "|Initial VFs|VF offset|Supported Page Size|Page Request Capacity|VF Migration): .*"
+            + "|\\t\\tRegion [0-5]: Memory at [0-9a-f]{8,16} \\((32|64)-bit, (non-)?prefetchable\\)"
+            // Virtual Channel, Resizable BAR, TPH, L1 PM Substates, PTM (VirtualChannelLines, ExtendedLines)
+            + "|\\t\\t(Caps|Arb|Ctrl|Status|VC[0-7]):\\t.*|\\t\\tPort Arbitration Table \\[[0-9a-f]+\\] <\\?>"
+            + "|\\t\\tBAR [0-7]: current size: .*|\\t\\t<error in resizable BAR: num_bars=[0-7] is out of specification>"
+            + "|\\t\\t(Interrupt vector mode|Device specific mode) supported|\\t\\tExtended requester support"
+            + "|\\t\\t(No steering table available|Steering table in (TPH capability structure|MSI-X table)"
+            + "|Reserved steering table location)"
+            + "|\\t\\t(L1SubCap|L1SubCtl1|PTMCap|PTMClockGranularity|PTMControl|PTMEffectiveGranularity): .*"
+            + "|\\t\\tL1SubCtl2:( T_PwrOn=.*)?|\\t\\t<unreadable>"
+            // PCI Advanced Features (Capabilities), Root Complex Link and RCEC Endpoint Association (ExtendedLines)
+            + "|\\t\\tAFCap: TP[+-] FLR[+-]|\\t\\tAFCtrl: FLR[+-]|\\t\\tAFStatus: TP[+-]"
+            + "|\\t\\t(Desc|Link[0-9]+):\\t.*|\\t\\t(RCiEPBitmap|AssociatedBusNumbers): .*"
+            + "|\\t\\tEntry [0-9]+: Enable[+-] Writable[+-] EntrySize=[0-7]"
             + "|\\t<access denied to the rest>|"
             + "| routed to IRQ [0-9]+"); // after a pin letter that is a line break (a C char: 'A' + pin - 1)
 

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * <ul>
  * <li>the 52 corpus dumps, with {@code lspci}, {@code -v} and {@code -vv};</li>
  * <li>random config spaces, made likely to hold capability chains with MSI, MSI-X, HyperTransport and
- * Express capabilities (pointers anywhere, into the header too, loops, ids 0xff), with {@code -vv}.</li>
+ * Express capabilities (pointers anywhere, into the header too, loops, ids 0xff) and up to three of the
+ * extended capabilities the model decodes from 0x100, with {@code -vv}.</li>
  * </ul>
  */
 class PciutilsDifferentialTest {
@@ -131,7 +132,28 @@ class PciutilsDifferentialTest {
         Arbitrary<List<Integer>> ids = Arbitraries.of(0x05, 0x11, 0x05, 0x11, 0x08, 0x08, 0x01, 0x10, 0x10, 0x09, 0xff,
                 0x00, 0x14, 0x0d, 0x12, 0x07, 0x02, 0x04, 0x0a, 0x13).list().ofSize(6);
         Arbitrary<Integer> length = Arbitraries.of(64, 128, 192, 256, 256, 256, 4096); // short dumps: <access denied>
-        return Combinators.combine(bytes, chain, ids, length).as((b, at, id, size) -> {
+        // the extended list: random bytes, or up to three of the extended capabilities the model decodes (AER, ACS,
+        // ARI, ATS, SR-IOV, PRI, LTR, Secondary PCI Express, PASID, DPC, VC, Resizable BAR, TPH, L1 PM Substates,
+        // PTM, Root Complex Link, RCEC Endpoint Association) at 0x100 and ascending offsets
+        Arbitrary<List<Integer>> extended = Arbitraries.of(0x01, 0x01, 0x0D, 0x0E, 0x0F, 0x10, 0x13, 0x18, 0x19, 0x1B, 0x1D,
+                0x02, 0x09, 0x15, 0x24, 0x17, 0x1E, 0x1F, 0x05, 0x07).list().ofMinSize(0).ofMaxSize(3);
+        Arbitrary<List<Integer>> extendedAt = Arbitraries.integers().between(0x11, 0xFF).list().ofSize(2);
+        return Combinators.combine(bytes, chain, ids, length, extended, extendedAt).as((b, at, id, size, ext, extAt) -> {
+            int where = 0x100;
+            for (int i = 0; i < ext.size(); i++) {
+                int next = i + 1 < ext.size() ? Math.max(where + 0x40, extAt.get(i) << 4) & 0xFFC : 0;
+                if (next >= 0x1000) {
+                    next = 0;
+                }
+                int header = ext.get(i) | (b[where + 2] & 0x3) << 16 | next << 20;
+                for (int k = 0; k < 4; k++) {
+                    b[where + k] = (byte) (header >>> (8 * k));
+                }
+                if (next == 0) {
+                    break;
+                }
+                where = next;
+            }
             b[0x06] |= 0x10; // capability list present
             b[0x0E] = (byte) (b[0x0E] & 0x83); // header type 0, 1 or 2 mostly, sometimes 3
             b[at.get(0) < 0x40 ? 0x34 : (b[0x0E] & 0x7F) == 2 ? 0x14 : 0x34] = (byte) (int) at.get(0);

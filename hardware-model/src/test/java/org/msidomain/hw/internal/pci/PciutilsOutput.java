@@ -7,8 +7,11 @@ import java.util.regex.Pattern;
 /**
  * What of pciutils 3.9.0's output the model prints: everything {@code lspci -F DUMP [-v|-vv]} prints without
  * an ID database ({@code -i EMPTY -O hwdb.disable=1}, so ids are printed as numbers) except the detail lines of
- * capabilities other than MSI, MSI-X, HyperTransport MSI Mapping and Power Management: the lines indented by two
- * tabs or more that follow any other {@code Capabilities:} line (the Express registers, AER status words...),
+ * capabilities the model does not decode (it decodes MSI, MSI-X, HyperTransport MSI Mapping, Power Management,
+ * PCI Express, Advanced Error Reporting, ACS, ARI, ATS, SR-IOV, PRI, LTR, Secondary PCI Express, PASID, DPC, Virtual
+ * Channel, Resizable BAR, TPH, L1 PM Substates, PTM, Root Complex Link, RCEC Endpoint Association, PCI Advanced
+ * Features and Enhanced Allocation): the lines indented by two tabs or more that follow any other
+ * {@code Capabilities:} line (VPD, HyperTransport other than MSI Mapping, DVSEC, DOE, vendor-specific),
  * which the model does not decode. Every other line, the device line, {@code Subsystem:}, {@code Control:},
  * {@code Status:}, {@code Latency:}, {@code Interrupt:}, {@code Region}, the bridge windows and every
  * {@code Capabilities:} line in full, must be identical byte for byte, in the same order.
@@ -17,7 +20,14 @@ final class PciutilsOutput {
 
     /** The capabilities whose detail lines the model prints. */
     private static final Pattern DETAILED = Pattern.compile(
-            "^\\[[0-9a-f]+\\] (MSI: |MSI-X: |HyperTransport: MSI Mapping |Power Management version ).*");
+            "^\\[[0-9a-f]+( v[0-9]+)?\\] (MSI: |MSI-X: |HyperTransport: MSI Mapping |Power Management version |Express "
+                    + "|Advanced Error Reporting$|Access Control Services$|Alternative Routing-ID Interpretation \\(ARI\\)$"
+                    + "|Address Translation Service \\(ATS\\)$|Single Root I/O Virtualization \\(SR-IOV\\)$"
+                    + "|Page Request Interface \\(PRI\\)$|Latency Tolerance Reporting$|Secondary PCI Express$"
+                    + "|Process Address Space ID \\(PASID\\)$|Downstream Port Containment$|Virtual Channel$"
+                    + "|Physical Resizable BAR$|Virtual Resizable BAR$|Transaction Processing Hints$|L1 PM Substates$"
+                    + "|Precision Time Measurement$|Root Complex Link$|Root Complex Event Collector Endpoint Association$"
+                    + "|PCI Advanced Features$|Enhanced Allocation \\(EA\\): ).*");
 
     private PciutilsOutput() {
     }

@@ -171,6 +171,7 @@ final class MsixStorage implements MsiStorage {
 
     @Override
     public void enable() {
+        CommandRegister.intx(config, false); // msix_capability_init: pci_intx_for_msi(dev, 0) before MASKALL clears
         writeControl(ENABLE);
     }
 
@@ -181,6 +182,7 @@ final class MsixStorage implements MsiStorage {
             bar.write32(entry(k) + VECTOR_CTRL, ctrl[k]);
         }
         writeControl(0);
+        CommandRegister.intx(config, true); // pci_msix_shutdown: after MSI-X Enable is cleared
     }
 
     private void writeControl(int bits) {

@@ -20,8 +20,6 @@ abstract class PciMsiStorage implements MsiStorage {
     static final int CONTROL = 2;
     static final int ENABLE = 1;
     static final int QSIZE = 0x70;
-    private static final int COMMAND = 0x04;
-    private static final int INTX_DISABLE = 1 << 10;
 
     final ConfigSpace config;
     final int cap;
@@ -91,14 +89,15 @@ abstract class PciMsiStorage implements MsiStorage {
 
     @Override
     public void enable() {
-        config.write16(COMMAND, config.read16(COMMAND) | INTX_DISABLE);
+        CommandRegister.intx(config, false); // msi_capability_init: pci_intx_for_msi(dev, 0), then MSI Enable
         config.write16(cap + CONTROL, config.read16(cap + CONTROL) | ENABLE);
     }
 
     @Override
     public void disable() {
+        // pci_msi_shutdown: MSI Enable off, pci_intx_for_msi(dev, 1), then every vector unmasked
         config.write16(cap + CONTROL, config.read16(cap + CONTROL) & ~ENABLE);
+        CommandRegister.intx(config, true);
         mask.unmaskAll(); // handed back unmasked, as after reset
-        config.write16(COMMAND, config.read16(COMMAND) & ~INTX_DISABLE);
     }
 }

@@ -47,6 +47,9 @@ public final class PciStorageOps implements MsiStorageOps {
     @Override
     public MsiStorage createStorage(HwDevice device, StorageRequest request) {
         ConfigSpace config = config(device);
+        if (!request.adopt()) {
+            CommandRegister.setMaster(config); // the driver's probe; an adopted function keeps what its driver set
+        }
         int msix = PciCapabilities.find(config, PciCapabilities.MSIX);
         int msi = PciCapabilities.find(config, PciCapabilities.MSI);
         String variant = request.variant().isEmpty() ? choose(config, msi, msix, request.adopt()) : request.variant();
@@ -54,8 +57,7 @@ public final class PciStorageOps implements MsiStorageOps {
             case MSIX -> {
                 require(device, msix, "MSI-X");
                 if (device.hypervisor().isPresent()) {
-                    return new HypervisorMsixStorage(device, device.hypervisor().get(),
-                            (config.read16(msix + 2) & 0x7FF) + 1, request.vectors());
+                    return new HypervisorMsixStorage(device, device.hypervisor().get(), config, msix, request.vectors());
                 }
                 turnOff(config, msi, 0x0001);
                 return new MsixStorage(device, config, msix, request.vectors(), request.adopt());

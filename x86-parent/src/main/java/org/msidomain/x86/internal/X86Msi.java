@@ -1,4 +1,4 @@
-package org.msidomain.core.internal;
+package org.msidomain.x86.internal;
 
 import org.msidomain.api.MsiMsg;
 

@@ -1,4 +1,4 @@
-package org.msidomain.core.internal;
+package org.msidomain.x86.internal;
 
 import java.util.BitSet;
 
@@ -11,12 +11,12 @@ import org.msidomain.hw.InterruptRemapping;
  * 2, format bit 4, SHV bit 3; data = sub-handle), and programs each entry with the vector, the x2APIC
  * destination and the source validation of {@link #sourceValidation}. Control path only.
  */
-final class RemapDomain {
+final class RemapTable {
 
     private final InterruptRemapping unit;
     private final BitSet used;
 
-    RemapDomain(InterruptRemapping unit) {
+    RemapTable(InterruptRemapping unit) {
         this.unit = unit;
         this.used = new BitSet(unit.tableSize());
     }

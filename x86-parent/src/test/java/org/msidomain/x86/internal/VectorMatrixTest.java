@@ -1,4 +1,4 @@
-package org.msidomain.core.internal;
+package org.msidomain.x86.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,11 +9,11 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-class VectorDomainTest {
+class VectorMatrixTest {
 
     @Test
     void everyCpuHasDeviceVectors0x20To0xEF() {
-        VectorDomain d = new VectorDomain(new int[] {0, 1});
+        VectorMatrix d = new VectorMatrix(new int[] {0, 1});
         Set<Integer> seen = new HashSet<>();
         for (int i = 0; i < 0xEF - 0x20 + 1; i++) {
             int v = d.allocate(1);
@@ -28,7 +28,7 @@ class VectorDomainTest {
 
     @Test
     void spreadsOverTheEmptiestCpu() {
-        VectorDomain d = new VectorDomain(new int[] {0, 1, 2, 3});
+        VectorMatrix d = new VectorMatrix(new int[] {0, 1, 2, 3});
         int[] perCpu = new int[4];
         for (int i = 0; i < 40; i++) {
             int cpu = d.emptiestCpu();
@@ -44,7 +44,7 @@ class VectorDomainTest {
     void aReleasedVectorIsHandedOutAgainAtOnceAsLinuxsMatrixAllocatorDoes() {
         // kernel/irq/matrix.c: irq_matrix_alloc -> matrix_alloc_area -> bitmap_find_next_zero_area from
         // alloc_start (FIRST_EXTERNAL_VECTOR 0x20): always the lowest free vector of the CPU
-        VectorDomain d = new VectorDomain(new int[] {0});
+        VectorMatrix d = new VectorMatrix(new int[] {0});
         assertEquals(0x20, d.allocate(0));
         assertEquals(0x21, d.allocate(0));
         d.release(0, 0x20);
@@ -56,7 +56,7 @@ class VectorDomainTest {
 
     @Test
     void blocksAreAlignedPowersOfTwo() {
-        VectorDomain d = new VectorDomain(new int[] {0});
+        VectorMatrix d = new VectorMatrix(new int[] {0});
         d.allocate(0); // 0x20 taken
         int base = d.allocateBlock(0, 8, -1);
         assertEquals(0, base % 8);
@@ -66,8 +66,8 @@ class VectorDomainTest {
 
     @Test
     void composesForTheCpusApicId() {
-        VectorDomain d = new VectorDomain(new int[] {4, 6});
-        assertEquals(0xFEE06000, d.compose(1, 0x30).addressLo());
+        VectorMatrix d = new VectorMatrix(new int[] {4, 6});
+        assertEquals(0xFEE06000, X86Msi.compose(d.apicId(1), 0x30).addressLo()); // APIC id 6 in bits 19:12
         assertThrows(IllegalArgumentException.class, () -> d.checkCpu(2));
     }
 }

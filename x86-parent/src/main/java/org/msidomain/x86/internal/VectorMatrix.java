@@ -1,16 +1,17 @@
-package org.msidomain.core.internal;
+package org.msidomain.x86.internal;
 
 import java.util.BitSet;
 
-import org.msidomain.api.MsiMsg;
 
 /**
- * The parent x86 vector domain: per-CPU allocation of device vectors 0x20-0xEF, spread over the CPUs
- * the way Linux's matrix allocator does (the CPU with the most free vectors first), and composition of
- * the message that targets a (CPU, vector). Called only from the domain's control path.
+ * The x86 vector matrix (Linux's {@code kernel/irq/matrix.c} as the vector domain uses it): per-CPU allocation of
+ * device vectors 0x20-0xEF, spread over the CPUs the way Linux's matrix allocator does (the CPU with the most free
+ * vectors first). Called only from the domain's control path.
  */
-final class VectorDomain {
+final class VectorMatrix {
 
+    /** The vectors of a CPU's IDT. */
+    static final int VECTORS = 256;
     private static final int PER_CPU = X86Msi.LAST_DEVICE_VECTOR - X86Msi.FIRST_DEVICE_VECTOR + 1;
 
     private final BitSet[] used;
@@ -23,7 +24,7 @@ final class VectorDomain {
     /** The online CPUs: only they take vectors (Linux's matrix searches {@code cpu_online_mask}). */
     private final BitSet online = new BitSet();
 
-    VectorDomain(int[] apicIds) {
+    VectorMatrix(int[] apicIds) {
         this.apicIds = apicIds.clone();
         int cpus = apicIds.length;
         used = new BitSet[cpus];
@@ -32,7 +33,7 @@ final class VectorDomain {
         byFree = new java.util.TreeSet<>(order);
         byFreeXapic = new java.util.TreeSet<>(order);
         for (int cpu = 0; cpu < cpus; cpu++) {
-            used[cpu] = new BitSet(VectorTable.VECTORS);
+            used[cpu] = new BitSet(VECTORS);
             free[cpu] = PER_CPU;
             online.set(cpu);
             index(cpu);
@@ -193,16 +194,6 @@ final class VectorDomain {
         }
         used[cpu].clear(vector);
         adjustFree(cpu, 1);
-    }
-
-    /** The message that targets a vector on a CPU. */
-    MsiMsg compose(int cpu, int vector) {
-        return X86Msi.compose(apicIds[cpu], vector);
-    }
-
-    /** The message for storage that holds destination bits 31:8 in the upper address (DMAR). */
-    MsiMsg composeUpper(int cpu, int vector) {
-        return X86Msi.composeUpper(apicIds[cpu], vector);
     }
 
     void checkCpu(int cpu) {

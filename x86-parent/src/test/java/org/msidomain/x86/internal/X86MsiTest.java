@@ -1,4 +1,4 @@
-package org.msidomain.core.internal;
+package org.msidomain.x86.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
