@@ -261,6 +261,21 @@ public interface MsiDomain {
      */
     long merged(int irq);
 
+    /**
+     * Messages delivered to this interrupt's handler that its device did not send (Linux counts them as
+     * {@code unhandled} in {@code /proc/irq/N/spurious} when the handler answers {@code IRQ_NONE}): a non-maskable
+     * MSI moved in two steps uses its new vector on the old CPU for a moment, and if that vector belongs to this
+     * interrupt there, a message of the moving one that landed in the window reaches this handler too (x86
+     * {@code msi_set_affinity} accepts it); when this interrupt's own message already waited there, the moving
+     * one is counted instead (its resend finds nothing of its own). With it the accounts close per interrupt:
+     * raised = delivered + merged - unhandled. These deliveries also count in the interrupt's per-CPU counts, as
+     * in {@code /proc/interrupts}, and never in {@link #spurious(int)}.
+     *
+     * @throws IllegalArgumentException if the irq is not allocated
+     * @since 1.5
+     */
+    long unhandled(int irq);
+
     /** Messages that reached a CPU on a vector no interrupt owns (spurious), per CPU. */
     long spurious(int cpu);
 

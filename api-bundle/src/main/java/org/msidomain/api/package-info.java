@@ -12,10 +12,11 @@
  * {@link org.msidomain.api.MsiDomain#cpus}, {@link org.msidomain.api.CpuInfo}) and managed interrupts
  * ({@link org.msidomain.api.MsiDomain#allocateAffinity}), per-irq merges ({@link org.msidomain.api.MsiDomain#merged}),
  * a secondary storage's capacity and dynamic allocation ({@link org.msidomain.api.MsiDomain#maxVectors(String, String)},
- * {@link org.msidomain.api.MsiDomain#allocateAt(String, String, int)}).
+ * {@link org.msidomain.api.MsiDomain#allocateAt(String, String, int)}). 1.5: {@link org.msidomain.api.MsiDomain#unhandled},
+ * a spurious delivery to the other owner of a two-step move's interim vector.
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package org.msidomain.api;
 
 import org.osgi.annotation.bundle.Export;

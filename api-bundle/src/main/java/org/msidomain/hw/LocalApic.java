@@ -20,4 +20,12 @@ public interface LocalApic {
 
     /** Whether a message for {@code vector} is held in the IRR; clears the bit if so. */
     boolean testAndClearIrr(int vector);
+
+    /**
+     * Whether a message for {@code vector} is held in the IRR, leaving it there to be delivered when interrupts are
+     * enabled again (Linux's {@code lapic_vector_set_in_irr}).
+     *
+     * @since 1.4
+     */
+    boolean irrSet(int vector);
 }

@@ -29,4 +29,29 @@ public interface VectorSink {
      */
     default void merged(int cpu, int vector) {
     }
+
+    /**
+     * As {@link #merged(int, int)}, naming the writer: the device ({@link HwDevice#id()}), its storage type and the
+     * entry of that storage that sent (MSI vector, MSI-X entry, timer, slot, event source), as in
+     * {@link HwDevice#raise(String, int)}; {@code device} is null and {@code entry} -1 where the sender is not known
+     * (a message that went through a remapping entry). Two writers can send the very same message (a
+     * non-maskable move's interim vector is another interrupt's on the old CPU): for the accounts the writer tells
+     * whose the message was; a requester id would not (sources without one, and a function's IMS slots beside its
+     * MSI-X entries, share it). Hot path, as {@link #accept}: the strings are the device's own, never built here.
+     *
+     * @since 1.4
+     */
+    default void merged(int cpu, int vector, String device, String storageType, int entry) {
+        merged(cpu, vector);
+    }
+
+    /**
+     * A message with {@code vector} reached CPU {@code cpu} while its interrupts were disabled and set the vector's
+     * IRR bit, clear until then; the writer as in {@link #merged(int, int, String, String, int)}. For the accounts
+     * only: the message is delivered when interrupts are enabled again. Hot path, as {@link #accept}.
+     *
+     * @since 1.4
+     */
+    default void requested(int cpu, int vector, String device, String storageType, int entry) {
+    }
 }

@@ -15,10 +15,12 @@
  * ({@link org.msidomain.hw.HwDevice#raise(String, int)}). 1.2: merges counted per interrupt
  * ({@link org.msidomain.hw.HwDevice#merged(String, int)}, {@link org.msidomain.hw.VectorSink#merged(int, int)}). 1.3: the machine's architecture
  * ({@link org.msidomain.hw.Machine#arch()}) and its interrupt controllers ({@link org.msidomain.hw.Machine#irqchip(Class)},
- * package {@code org.msidomain.hw.irqchip}).
+ * package {@code org.msidomain.hw.irqchip}), released in SDK 1.1.0. 1.4: an IRR test that leaves the bit
+ * ({@link org.msidomain.hw.LocalApic#irrSet(int)}) and the writer of a message held in an IRR ({@link org.msidomain.hw.VectorSink#requested},
+ * {@link org.msidomain.hw.VectorSink#merged(int, int, String, String, int)}).
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package org.msidomain.hw;
 
 import org.osgi.annotation.bundle.Export;

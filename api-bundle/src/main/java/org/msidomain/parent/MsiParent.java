@@ -77,7 +77,10 @@ public interface MsiParent {
 
     /**
      * Allocates the target of a move of a source that cannot mask ({@link ParentFeature#INTERIM_MOVE}), or -1 if
-     * the CPU has none that suits. The default is {@link #allocate}.
+     * the CPU has none that suits. The default is {@link #allocate}. The id is also the interim target's on the old
+     * CPU, where another interrupt may own it (x86 {@code irq_matrix_alloc} takes the new CPU's lowest free vector,
+     * whatever the old CPU holds under that number): the domain then shares that slot with its owner for the
+     * move and tells the two apart with {@link #isHeld}, which a parent that hands out such an id implements.
      */
     default int allocateForMove(ParentIrq irq, int oldCpu, int oldId, int cpu) {
         return allocate(irq, cpu);
@@ -152,6 +155,18 @@ public interface MsiParent {
      * beside one the hart has not taken) may carry the others to the new target itself, in {@link #release}.
      */
     default boolean takeHeld(int cpu, int id) {
+        return false;
+    }
+
+    /**
+     * Whether a message for {@code id} is held on a CPU whose interrupts are held off or that is offline, leaving
+     * it there (x86: the IRR bit, Linux's {@code lapic_vector_set_in_irr}): it is delivered to the interrupt that
+     * owns {@code id} on that CPU when the CPU takes interrupts again. The domain asks it for an interim target of
+     * {@link ParentFeature#INTERIM_MOVE} that another interrupt owns on the old CPU.
+     *
+     * @since 1.1
+     */
+    default boolean isHeld(int cpu, int id) {
         return false;
     }
 }

@@ -7,9 +7,12 @@
  * <p>A parent bundle registers one {@link org.msidomain.parent.MsiParent} service for the machine it serves, with
  * the service property {@value org.msidomain.parent.MsiParent#ARCH}; the domain waits until there is one. The
  * built-in x86 parent (APIC vector domain, with VT-d remapping stacked on it) is registered the same way.
+ *
+ * <p>1.0 was released in SDK 1.1.0. 1.1: an id held on a CPU read without taking it
+ * ({@link org.msidomain.parent.MsiParent#isHeld}), for an interim target another interrupt owns.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.msidomain.parent;
 
 import org.osgi.annotation.bundle.Export;

@@ -75,4 +75,25 @@ public interface MsiStorage {
     /** Turns the device's MSI storage off after every descriptor was deactivated. */
     default void disable() {
     }
+
+    /**
+     * A restore begins ({@code MsiDomain#restore}, Linux's {@code pci_restore_msi_state} after a resume or a reset):
+     * the domain then writes every live descriptor's message and mask, between {@link #lock()} and
+     * {@link #unlock()}, whatever state the device is in, and calls {@link #restoreEnd()}. Register state a reset
+     * may have cleared is read again here: nothing cached from before a reset is written back. PCI MSI-X sets
+     * Enable and Function Mask ({@code __pci_restore_msix_state}), so no entry fires while the table is rewritten.
+     *
+     * @since 1.3
+     */
+    default void restoreBegin() {
+    }
+
+    /**
+     * The restore's writes are done (after {@link #unlock()}): PCI MSI-X clears Function Mask, and entries that
+     * latched meanwhile and are not masked send now, once.
+     *
+     * @since 1.3
+     */
+    default void restoreEnd() {
+    }
 }

@@ -125,12 +125,33 @@ final class Workload {
 
     /** The merges counted per vector until now, so {@link #merged} counts from here (-1 where not counted). */
     long[] mergedBase;
+    /** The unhandled deliveries of every vector when the accounts started. */
+    long[] unhandledBase;
 
-    /** Takes the merge counts of every vector as the start of the accounts. */
+    /** Takes the merge and unhandled counts of every vector as the start of the accounts. */
     void baseline(MsiDomain domain) {
         mergedBase = new long[vectors.size()];
+        unhandledBase = new long[vectors.size()];
         for (int i = 0; i < vectors.size(); i++) {
             mergedBase[i] = mergedNow(domain, i);
+            unhandledBase[i] = unhandledNow(domain, i);
+        }
+    }
+
+    /**
+     * The deliveries to vector {@code i}'s handler since {@link #baseline} that its device did not send: a two-step
+     * move of another interrupt borrowed this vector's number on its old CPU ({@link MsiDomain#unhandled}). Its
+     * accounts close as fired = delivered - unhandled + merged.
+     */
+    long unhandled(MsiDomain domain, int i) {
+        return unhandledNow(domain, i) - (unhandledBase == null ? 0 : unhandledBase[i]);
+    }
+
+    private long unhandledNow(MsiDomain domain, int i) {
+        try {
+            return domain.unhandled(vectors.get(i).irq());
+        } catch (IllegalArgumentException gone) {
+            return 0; // freed with its machine: nothing more arrives
         }
     }
 
@@ -161,6 +182,18 @@ final class Workload {
         long sum = 0;
         for (int i = 0; i < delivered.length(); i++) {
             sum += delivered.get(i);
+        }
+        return sum;
+    }
+
+    /**
+     * The events delivered to their own vector's handler since {@link #baseline}: every handler call but the
+     * unhandled ones ({@link #unhandled}), so that, over all vectors as for each, fired = delivered + merged.
+     */
+    long totalOwnDelivered(MsiDomain domain) {
+        long sum = 0;
+        for (int i = 0; i < delivered.length(); i++) {
+            sum += delivered.get(i) - unhandled(domain, i);
         }
         return sum;
     }

@@ -151,5 +151,15 @@ final class GuardedOps implements MsiStorageOps {
         public void disable() {
             guard.run(device, provider, "disable", storage::disable);
         }
+
+        @Override
+        public void restoreBegin() {
+            guard.run(device, provider, "restoreBegin", storage::restoreBegin);
+        }
+
+        @Override
+        public void restoreEnd() {
+            guard.run(device, provider, "restoreEnd", storage::restoreEnd);
+        }
     }
 }

@@ -53,7 +53,7 @@ final class IrqControl {
                 throw new IllegalStateException("its storage " + d.info().chipName() + " holds " + d.info().hwsize()
                         + " vectors, the device needs " + needed);
             }
-            writer.restore(d);
+            writer.restore(d, false);
             LOG.log(Level.INFO, "restored {0} vectors of {1} through {2}", d.descs.size(), d.id(),
                     binding.symbolicName());
             events.post(MsiEvents.DEVICE_RESTORED, Map.of(MsiEvents.DEVICE, d.id(), MsiEvents.PROVIDER,
@@ -77,7 +77,7 @@ final class IrqControl {
                         + " cannot be restored: " + d.reason());
             }
             if (!d.descs.isEmpty()) {
-                containment.contain(d, () -> writer.restore(d));
+                containment.contain(d, () -> writer.restore(d, true));
             }
         }
     }

@@ -16,12 +16,14 @@ final class IrqDesc implements org.msidomain.parent.ParentIrq {
 
     private static final VarHandle PENDING;
     private static final VarHandle MERGED;
+    private static final VarHandle UNHANDLED;
 
 
     static {
         try {
             PENDING = MethodHandles.lookup().findVarHandle(IrqDesc.class, "pending", int.class);
             MERGED = MethodHandles.lookup().findVarHandle(IrqDesc.class, "merged", long.class);
+            UNHANDLED = MethodHandles.lookup().findVarHandle(IrqDesc.class, "unhandled", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -40,6 +42,9 @@ final class IrqDesc implements org.msidomain.parent.ParentIrq {
     /** Messages of this interrupt merged with one pending: held in the domain, or in a CPU's IRR. */
     @SuppressWarnings("unused")
     private volatile long merged;
+    /** Messages of another interrupt delivered to this one's handler (a two-step move's interim vector). */
+    @SuppressWarnings("unused")
+    private volatile long unhandled;
 
     /** Where the interrupt is steered now. */
     volatile int cpu;
@@ -120,6 +125,15 @@ final class IrqDesc implements org.msidomain.parent.ParentIrq {
 
     long merged() {
         return (long) MERGED.getVolatile(this);
+    }
+
+    /** One more message of another interrupt that reaches (or reached) this one's handler. Control path. */
+    void countUnhandled() {
+        UNHANDLED.getAndAdd(this, 1L);
+    }
+
+    long unhandled() {
+        return (long) UNHANDLED.getVolatile(this);
     }
 
     /** The hot path: a message reached {@code cpu} on this interrupt's vector. */

@@ -426,6 +426,15 @@ public final class MsiDomainImpl implements MsiDomain {
     }
 
     @Override
+    public long unhandled(int irq) {
+        IrqDesc desc = irqs.get(irq);
+        if (desc == null) {
+            throw new IllegalArgumentException("irq " + irq + " is not allocated");
+        }
+        return desc.unhandled();
+    }
+
+    @Override
     public long spurious(int cpu) {
         return views.spurious(cpu);
     }

@@ -76,11 +76,28 @@ final class StorageWriter {
     /**
      * Rewrites every live descriptor's message and mask state through a newly bound storage, the way
      * Linux restores MSI state after resume; affinity changes deferred while unbound take effect here.
+     *
+     * @param resume a restore of the device's state ({@code MsiDomain#restore}, Linux's {@code pci_restore_msi_state}),
+     *               announced to the storage around the writes; false for a storage just bound, which adopted the
+     *               live table
      */
-    void restore(DeviceState d) {
+    void restore(DeviceState d, boolean resume) {
         MsiStorageOps ops = d.provider().ops();
         MsiStorage s = d.storage();
         List<Runnable> releases = new java.util.ArrayList<>();
+        if (resume) {
+            s.restoreBegin(); // MSI-X: Function Mask on before the first entry is written
+        }
+        rewrite(d, ops, s, releases); // a failure fails the device: it is restored again once a provider serves it
+        if (resume) {
+            s.restoreEnd(); // after the last write (and a bus-locked storage's push at unlock)
+        }
+        releases.forEach(Runnable::run);
+        releaseStrays(d);
+        s.enable();
+    }
+
+    private void rewrite(DeviceState d, MsiStorageOps ops, MsiStorage s, List<Runnable> releases) {
         ops.lock(s);
         try {
             for (IrqDesc desc : d.descriptors()) {
@@ -110,9 +127,6 @@ final class StorageWriter {
         } finally {
             ops.unlock(s);
         }
-        releases.forEach(Runnable::run);
-        releaseStrays(d);
-        s.enable();
     }
 
     /**
@@ -161,6 +175,8 @@ final class StorageWriter {
         boolean canMask = d.has(StorageFlag.CAN_MASK) && !d.has(StorageFlag.LOSSY_MASK);
         boolean perTarget = d.parentHas(ParentFeature.MESSAGE_PER_TARGET);
         boolean twoSteps = perTarget && !canMask && cpu != oldCpu && d.parentHas(ParentFeature.INTERIM_MOVE);
+        // the interim id may be another interrupt's on the old CPU (x86 irq_matrix_alloc takes the target CPU's
+        // lowest free vector, whatever the old CPU holds under that number): moveInTwoSteps shares that slot
         int vector = twoSteps ? parent.allocateForMove(desc, oldCpu, oldVector, cpu) : parent.allocate(desc, cpu);
         if (vector < 0) {
             throw new IllegalStateException("no free vector on CPU " + cpu
@@ -242,6 +258,10 @@ final class StorageWriter {
      * first the new id with the old CPU (x86: only data changes), then the new CPU (only the address changes).
      * The device always holds (old CPU, old id), (old CPU, new id) or (new CPU, new id); a message that hit the
      * middle state is held on the old CPU and retriggered on the new one.
+     * As x86 {@code msi_set_affinity}, the interim slot is marked (VECTOR_RETRIGGERED) only if no interrupt owns
+     * it; if one does, the held message stays for that owner and is delivered to it when the CPU takes interrupts
+     * again (on a dying CPU, when the owner's id there is released): a spurious interrupt for it, counted as
+     * unhandled.
      */
     private void moveInTwoSteps(DeviceState d, IrqDesc desc, int oldCpu, int cpu, int vector) {
         // A CPU going offline already has interrupts held off, for good (fixup_irqs runs on it that way).
@@ -249,21 +269,37 @@ final class StorageWriter {
         if (!dying) {
             parent.holdCpu(oldCpu);
         }
+        IrqDesc owner = table.owner(oldCpu, vector);
+        boolean shared = owner != null && owner.retriggerOf == null; // !IS_ERR_OR_NULL(vector_irq[vector])
         // Undone once, here or by the watchdog if a write of this move is abandoned: the old CPU must not
         // stay with interrupts disabled.
         ProviderGuard.Once undo = new ProviderGuard.Once(() -> {
-            table.uninstall(oldCpu, vector);
+            if (shared) {
+                table.giveBack();
+            } else {
+                table.uninstall(oldCpu, vector);
+            }
             if (!dying) {
                 parent.resumeCpu(oldCpu);
             }
         });
         guard.repairWith(undo);
         try {
-            table.install(oldCpu, vector, desc.retriggerMarker()); // VECTOR_RETRIGGERED, knowing whose it is
+            if (shared) {
+                table.borrow(oldCpu, vector, desc, d.id(), d.type()); // merges are told apart by the writer
+            } else {
+                table.install(oldCpu, vector, desc.retriggerMarker()); // VECTOR_RETRIGGERED, knowing whose it is
+            }
             write(d, desc, oldCpu, vector);
             write(d, desc, cpu, vector);
-            if (parent.takeHeld(oldCpu, vector)) {
-                table.accept(cpu, vector); // irq_retrigger: an IPI with the vector to the new target
+            if (!shared) {
+                if (parent.takeHeld(oldCpu, vector)) {
+                    table.accept(cpu, vector); // irq_retrigger: an IPI with the vector to the new target
+                }
+            } else if (parent.isHeld(oldCpu, vector)) { // lapic_vector_set_in_irr: the message stays for its owner
+                table.accept(cpu, vector);
+                // One delivery each: the one whose message was not held there gets a spurious one.
+                (table.giveBack() ? owner : desc).countUnhandled();
             }
         } finally {
             guard.clear(undo);

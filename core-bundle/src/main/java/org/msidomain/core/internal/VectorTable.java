@@ -19,6 +19,23 @@ final class VectorTable implements VectorSink {
     private final AtomicReferenceArray<IrqDesc>[] slots;
     private final AtomicLongArray[] counts;
     private final AtomicLongArray spurious;
+    /**
+     * The interrupt using a vector another owns as the interim vector of a two-step move (one at a time: moves run
+     * under the control lock), null if none; then the slot and the mover's writer (device, storage type, entry).
+     * Written before {@code mover} is published.
+     */
+    private volatile IrqDesc mover;
+    private int windowCpu;
+    private int windowVector;
+    private String moverDevice;
+    private String moverStorage;
+    private int moverEntry;
+    /**
+     * Whether the mover's own message set the IRR bit of the window's slot. Only ever set to true in a window (by
+     * the mover's message, all of which the move's read-back flushed before the window closes): a late callback of
+     * another writer's message cannot undo it.
+     */
+    private volatile boolean moverFirst;
 
     @SuppressWarnings("unchecked")
     VectorTable(int cpus, int ids) {
@@ -52,6 +69,21 @@ final class VectorTable implements VectorSink {
     /** A message merged in a disabled CPU's IRR: counted for the interrupt whose vector it is. */
     @Override
     public void merged(int cpu, int vector) {
+        merged(cpu, vector, null, null, -1);
+    }
+
+    /**
+     * The same, knowing the writer: in a shared interim window the message is the mover's if the writer is the
+     * mover's device, storage and entry, else the owner's (a writer not named is taken for the owner: only a
+     * remapped message is, and a remapped interrupt never moves in two steps).
+     */
+    @Override
+    public void merged(int cpu, int vector, String device, String storageType, int entry) {
+        IrqDesc m = mover;
+        if (m != null && cpu == windowCpu && vector == windowVector && movers(device, storageType, entry)) {
+            m.countMerge();
+            return;
+        }
         IrqDesc desc = slots[cpu].get(vector);
         if (desc != null) {
             (desc.retriggerOf != null ? desc.retriggerOf : desc).countMerge();
@@ -63,6 +95,44 @@ final class VectorTable implements VectorSink {
         if (!slots[cpu].compareAndSet(vector, null, desc)) {
             throw new IllegalStateException("vector " + vector + " of CPU " + cpu + " is already in use");
         }
+    }
+
+    /** The interrupt a slot belongs to (or a move's marker), null if free. Control path. */
+    IrqDesc owner(int cpu, int vector) {
+        return slots[cpu].get(vector);
+    }
+
+    /** The IRR bit of a slot set by a message: in a shared interim window, note whether it was the mover's. */
+    @Override
+    public void requested(int cpu, int vector, String device, String storageType, int entry) {
+        IrqDesc m = mover;
+        if (m != null && cpu == windowCpu && vector == windowVector && movers(device, storageType, entry)) {
+            moverFirst = true;
+        }
+    }
+
+    private boolean movers(String device, String storageType, int entry) {
+        return entry == moverEntry && moverDevice.equals(device) && moverStorage.equals(storageType);
+    }
+
+    /**
+     * Opens a shared interim window: {@code by}, sent by entry {@code by.index} of storage {@code storageType} of
+     * {@code device}, uses the slot another interrupt owns. A bit already set is the owner's. Control path.
+     */
+    void borrow(int cpu, int vector, IrqDesc by, String device, String storageType) {
+        windowCpu = cpu;
+        windowVector = vector;
+        moverDevice = device;
+        moverStorage = storageType;
+        moverEntry = by.index;
+        moverFirst = false;
+        mover = by;
+    }
+
+    /** Closes the window; returns whether the mover's message set the IRR bit first. Control path. */
+    boolean giveBack() {
+        mover = null;
+        return moverFirst;
     }
 
     /** Frees a slot and returns the count it accumulated for its interrupt. */

@@ -91,9 +91,12 @@ class CpuHotplugTest {
     @Test
     void nonMaskableVectorMovesInTwoStepsAndEventsOnBothOldVectorsAreDeliveredOnce() throws Exception {
         boot(); // no CAN_MASK: the two-step move (x86 msi_set_affinity)
-        int irq = started(domain.allocate("00:04.0", 1)[0]); // CPU 0, vector 0x20
-        domain.setAffinity(irq, 2); // a vector free on both CPUs: 0x21
+        int[] two = domain.allocate("00:04.0", 2); // CPU 0 and CPU 1, vector 0x20 each
+        int irq = started(two[0]);
+        domain.setAffinity(two[1], 2); // (CPU 2, 0x20)
+        domain.setAffinity(irq, 2); // the lowest free vector on CPU 2: 0x21
         assertEquals(sdm(2, 0x21), nic.msgs[0]);
+        domain.setAffinity(two[1], 3); // (CPU 3, 0x20): CPU 2 holds only the irq
         // before the interim write the device still sends (CPU 2, 0x21); before the final one (CPU 2, 0x20): twice
         // each, so each second one merges in the IRR with the first
         ops.beforeWrite.add(() -> {

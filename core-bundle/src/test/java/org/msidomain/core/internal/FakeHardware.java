@@ -72,7 +72,7 @@ final class FakeHardware {
             if (type.equals(storageType())) {
                 raise(index);
             } else if (!gone) {
-                machine.send(banks.get(type)[index]);
+                machine.send(banks.get(type)[index], id, type, index);
             }
         }
 
@@ -125,14 +125,14 @@ final class FakeHardware {
                 pending[index] = true;
                 return;
             }
-            machine.send(msgs[index]);
+            machine.send(msgs[index], id, storageType(), index);
         }
 
         synchronized void setMasked(int index, boolean m) {
             masked[index] = m;
             if (!m && pending[index]) {
                 pending[index] = false;
-                machine.send(msgs[index]);
+                machine.send(msgs[index], id, storageType(), index);
             }
         }
     }
@@ -208,7 +208,8 @@ final class FakeHardware {
 
         final Apic[] apics;
 
-        void send(MsiMsg msg) {
+        /** A message written by entry {@code entry} of a device's storage (fake devices carry no requester id). */
+        void send(MsiMsg msg, String device, String storageType, int entry) {
             VectorSink s = sink;
             // Intel SDM 11.11.1: a compatibility-format MSI address is 0xFEE in bits 31:20, the destination APIC id
             // in bits 19:12, bit 4 clear (not remappable); the vector is data bits 7:0
@@ -218,7 +219,7 @@ final class FakeHardware {
                 lost++;
                 return;
             }
-            apics[destination].accept(msg.data() & 0xFF);
+            apics[destination].accept(msg.data() & 0xFF, device, storageType, entry);
         }
 
         @Override
@@ -236,10 +237,12 @@ final class FakeHardware {
                 this.cpu = cpu;
             }
 
-            void accept(int vector) {
+            void accept(int vector, String device, String storageType, int entry) {
                 if (disabled) {
                     if (irr.get(vector)) {
-                        sink.merged(cpu, vector); // merges with the one requested
+                        sink.merged(cpu, vector, device, storageType, entry); // merges with the one requested
+                    } else {
+                        sink.requested(cpu, vector, device, storageType, entry);
                     }
                     irr.set(vector);
                 } else {
@@ -264,6 +267,11 @@ final class FakeHardware {
                     irr.clear(v);
                     sink.accept(cpu, v);
                 }
+            }
+
+            @Override
+            public boolean irrSet(int vector) {
+                return irr.get(vector);
             }
 
             @Override
@@ -306,7 +314,7 @@ final class FakeHardware {
 
         @Override
         public String injectMessage(long address, int data, String fromDevice) {
-            send(new MsiMsg((int) address, (int) (address >>> 32), data));
+            send(new MsiMsg((int) address, (int) (address >>> 32), data), null, null, -1);
             return "sent";
         }
 

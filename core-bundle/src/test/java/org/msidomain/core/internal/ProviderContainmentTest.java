@@ -189,14 +189,18 @@ class ProviderContainmentTest {
     void anAbandonedTwoStepMoveGivesTheOldCpuItsInterruptsBack() throws Exception {
         Ops plain = new Ops(); // cannot mask: affinity changes take Linux's two steps
         Device timer = machine.add("00:07.0", 1);
+        machine.add("00:08.0", 1);
         MsiDomainImpl d2 = X86Domains.domain(machine, BOUND_MS);
         try {
             d2.bindStorageOps(plain, FakeHardware.props(7, 0));
             assertTrue(d2.awaitSettled(5000));
+            int first = d2.allocate("00:08.0", 1)[0];
             int irq = d2.allocate("00:07.0", 1)[0];
             d2.setHandler(irq, "t", (i, cpu) -> { });
             int oldCpu = d2.irq(irq).orElseThrow().cpu();
-            int newCpu = (oldCpu + 1) % 4;
+            // to the CPU whose lowest free vector is not the irq's: a new vector, so two steps
+            int newCpu = d2.irq(first).orElseThrow().cpu();
+            assertTrue(newCpu != oldCpu);
             plain.interruptible = false;
             plain.blockOn = "00:07.0";
             plain.blockIn = "writeMsg"; // the first write of the move: data with the new vector

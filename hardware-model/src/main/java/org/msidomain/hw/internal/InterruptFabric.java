@@ -72,6 +72,17 @@ public final class InterruptFabric implements Cpus {
         path.write(addressLo, addressHi, data, requesterId);
     }
 
+    /**
+     * The same, naming the writer: the device's id, its storage type and the entry of that storage that writes
+     * ({@code null}, {@code -1}: not said), so that a CPU's IRR can say whose message it held when two entries send
+     * the very same message ({@link org.msidomain.hw.VectorSink#requested}). The strings are the device's own,
+     * made once. Allocation-free.
+     */
+    public void write(int addressLo, int addressHi, int data, int requesterId, String device, String storageType,
+            int entry) {
+        path.write(addressLo, addressHi, data, requesterId, device, storageType, entry);
+    }
+
     /** A write as {@link #write} performs it, saying where it went (for the shell, not the hot path). */
     public String inject(int addressLo, int addressHi, int data, int requesterId) {
         return path.inject(addressLo, addressHi, data, requesterId);
@@ -87,7 +98,13 @@ public final class InterruptFabric implements Cpus {
      * 31:8 (VT-d FEUADDR, Linux's destid_8_31), so it can reach x2APIC ids above 255.
      */
     public void writeFromRemappingUnit(int addressLo, int addressHi, int data) {
-        x86.writeFromRemappingUnit(addressLo, addressHi, data);
+        x86.writeFromRemappingUnit(addressLo, addressHi, data, null, null, -1);
+    }
+
+    /** The same, naming the writer as {@link #write(int, int, int, int, String, String, int)} does. */
+    public void writeFromRemappingUnit(int addressLo, int addressHi, int data, String device, String storageType,
+            int entry) {
+        x86.writeFromRemappingUnit(addressLo, addressHi, data, device, storageType, entry);
     }
 
     @Override

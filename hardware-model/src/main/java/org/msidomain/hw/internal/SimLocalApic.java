@@ -46,8 +46,13 @@ final class SimLocalApic implements LocalApic {
     }
 
     void accept(int vector) {
+        accept(vector, null, null, -1);
+    }
+
+    /** A message from a writer (device, storage type, entry; null and -1 if unknown): the IRR's accounts name it. */
+    void accept(int vector, String device, String storageType, int entry) {
         if (disabled) {
-            setIrr(vector);
+            setIrr(vector, device, storageType, entry);
             // Interrupts may have been enabled between the check and the set: then deliver it here.
             if (disabled || !testAndClearIrr(vector)) {
                 return;
@@ -88,18 +93,33 @@ final class SimLocalApic implements LocalApic {
         return irr.testAndClear(vector);
     }
 
-    private void setIrr(int vector) {
-        if (!irr.set(vector)) {
-            merged(vector);
+    @Override
+    public boolean irrSet(int vector) {
+        return irr.get(vector);
+    }
+
+    private void setIrr(int vector, String device, String storageType, int entry) {
+        if (irr.set(vector)) {
+            VectorSink s = sink.get();
+            if (s != null) {
+                s.requested(cpu, vector, device, storageType, entry); // the writer whose message the bit holds
+            }
+            return;
         }
+        merged(vector, device, storageType, entry);
     }
 
     /** An event for {@code vector} merged with one already requested: counted, and the domain told whose. */
     void merged(int vector) {
+        merged(vector, null, null, -1);
+    }
+
+    /** The same, naming the writer of the message that merged (null and -1 if unknown). */
+    private void merged(int vector, String device, String storageType, int entry) {
         fabric.coalescedOne(); // a message for a vector already requested merges with it
         VectorSink s = sink.get();
         if (s != null) {
-            s.merged(cpu, vector); // the domain knows whose vector it is
+            s.merged(cpu, vector, device, storageType, entry); // the domain knows whose vector it is, the writer whose message
         }
     }
 }

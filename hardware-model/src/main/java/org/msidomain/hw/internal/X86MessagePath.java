@@ -32,6 +32,18 @@ final class X86MessagePath implements MessagePath {
      */
     @Override
     public void write(int addressLo, int addressHi, int data, int requesterId) {
+        write(addressLo, addressHi, data, requesterId, null, null, -1);
+    }
+
+    /**
+     * The same, naming the writer (device id, storage type, entry; {@code null}, {@code -1}: not said): a CPU with
+     * interrupts off tells the domain whose message its IRR holds ({@link org.msidomain.hw.VectorSink#requested},
+     * {@link org.msidomain.hw.VectorSink#merged(int, int, String, String, int)}). A remapped message names none:
+     * the entry, not the device, decides where it goes. Allocation-free.
+     */
+    @Override
+    public void write(int addressLo, int addressHi, int data, int requesterId, String device, String storageType,
+            int entry) {
         RemappingTable ir = remapping;
         if ((addressLo >>> 20) == 0xFEE && ir != null) {
             if ((addressLo & 0x10) != 0) {
@@ -52,7 +64,7 @@ final class X86MessagePath implements MessagePath {
             fabric.lostOne();
             return;
         }
-        apic.accept(vector);
+        apic.accept(vector, device, storageType, entry);
     }
 
     /** Address bit 2: the destination id is a logical one. */
@@ -81,9 +93,11 @@ final class X86MessagePath implements MessagePath {
 
     /**
      * A remapping unit's own interrupt: never remapped, and its upper address carries destination bits
-     * 31:8 (VT-d FEUADDR, Linux's destid_8_31), so it can reach x2APIC ids above 255.
+     * 31:8 (VT-d FEUADDR, Linux's destid_8_31), so it can reach x2APIC ids above 255. The writer is named as in
+     * {@link #write(int, int, int, int, String, String, int)}.
      */
-    public void writeFromRemappingUnit(int addressLo, int addressHi, int data) {
+    public void writeFromRemappingUnit(int addressLo, int addressHi, int data, String device, String storageType,
+            int entry) {
         if ((addressLo >>> 20) != 0xFEE) {
             fabric.lostOne();
             return;
@@ -94,7 +108,7 @@ final class X86MessagePath implements MessagePath {
             fabric.lostOne();
             return;
         }
-        apic.accept(data & 0xFF);
+        apic.accept(data & 0xFF, device, storageType, entry);
     }
 
     /** A write as {@link #write} performs it, saying where it went (for the shell, not the hot path). */

@@ -165,6 +165,7 @@ class ArchScenariosTest {
             }
         }
         long mergedBefore = rig.merged();
+        long unhandledBefore = unhandled(rig, all);
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong fired = new AtomicLong();
         AtomicLong moved = new AtomicLong();
@@ -187,12 +188,25 @@ class ArchScenariosTest {
         stop(firing, running, failure);
         assertTrue(fired.get() > 1000, "fired " + fired.get());
         assertTrue(moved.get() > MOVES / 2, "moves " + moved.get());
-        assertEquals(fired.get(), rig.delivered.get() + rig.merged() - mergedBefore,
-                "every event delivered or merged with a pending one (" + rig.arch + ", " + moved.get() + " moves)");
+        // x86: a non-maskable move's interim vector may be another irq's on the old CPU, whose handler then also
+        // gets the window's message (msi_set_affinity's spurious interrupt), counted in MsiDomain.unhandled
+        long unhandled = unhandled(rig, all) - unhandledBefore;
+        assertEquals(fired.get(), rig.delivered.get() + rig.merged() - mergedBefore - unhandled,
+                "every event delivered or merged with a pending one (" + rig.arch + ", " + moved.get() + " moves, "
+                        + unhandled + " unhandled)");
         assertEquals(0, rig.machine.lostMessages(), "none lost");
         assertEquals(0, rig.spurious(), "none spurious");
-        System.out.printf("%s: fired=%d delivered=%d merged=%d moves=%d lost=0 spurious=0%n", rig.arch, fired.get(),
-                rig.delivered.get(), rig.merged() - mergedBefore, moved.get());
+        System.out.printf("%s: fired=%d delivered=%d merged=%d unhandled=%d moves=%d lost=0 spurious=0%n", rig.arch,
+                fired.get(), rig.delivered.get(), rig.merged() - mergedBefore, unhandled, moved.get());
+    }
+
+    /** The handler calls of these irqs without an event of their own ({@code MsiDomain.unhandled}). */
+    private static long unhandled(ArchRig rig, List<Integer> irqs) {
+        long sum = 0;
+        for (int irq : irqs) {
+            sum += rig.domain.unhandled(irq);
+        }
+        return sum;
     }
 
     private static List<Thread> fire(List<HwDevice> devices, List<int[]> irqs, AtomicBoolean running, AtomicLong fired,

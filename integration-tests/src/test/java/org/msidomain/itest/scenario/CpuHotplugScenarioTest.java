@@ -58,8 +58,10 @@ class CpuHotplugScenarioTest {
             }
             long mergedBefore = rig.machine.coalescedMessages() + rig.domain.mergedWhileMasked();
             long[] mergedBase = new long[vectors.size()];
+            long[] unhandledBase = new long[vectors.size()];
             for (int n = 0; n < vectors.size(); n++) {
                 mergedBase[n] = merged(rig, vectors.get(n));
+                unhandledBase[n] = rig.domain.unhandled(vectors.get(n).irq());
             }
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -115,7 +117,11 @@ class CpuHotplugScenarioTest {
                 long m = merged(rig, vectors.get(n)) - mergedBase[n];
                 int irq = vectors.get(n).irq();
                 assertTrue(f > 0, "irq " + irq + " fired");
-                assertEquals(f, d + m, "irq " + irq + ": fired = delivered + merged (delivered " + d + ", merged " + m + ")");
+                // a non-maskable move's interim vector may belong to another irq on the old CPU: a message in the
+                // window also reaches that owner (x86 msi_set_affinity's spurious interrupt), counted as unhandled
+                long u = rig.domain.unhandled(irq) - unhandledBase[n];
+                assertEquals(f, d + m - u, "irq " + irq + ": fired = delivered + merged - unhandled (delivered " + d
+                        + ", merged " + m + ", unhandled " + u + ")");
                 assertEquals(d, rig.domain.irq(irq).orElseThrow().total(), "irq " + irq + ": the domain's count");
                 perVector += m;
                 total += f;

@@ -314,6 +314,106 @@ class MsixScenariosTest {
         assertEquals(0, rig.spurious());
     }
 
+    /**
+     * A restore without a reset (a resume where the function kept its state) rewrites MSI-X as Linux's
+     * {@code __pci_restore_msix_state} does whatever the function's state: Control = Enable | Function Mask before
+     * the first entry write, every entry's message and control word, Function Mask cleared after the last; an event
+     * meanwhile latches and is sent once when Function Mask clears (PCIe r6 6.1.4.5).
+     */
+    @Test
+    void restoreWithoutAResetHoldsFunctionMaskWhileEveryEntryIsRewritten() {
+        PciFunction lsi = rig.pci("04:00.0"); // MSI-X [c0], table BAR1+0x2000
+        int[] irqs = rig.domain.allocate("04:00.0", 3);
+        for (int irq : irqs) {
+            rig.count(irq);
+        }
+        rig.domain.mask(irqs[1]);
+        Mmio bar = lsi.region(1);
+        int[] programmed = entries(bar);
+        int control = lsi.pciConfig().read16(0xc0 + 2);
+        assertEquals(0x8000, control & 0xC000, "enabled, Function Mask clear");
+
+        List<Integer> controls = new ArrayList<>(); // Control after each write of the restore
+        long[] whileHeld = { -1 };
+        lsi.setWriteObserver(() -> {
+            int c = lsi.pciConfig().read16(0xc0 + 2);
+            controls.add(c);
+            if (whileHeld[0] < 0 && (c & 0x4000) != 0) {
+                lsi.raise(0); // the device raises while the table is held
+                whileHeld[0] = rig.handled.get();
+            }
+        });
+        rig.domain.restore("04:00.0");
+        lsi.setWriteObserver(null);
+
+        assertEquals(0xC000, controls.get(0) & 0xC000, "the first write sets Enable and Function Mask");
+        int cleared = controls.indexOf(controls.stream().filter(c -> (c & 0x4000) == 0).findFirst().orElse(-1));
+        assertTrue(cleared > 0, "Function Mask cleared at the end");
+        assertTrue(controls.subList(cleared, controls.size()).stream().allMatch(c -> (c & 0x4000) == 0),
+                "and not set again");
+        assertTrue(cleared - 1 >= 3 * 4, "under Function Mask: each entry's address lo, hi, data and control ("
+                + (cleared - 1) + " writes)");
+        assertEquals(0, whileHeld[0], "the raise under Function Mask latched");
+        assertEquals(1, rig.handled.get(), "and was sent once when Function Mask cleared");
+        assertEquals(control, lsi.pciConfig().read16(0xc0 + 2), "Control as before");
+        int[] after = entries(bar);
+        for (int i = 0; i < after.length; i++) {
+            assertEquals(programmed[i], after[i], "table word " + i + " as before: messages and the domain's masks");
+        }
+        lsi.raise(1);
+        assertEquals(1, rig.handled.get(), "the masked vector latches");
+        lsi.raise(2);
+        assertEquals(2, rig.handled.get());
+        assertEquals(0, rig.spurious());
+    }
+
+    /**
+     * A restore after a reset writes no vector control word the storage cached before it: the reset cleared each
+     * entry's steering tag (bits 31:16) and set its mask bit, and the restore starts from that, with the domain's
+     * mask state (PCIe r6 7.7.2.5: Vector Control after reset = 1).
+     */
+    @Test
+    void restoreAfterAResetWritesNoControlWordCachedBeforeIt() {
+        PciFunction lsi = rig.pci("04:00.0"); // PM [50] (PMCSR at 0x54), MSI-X [c0], table BAR1+0x2000
+        Mmio bar = lsi.region(1);
+        for (int k = 0; k < 3; k++) {
+            bar.write32(0x2000 + 16L * k + 12, 0x5A5A_0001); // a steering tag in each entry before the driver comes
+        }
+        int[] irqs = rig.domain.allocate("04:00.0", 3);
+        for (int irq : irqs) {
+            rig.count(irq);
+        }
+        rig.domain.mask(irqs[1]);
+        assertEquals(0x5A5A_0000, bar.read32(0x2000 + 12), "entry 0 unmasked, its steering tag kept");
+        lsi.pciConfig().poke32(0x54, lsi.pciConfig().read32(0x54) & ~0x8); // No_Soft_Reset clear
+        lsi.pciConfig().write16(0x54, 3); // D3hot
+        lsi.pciConfig().write16(0x54, 0); // D0: the function resets
+        for (int k = 0; k < 3; k++) {
+            assertEquals(1, bar.read32(0x2000 + 16L * k + 12), "reset: entry " + k + " control = 1");
+        }
+
+        List<int[]> controls = new ArrayList<>(); // the three control words after each write
+        lsi.setWriteObserver(() -> controls.add(new int[] { bar.read32(0x200C), bar.read32(0x201C), bar.read32(0x202C) }));
+        rig.domain.restore("04:00.0");
+        lsi.setWriteObserver(null);
+
+        assertFalse(controls.isEmpty());
+        for (int[] c : controls) {
+            for (int k = 0; k < 3; k++) {
+                assertEquals(0, c[k] >>> 16, "entry " + k + ": no steering tag from before the reset written back");
+            }
+        }
+        assertEquals(0, bar.read32(0x200C), "entry 0: unmasked, as the domain wants");
+        assertEquals(1, bar.read32(0x201C), "entry 1: masked, as the domain wants");
+        assertEquals(0, bar.read32(0x202C));
+        lsi.raise(0);
+        lsi.raise(1);
+        assertEquals(1, rig.handled.get(), "the unmasked vector delivers, the masked one latches");
+        rig.domain.unmask(irqs[1]);
+        assertEquals(2, rig.handled.get());
+        assertEquals(0, rig.spurious());
+    }
+
     /** Entries 0-2 of the LSI's MSI-X table: lo, hi, data, control each. */
     private static int[] entries(Mmio bar) {
         int[] words = new int[12];

@@ -103,6 +103,16 @@ final class SpyOps implements MsiStorageOps {
         public void disable() {
             inner.disable();
         }
+
+        @Override
+        public void restoreBegin() {
+            inner.restoreBegin();
+        }
+
+        @Override
+        public void restoreEnd() {
+            inner.restoreEnd();
+        }
     }
 
     private static MsiStorage inner(MsiStorage s) {

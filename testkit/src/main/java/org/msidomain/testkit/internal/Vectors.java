@@ -153,6 +153,18 @@ final class Vectors {
         return n;
     }
 
+    /**
+     * Deliveries to the vector's handler of another interrupt's message: a non-maskable move's interim vector that
+     * the vector owns on the old CPU (x86 {@code msi_set_affinity}'s accepted spurious interrupt).
+     */
+    static long unhandled(MsiDomain domain, Vector v) {
+        try {
+            return domain.unhandled(v.irq());
+        } catch (IllegalArgumentException freed) {
+            return 0;
+        }
+    }
+
     static long spurious(MsiDomain domain) {
         long n = 0;
         for (int cpu = 0; cpu < domain.cpuCount(); cpu++) {

@@ -227,6 +227,11 @@ public final class IrqRemapParent implements MsiParent {
         return vectors.takeHeld(cpu, id);
     }
 
+    @Override
+    public boolean isHeld(int cpu, int id) {
+        return vectors.isHeld(cpu, id);
+    }
+
     /** The entry of an interrupt, or -1 (for tests and views). */
     int entryOf(ParentIrq irq) {
         Integer e = entries.get(irq);

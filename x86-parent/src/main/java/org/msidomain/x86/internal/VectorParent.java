@@ -106,10 +106,15 @@ public final class VectorParent implements MsiParent {
         return matrix.allocate(cpu);
     }
 
-    /** The interim vector of a two-step move: free on the new CPU and, with the same number, on the old one. */
+    /**
+     * The vector of a two-step move, also its interim vector on the old CPU: the lowest free one on the new CPU, as
+     * {@code irq_matrix_alloc} hands it out, whatever the old CPU holds under that number (another irq's there is
+     * shared for the move, as {@code msi_set_affinity} does); -1 if the new CPU has none.
+     */
     @Override
     public int allocateForMove(ParentIrq irq, int oldCpu, int oldId, int cpu) {
-        return matrix.allocateBlock(cpu, 1, oldCpu);
+        matrix.checkCpu(cpu);
+        return matrix.free(cpu) == 0 ? -1 : matrix.allocate(cpu);
     }
 
     @Override
@@ -165,6 +170,12 @@ public final class VectorParent implements MsiParent {
     @Override
     public boolean takeHeld(int cpu, int id) {
         return machine.localApic(cpu).testAndClearIrr(id);
+    }
+
+    /** The vector's IRR bit, left set: the owner of the vector on that CPU gets it ({@code lapic_vector_set_in_irr}). */
+    @Override
+    public boolean isHeld(int cpu, int id) {
+        return machine.localApic(cpu).irrSet(id);
     }
 
     int apicId(int cpu) {

@@ -90,7 +90,7 @@ public final class DmarUnit extends RegisterDevice implements BootQuiesce {
 
     private void send(int k) {
         pending[k] = false;
-        fabric.writeFromRemappingUnit(address[k], upper[k], data[k]);
+        fabric.writeFromRemappingUnit(address[k], upper[k], data[k], id(), STORAGE_TYPE, k);
     }
 
     @Override
@@ -129,8 +129,12 @@ public final class DmarUnit extends RegisterDevice implements BootQuiesce {
                 upper[k] = value;
             } else if (offset == STATUS[k]) {
                 status[k] &= ~value; // write 1 to clear
-                if (status[k] == 0) {
-                    pending[k] = false; // serviced: the held message is dropped
+                if (status[k] == 0 && pending[k]) {
+                    // serviced: the held message is dropped (VT-d: clearing the status clears IP). Its event was
+                    // handled by the call that cleared it (one for the episode), so it counts as merged with it
+                    pending[k] = false;
+                    fabric.coalescedOne();
+                    merged.incrementAndGet(k);
                 }
             }
         }

@@ -144,6 +144,6 @@ public final class HpetBlock extends RegisterDevice implements BootQuiesce {
             return;
         }
         long r = route.get(n);
-        fabric.write((int) (r >>> 32), 0, (int) r, requesterId());
+        fabric.write((int) (r >>> 32), 0, (int) r, requesterId(), id(), STORAGE_TYPE, n);
     }
 }

@@ -9,6 +9,16 @@ public interface MessagePath {
     /** A device's message write; hot path: allocation-free, no lock shared between CPUs. */
     void write(int addressLo, int addressHi, int data, int requesterId);
 
+    /**
+     * The same write naming its writer (device id, storage type, entry; {@code null}, {@code -1}: not said), for
+     * the accounts of a CPU that holds the message ({@link org.msidomain.hw.VectorSink#requested}). A path whose
+     * controller keeps no such accounts ignores the writer. Hot path, as {@link #write(int, int, int, int)}.
+     */
+    default void write(int addressLo, int addressHi, int data, int requesterId, String device, String storageType,
+            int entry) {
+        write(addressLo, addressHi, data, requesterId);
+    }
+
     /** The same write, saying in the architecture's words what happened (for the shell, not the hot path). */
     String inject(int addressLo, int addressHi, int data, int requesterId);
 

@@ -27,15 +27,18 @@ public final class MsiModel implements PciConfig.WriteHook {
     private final InFlight inFlight;
     private final InterruptFabric fabric;
     private final int requesterId;
+    /** The function's id: the writer its messages name for a CPU's IRR accounts. */
+    private final String device;
     /** Raises merged with one pending, by vector of the block. */
     private final java.util.concurrent.atomic.AtomicLongArray merged = new java.util.concurrent.atomic.AtomicLongArray(32);
 
-    MsiModel(PciConfig config, int cap, InFlight inFlight, InterruptFabric fabric, int requesterId) {
+    MsiModel(PciConfig config, int cap, InFlight inFlight, InterruptFabric fabric, int requesterId, String device) {
         this.config = config;
         this.cap = cap;
         this.inFlight = inFlight;
         this.fabric = fabric;
         this.requesterId = requesterId;
+        this.device = device;
         int ctrl = config.read16(cap + 2);
         is64 = (ctrl & IS64) != 0;
         maskable = (ctrl & PVM) != 0;
@@ -150,7 +153,7 @@ public final class MsiModel implements PciConfig.WriteHook {
         int lo = config.peek32(cap + 4);
         int hi = is64 ? config.peek32(cap + 8) : 0;
         int data = config.peek16(dataOffset);
-        fabric.write(lo, hi, (data & ~(n - 1)) | k, requesterId);
+        fabric.write(lo, hi, (data & ~(n - 1)) | k, requesterId, device, PciFunction.STORAGE_TYPE, k);
     }
 
     @Override

@@ -35,13 +35,16 @@ public final class MsixModel implements PciConfig.WriteHook {
     private final InFlight inFlight;
     private final InterruptFabric fabric;
     private final int requesterId;
+    /** The function's id: the writer its messages name for a CPU's IRR accounts. */
+    private final String device;
 
-    MsixModel(PciConfig config, int cap, InFlight inFlight, InterruptFabric fabric, int requesterId) {
+    MsixModel(PciConfig config, int cap, InFlight inFlight, InterruptFabric fabric, int requesterId, String device) {
         this.config = config;
         this.cap = cap;
         this.inFlight = inFlight;
         this.fabric = fabric;
         this.requesterId = requesterId;
+        this.device = device;
         size = (config.read16(cap + 2) & 0x7FF) + 1;
         int t = config.read32(cap + 4);
         int p = config.read32(cap + 8);
@@ -148,7 +151,7 @@ public final class MsixModel implements PciConfig.WriteHook {
             int hi = table.get(base + 1);
             int data = table.get(base + 2);
             if (writes.get(k) == w) {
-                fabric.write(lo, hi, data, requesterId);
+                fabric.write(lo, hi, data, requesterId, device, PciFunction.STORAGE_TYPE, k);
                 return;
             }
         }

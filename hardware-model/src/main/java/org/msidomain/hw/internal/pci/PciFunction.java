@@ -64,16 +64,17 @@ public final class PciFunction implements HwDevice, BootQuiesce {
         this.address = dump.address();
         InterruptFabric fabric = port.fabric();
         int requesterId = port.requesterId() >= 0 ? port.requesterId() : address.requesterId();
+        String name = address.toString(); // its id, made once: the writer its messages name
         inFlight = port.inFlight();
         this.config = new PciConfig(dump.bytes(), inFlight);
         config.allowWrites(0x04, 0x0406); // Command: memory space, bus master, INTx disable
         int msiCap = CapabilityFinder.find(config, MsiModel.ID);
         // a capability cut off by the end of the dump has no registers to model (lspci still prints its head)
         msi = msiCap < 0 || MsiModel.registersEnd(config, msiCap) > config.size() ? null
-                : new MsiModel(config, msiCap, inFlight, fabric, requesterId);
+                : new MsiModel(config, msiCap, inFlight, fabric, requesterId, name);
         int msixCap = CapabilityFinder.find(config, MsixModel.ID);
         msix = msixCap < 0 || msixCap + 0x0C > config.size() ? null
-                : new MsixModel(config, msixCap, inFlight, fabric, requesterId);
+                : new MsixModel(config, msixCap, inFlight, fabric, requesterId, name);
         if (msi != null && msix != null) {
             config.addHook(this::refuseBothEnabled);
         }
@@ -105,7 +106,7 @@ public final class PciFunction implements HwDevice, BootQuiesce {
             long need = Math.max(4096, Long.highestOneBit(16L * imsSlots - 1) << 1);
             long align = Long.lowestOneBit(barAddress(imsBar));
             slots = new SlotBar(imsBar, align == 0 ? need : Math.min(need, align),
-                    new SlotTable(imsSlots, fabric, requesterId), inFlight, () -> powerState() == 0);
+                    new SlotTable(imsSlots, fabric, requesterId, name), inFlight, () -> powerState() == 0);
             properties = Map.of("table", "slots", "slots", String.valueOf(imsSlots), "table.region",
                     String.valueOf(imsBar));
         } else {

@@ -30,7 +30,7 @@ public final class QueuedDevice extends RegisterDevice implements BootQuiesce {
 
     public QueuedDevice(String id, int slots, MachinePort port) {
         super(id, SlotDevice.STORAGE_TYPE, Map.of("table", "queue", "slots", String.valueOf(slots)), port);
-        table = new SlotTable(slots, port.fabric(), port.requesterId());
+        table = new SlotTable(slots, port.fabric(), port.requesterId(), id);
     }
 
     public boolean pending(int slot) {

@@ -14,7 +14,7 @@ public final class SlotDevice extends RegisterDevice implements BootQuiesce {
 
     public SlotDevice(String id, int slots, MachinePort port) {
         super(id, STORAGE_TYPE, Map.of("table", "slots", "slots", String.valueOf(slots)), port);
-        table = new SlotTable(slots, port.fabric(), port.requesterId());
+        table = new SlotTable(slots, port.fabric(), port.requesterId(), id);
     }
 
     public boolean pending(int slot) {

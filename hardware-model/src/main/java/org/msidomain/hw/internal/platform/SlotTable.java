@@ -25,14 +25,19 @@ public final class SlotTable {
     private final AtomicIntegerArray pending;
     private final InterruptFabric fabric;
     private final int requesterId;
+    /** The writer of the slots' messages, for a CPU's IRR accounts: the device's id and storage type. */
+    private final String device;
+    private final String storageType;
 
-    public SlotTable(int slots, InterruptFabric fabric, int requesterId) {
+    public SlotTable(int slots, InterruptFabric fabric, int requesterId, String device) {
         words = new AtomicIntegerArray(slots * 4);
         writes = new AtomicIntegerArray(slots);
         pending = new AtomicIntegerArray(slots);
         merged = new java.util.concurrent.atomic.AtomicLongArray(slots);
         this.fabric = fabric;
         this.requesterId = requesterId;
+        this.device = device;
+        this.storageType = SlotDevice.STORAGE_TYPE;
         for (int k = 0; k < slots; k++) {
             words.set(k * 4 + CTRL, 1);
         }
@@ -102,7 +107,7 @@ public final class SlotTable {
             int hi = read(slot, HI);
             int data = read(slot, DATA);
             if (writes.get(slot) == w) {
-                fabric.write(lo, hi, data, requesterId);
+                fabric.write(lo, hi, data, requesterId, device, storageType, slot);
                 return;
             }
         }

@@ -15,9 +15,10 @@ import org.msidomain.spi.StorageInfo;
  * PCI MSI-X storage, written the way Linux's drivers/pci/msi/msi.c does: the vector control word of
  * each entry is cached; an unmasked entry is masked around a message update; mask reads back to flush;
  * the function is enabled with Function Mask set and every entry masked, and Function Mask is cleared
- * only when the table is programmed. A table found disabled when a sequence starts (the function was
- * reset, and the domain restores it) is rewritten the way {@code __pci_restore_msix_state} does: Enable
- * and Function Mask first, then the entries, Function Mask cleared at the end.
+ * only when the table is programmed. A restore (after a resume, reset or not) rewrites the table the way
+ * {@code __pci_restore_msix_state} does: Enable and Function Mask first, then every entry, Function Mask
+ * cleared at the end; control words cached before a reset are dropped and read again. A table found
+ * disabled when another sequence starts (reset, not restored yet) is held the same way for that sequence.
  */
 final class MsixStorage implements MsiStorage {
 
@@ -40,6 +41,8 @@ final class MsixStorage implements MsiStorage {
     private final int pm;
     /** Function Mask was set by {@link #lock()} for a rewrite of a reset table: cleared by {@link #unlock()}. */
     private boolean rewriting;
+    /** Between {@link #restoreBegin()} and {@link #restoreEnd()}: every message is written, even one already there. */
+    private boolean restoring;
 
     /** @param adopt the table is live: cache its vector control words, leave Function Mask and the entries alone */
     MsixStorage(HwDevice device, ConfigSpace config, int cap, int vectors, boolean adopt) {
@@ -82,7 +85,7 @@ final class MsixStorage implements MsiStorage {
             return; // not in D0: the domain's cache keeps the message until restore (__pci_write_msi_msg)
         }
         long e = entry(desc.index());
-        if (bar.read32(e + LOWER_ADDR) == msg.addressLo() && bar.read32(e + UPPER_ADDR) == msg.addressHi()
+        if (!restoring && bar.read32(e + LOWER_ADDR) == msg.addressLo() && bar.read32(e + UPPER_ADDR) == msg.addressHi()
                 && bar.read32(e + DATA) == msg.data()) {
             return; // already there (a restore after a provider change): no masked window, nothing held back
         }
@@ -126,11 +129,36 @@ final class MsixStorage implements MsiStorage {
         if ((config.read16(cap + CONTROL) & ENABLE) != 0) {
             return;
         }
-        writeControl(ENABLE | FUNCTION_MASK);
-        for (int k = 0; k < ctrl.length; k++) {
-            ctrl[k] = bar.read32(entry(k) + VECTOR_CTRL);
-        }
+        holdForRewrite();
         rewriting = true;
+    }
+
+    /**
+     * {@code __pci_restore_msix_state}: Enable and Function Mask ({@code PCI_MSIX_FLAGS_MASKALL}) before the first
+     * entry is written, whatever state the function is in (reset or not).
+     */
+    @Override
+    public void restoreBegin() {
+        holdForRewrite();
+        restoring = true;
+    }
+
+    /** Every entry written: Function Mask off, latched entries that are not masked send now. */
+    @Override
+    public void restoreEnd() {
+        restoring = false;
+        writeControl(ENABLE);
+    }
+
+    /** Enable and Function Mask; the control words of a table found disabled (reset) are read again first. */
+    private void holdForRewrite() {
+        boolean reset = (config.read16(cap + CONTROL) & ENABLE) == 0;
+        writeControl(ENABLE | FUNCTION_MASK);
+        if (reset) {
+            for (int k = 0; k < ctrl.length; k++) {
+                ctrl[k] = bar.read32(entry(k) + VECTOR_CTRL);
+            }
+        }
     }
 
     @Override
