@@ -393,7 +393,17 @@ public final class SimGicIts implements GicIts {
      * one's, so it is never stranded.
      */
     private void deliverIfEnabled(int cpu, int lpi) {
-        if (enabled.get(lpi) && (pending[cpu].testAndClear(lpi) || takePendingElsewhere(cpu, lpi))) {
+        if (!enabled.get(lpi)) {
+            return;
+        }
+        // every pending bit of the LPI is taken, not only the first found: a bit a racing translation left on a
+        // former CPU beside the one here is the same LPI pending twice, one delivery and one merge
+        boolean here = pending[cpu].testAndClear(lpi);
+        boolean elsewhere = takePendingElsewhere(cpu, lpi);
+        if (here && elsewhere) {
+            cpus.merged(cpu, lpi + LPI_BASE);
+        }
+        if (here || elsewhere) {
             cpus.deliver(cpu, lpi + LPI_BASE);
         }
     }
