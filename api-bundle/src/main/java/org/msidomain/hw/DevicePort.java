@@ -25,6 +25,18 @@ public interface DevicePort {
      */
     void send(long address, int data);
 
+    /**
+     * As {@link #send(long, int)}, naming the writer: the storage type and the entry of it that sends (as
+     * {@link HwDevice#raise(String, int)} names them). A CPU whose interrupts are held off tells by it whose message
+     * set a vector's request bit when two entries send the very same message (the interim vector of a move that
+     * another interrupt owns), so the domain's per-vector accounts stay exact for this device too.
+     *
+     * @since 1.4
+     */
+    default void send(long address, int data, String storageType, int entry) {
+        send(address, data);
+    }
+
     /** Counts an event merged into one already pending (a pending bit already set): shown as coalesced. */
     void merged();
 

@@ -13,13 +13,16 @@ public final class MachinePort implements DevicePort {
 
     private final InterruptFabric fabric;
     private final int requesterId;
+    /** The device's id: the writer its messages name. */
+    private final String device;
     private final InFlight inFlight = new InFlight();
     private final SimMachine machine;
     private volatile boolean removed;
 
-    MachinePort(InterruptFabric fabric, int requesterId, SimMachine machine) {
+    MachinePort(InterruptFabric fabric, int requesterId, SimMachine machine, String device) {
         this.fabric = fabric;
         this.requesterId = requesterId;
+        this.device = device;
         this.machine = machine;
     }
 
@@ -41,6 +44,19 @@ public final class MachinePort implements DevicePort {
         try {
             if (!removed) {
                 fabric.write((int) address, (int) (address >>> 32), data, requesterId);
+            }
+        } finally {
+            inFlight.end(phase);
+        }
+    }
+
+    /** The same, naming the writer (this device, the storage type and entry given). Allocation-free, lock-free. */
+    @Override
+    public void send(long address, int data, String storageType, int entry) {
+        int phase = inFlight.begin();
+        try {
+            if (!removed) {
+                fabric.write((int) address, (int) (address >>> 32), data, requesterId, device, storageType, entry);
             }
         } finally {
             inFlight.end(phase);

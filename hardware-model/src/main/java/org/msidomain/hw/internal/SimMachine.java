@@ -279,7 +279,7 @@ public final class SimMachine implements Machine {
 
     /** One device through its kind, or null (the reason kept for {@link #waiting()} and logged). */
     private LiveDevice create(DeviceSpec spec, KindService kind) {
-        MachinePort port = new MachinePort(fabric, spec.requesterId(), this);
+        MachinePort port = new MachinePort(fabric, spec.requesterId(), this, spec.name());
         HwDevice device;
         try {
             device = kind.kind().create(spec, port);

@@ -39,13 +39,14 @@ final class MemoryWindow {
     }
 
     /** A peer write of {@code data} at window offset {@code offset} (unsigned). */
-    void write(int offset, int data) {
+    void write(int offset, int data, int vector) {
         long base = translatedBase;
         long at = offset & 0xFFFF_FFFFL;
         if (base == 0 || at >= size || (at & 3) != 0) {
             errors.incrementAndGet(); // a real bridge would complete it as an unsupported request
             return;
         }
-        port.send(base + at, data);
+        // names the writer (our storage type and the vector), so a move's shared interim window is accounted exactly
+        port.send(base + at, data, NtbBridge.STORAGE_TYPE, vector);
     }
 }

@@ -119,7 +119,7 @@ final class Peer {
         if (offset == NONE) {
             return false;
         }
-        window.write(offset, spads.get(dataSpad(index)));
+        window.write(offset, spads.get(dataSpad(index)), index);
         return true;
     }
 }

@@ -89,15 +89,21 @@ public class NtbChurnIT {
             t.join(60_000);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        Tally.await(() -> tally.total() + merges(merged0, coalesced0) >= fired.get(), 30,
-                () -> "delivered " + tally.total() + " + merged " + merges(merged0, coalesced0) + " of " + fired.get());
+        // A storage that cannot mask moves through an interim vector on the old CPU; where that vector is another
+        // irq's there, a message in the window also reaches the other handler (x86 msi_set_affinity): the domain
+        // counts such calls per irq as unhandled (api 1.5), and they are no event of the irq that received them.
+        Tally.await(() -> tally.total() - unhandled(tally) + merges(merged0, coalesced0) >= fired.get(), 30,
+                () -> "delivered " + tally.total() + " - unhandled " + unhandled(tally) + " + merged "
+                        + merges(merged0, coalesced0) + " of " + fired.get());
         long merged = merges(merged0, coalesced0);
+        long unhandled = unhandled(tally);
         String figures = String.format("ntb churn: %d affinity moves of %d vectors in %.1f s while %d threads fired: "
-                + "fired=%d delivered=%d merged=%d lost=%d spurious=%d", MOVES, VECTORS, seconds, FIRING_THREADS,
-                fired.get(), tally.total(), merged, machine.lostMessages() - lost0, spurious() - spurious0);
+                + "fired=%d delivered=%d merged=%d unhandled=%d lost=%d spurious=%d", MOVES, VECTORS, seconds,
+                FIRING_THREADS, fired.get(), tally.total() - unhandled, merged, unhandled, machine.lostMessages() - lost0,
+                spurious() - spurious0);
         System.out.println(figures);
         Files.writeString(Path.of("target", "churn.txt"), figures + System.lineSeparator());
-        assertEquals(figures, fired.get(), tally.total() + merged);
+        assertEquals(figures, fired.get(), tally.total() - unhandled + merged);
         assertEquals(figures, 0, machine.lostMessages() - lost0);
         assertEquals(figures, 0, spurious() - spurious0);
 
@@ -121,5 +127,14 @@ public class NtbChurnIT {
             sum += domain.spurious(cpu);
         }
         return sum;
+    }
+
+    /** Handler calls of the tallied irqs that were another irq's message (an interim vector shared on the old CPU). */
+    private long unhandled(Tally tally) {
+        long n = 0;
+        for (int v = 0; v < VECTORS; v++) {
+            n += domain.unhandled(tally.irq(v));
+        }
+        return n;
     }
 }
