@@ -453,12 +453,7 @@ public final class MsiDomainImpl implements MsiDomain {
 
     /** For tests: the free targets on the online CPUs. */
     int freeTargets() {
-        java.util.BitSet up = online.mask();
-        int sum = 0;
-        for (int cpu = up.nextSetBit(0); cpu >= 0; cpu = up.nextSetBit(cpu + 1)) {
-            sum += parent.free(cpu);
-        }
-        return sum;
+        return allocator.freeTotal();
     }
 
     /**

@@ -55,9 +55,6 @@ public final class ParentWait {
     }
 
     private synchronized void update() {
-        if (context == null) {
-            return; // bound before activation: the constructor decides
-        }
         if (parents > 0 && commands != null) {
             commands.unregister();
             commands = null;

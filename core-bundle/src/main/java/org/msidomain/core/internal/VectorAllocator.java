@@ -356,7 +356,7 @@ final class VectorAllocator {
     }
 
     /** Free targets on the online CPUs. */
-    private int freeTotal() {
+    int freeTotal() {
         int sum = 0;
         java.util.BitSet up = online.mask();
         for (int cpu = up.nextSetBit(0); cpu >= 0; cpu = up.nextSetBit(cpu + 1)) {
